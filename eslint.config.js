@@ -1,0 +1,49 @@
+// Lint rules that hold the layers apart (DESIGN §2): nothing in main/ knows Electron; the renderer knows no Node
+// and reaches main/ only through its contract (main/api).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-data/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'models/**/*.py'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/ runs without Electron (CLI, web mode, tests); Electron code belongs in electron/.' }], patterns: [{ group: ['**/electron/**', '../../electron/*'], message: 'main/ must not depend on electron/.' }] }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a sandboxed browser page: no Node built-ins.' })),
+            { name: 'electron', message: 'The renderer talks to the app only through the contract client.' },
+          ],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+main/(?!api/)',
+              message: 'The renderer may import only main/api (the contract), never main/ services.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,5 @@
+export * from './contract.js';
+export * from './define.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './app.js';

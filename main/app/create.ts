@@ -1,0 +1,9 @@
+import { resolveDataDir } from './data-dir.js';
+import type { AppContext } from './context.js';
+import { EventBus } from './event-bus.js';
+import { fileLogger } from './log.js';
+
+export function createAppContext(opts: { dataDir?: string; transport: AppContext['transport'] }): AppContext {
+  const dataDir = resolveDataDir(opts.dataDir);
+  return { dataDir, transport: opts.transport, events: new EventBus(), logger: fileLogger(dataDir) };
+}

@@ -1,0 +1,23 @@
+import { arch, platform } from 'node:process';
+import { listSupportedBackends } from 'onnxruntime-node';
+import { DISCLAIMER } from '../api/contract.js';
+import type { AppInfo } from '../api/app.js';
+import type { AppContext } from './context.js';
+import { appVersion, packageVersion } from './version.js';
+
+const KEY_LIBRARIES = ['onnxruntime-node', 'better-sqlite3', 'hnswlib-node', 'dicom-parser', '@huggingface/tokenizers', 'react', 'electron'];
+
+export function appInfo(ctx: AppContext): AppInfo {
+  return {
+    name: 'Med-RwR Workstation',
+    version: appVersion(),
+    transport: ctx.transport,
+    platform,
+    arch,
+    nodeVersion: process.versions.node,
+    dataDir: ctx.dataDir,
+    executionProviders: listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled })),
+    libraries: Object.fromEntries(KEY_LIBRARIES.map((name) => [name, packageVersion(name)])),
+    disclaimer: DISCLAIMER,
+  };
+}

@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import { createAppContext } from '../../app/create.js';
+import { startServer } from '../../server/server.js';
+import { UsageError, type Command } from '../command.js';
+import { rendererBuildDir } from '../paths.js';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'Serve the app in web mode on 127.0.0.1 (HTTP + WebSocket, per-launch token).',
+  usage: 'medrwr serve [--port N] [--data-dir DIR]',
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '0' }, 'data-dir': { type: 'string' } }, strict: true });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
+    const ctx = createAppContext({ dataDir: values['data-dir'], transport: 'web' });
+    const server = await startServer(ctx, { port, rendererDir: rendererBuildDir() });
+    process.stdout.write(`Med-RwR Workstation (web mode) at ${server.url}\n`);
+    process.stdout.write(`Data directory: ${ctx.dataDir}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void server.close().then(resolve);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

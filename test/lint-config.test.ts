@@ -1,0 +1,29 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function ruleIds(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+}
+
+describe('layer rules in eslint.config.js', () => {
+  it('refuses electron in main/', async () => {
+    expect(await ruleIds('main/app/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toContain('no-restricted-imports');
+  });
+
+  it('refuses Node built-ins in the renderer', async () => {
+    expect(await ruleIds('renderer/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('renderer/src/x.ts', "import path from 'path';\nexport const p = path;\n")).toContain('no-restricted-imports');
+  });
+
+  it('refuses main/ services in the renderer but allows the contract', async () => {
+    expect(await ruleIds('renderer/src/x.ts', "import { dispatch } from '../../main/app/dispatch.js';\nexport const d = dispatch;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('renderer/src/x.ts', "import { methods } from '../../main/api/index.js';\nexport const m = methods;\n")).toEqual([]);
+  });
+
+  it('lets electron/ import electron', async () => {
+    expect(await ruleIds('electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
+  });
+});
