@@ -11,7 +11,7 @@ describe('medrwr CLI', () => {
       expect(denied.status).toBe(401);
       const ok = await fetch(`${app.origin}/api/call/app.info`, { method: 'POST', body: '{}', headers: { 'x-medrwr-token': app.token } });
       expect(ok.status).toBe(200);
-      expect((await ok.json()).result.dataDir).toBe(app.dataDir);
+      expect(((await ok.json()) as { result: { dataDir: string } }).result.dataDir).toBe(app.dataDir);
     } finally {
       await app.stop();
     }

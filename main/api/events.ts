@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunStartEvent, TokenEvent, QueryEvent, EvidenceEvent, AnswerEvent, CdirEvent, RunSummaryEvent } from './run-events.js';
 
 /**
  * Everything the main side pushes to the renderer, declared once. Each event names the task it belongs to
@@ -24,6 +25,18 @@ export const NoticeEvent = z.object({
 export const ErrorEvent = z.object({ ...base, type: z.literal('error'), code: z.string(), message: z.string() });
 export const DoneEvent = z.object({ ...base, type: z.literal('done'), status: z.enum(['completed', 'cancelled', 'failed', 'interrupted']) });
 
-/** Events shared by every long task; domain events (token, query, evidence, answer, cdir) join this union. */
-export const AppEvent = z.discriminatedUnion('type', [ProgressEvent, NoticeEvent, ErrorEvent, DoneEvent]);
+/** Every event on the wire: the ones shared by all long tasks, and a reasoning run's own. */
+export const AppEvent = z.union([
+  ProgressEvent,
+  NoticeEvent,
+  ErrorEvent,
+  DoneEvent,
+  RunStartEvent,
+  TokenEvent,
+  QueryEvent,
+  EvidenceEvent,
+  AnswerEvent,
+  CdirEvent,
+  RunSummaryEvent,
+]);
 export type AppEvent = z.infer<typeof AppEvent>;

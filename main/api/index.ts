@@ -3,3 +3,4 @@ export * from './define.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './app.js';
+export * from './run-events.js';

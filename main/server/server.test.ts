@@ -26,7 +26,7 @@ describe('web mode server', () => {
   it('refuses an API call without the token, and logs it', async () => {
     const res = await call('/api/call/app.info');
     expect(res.status).toBe(401);
-    expect((await res.json()).code).toBe('unauthorized');
+    expect(((await res.json()) as { code: string }).code).toBe('unauthorized');
     expect(readFileSync(join(ctx.dataDir, 'logs', 'medrwr.log'), 'utf8')).toMatch(/refused POST \/api\/call\/app.info: no token/);
   });
 
@@ -51,21 +51,21 @@ describe('web mode server', () => {
   it('answers app.info with the token', async () => {
     const res = await call('/api/call/app.info', { headers: { 'x-medrwr-token': server.token, origin: `http://127.0.0.1:${server.port}` } });
     expect(res.status).toBe(200);
-    const { result } = await res.json();
+    const { result } = (await res.json()) as { result: { transport: string; dataDir: string; executionProviders: { name: string }[]; libraries: Record<string, string> } };
     expect(result.transport).toBe('web');
     expect(result.dataDir).toBe(ctx.dataDir);
-    expect(result.executionProviders.map((e: { name: string }) => e.name)).toContain('cpu');
+    expect(result.executionProviders.map((e) => e.name)).toContain('cpu');
     expect(result.libraries['onnxruntime-node']).toBe('1.30.0');
   });
 
   it('rejects params that break the contract with a specific message', async () => {
     const res = await call('/api/call/app.info', { headers: { 'x-medrwr-token': server.token }, body: '{"extra":1}' });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/Invalid params for app.info/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Invalid params for app.info/);
     const bad = await call('/api/call/app.info', { headers: { 'x-medrwr-token': server.token }, body: '{not json' });
     expect(bad.status).toBe(400);
     const unknown = await call('/api/call/nope.nope', { headers: { 'x-medrwr-token': server.token } });
-    expect((await unknown.json()).code).toBe('unknown_method');
+    expect(((await unknown.json()) as { code: string }).code).toBe('unknown_method');
   });
 
   it('trades the URL token for an HttpOnly cookie on first load', async () => {
