@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAppContext } from '../../app/create.js';
+import { closeServices } from '../../app/services.js';
 import { startServer } from '../../server/server.js';
 import { UsageError, type Command } from '../command.js';
 import { rendererBuildDir } from '../paths.js';
@@ -17,7 +18,7 @@ export const serve: Command = {
     process.stdout.write(`Med-RwR Workstation (web mode) at ${server.url}\n`);
     process.stdout.write(`Data directory: ${ctx.dataDir}\n`);
     await new Promise<void>((resolve) => {
-      const stop = () => void server.close().then(resolve);
+      const stop = () => void server.close().then(() => closeServices(ctx)).then(resolve);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

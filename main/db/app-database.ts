@@ -1,0 +1,12 @@
+import type Database from 'better-sqlite3';
+import type { AppContext } from '../app/context.js';
+import { service } from '../app/services.js';
+import { openAppDatabase } from './database.js';
+import type { MigrationSet } from './migrations.js';
+
+/** Every module's tables in the one app database; a module adds its set here. */
+export const APP_MIGRATIONS: readonly MigrationSet[] = [];
+
+export function appDatabase(ctx: AppContext): Database.Database {
+  return service(ctx, 'db', () => openAppDatabase(ctx.dataDir, APP_MIGRATIONS), (db) => db.close());
+}
