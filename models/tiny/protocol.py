@@ -1,0 +1,89 @@
+"""The exact token layout the TypeScript engine builds (main/engine/chat.ts, main/reasoning), mirrored for training.
+
+Each text piece is tokenised on its own as plain text, as the engine does; model-written pieces carry the loss,
+everything injected (prompt, query echo, retrieved passages, CDIR turn) is masked out of it."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lib.bpe_tokenizer import ByteLevelBPE  # noqa: E402
+from lib.package import CHAT_TEMPLATE, PROTOCOL  # noqa: E402
+
+IGNORE = -100
+SYSTEM_PROMPT = (
+    "You are the synthetic demo model of Med-RwR Workstation, trained on a fictional imaging world; you are not a "
+    "medical model. Observe the image and think within <think> </think> tags. Describe the visual findings in a "
+    "<query> </query>; passages come back within <retrieve> </retrieve> tags. Answer within <answer> </answer> "
+    "tags as the option letter and its text."
+)
+TOKENS_PER_IMAGE = 16  # 112 x 112 px -> 8 x 8 patches -> 4 x 4 merged
+
+
+def retrieve_block(docs: list[str]) -> str:
+    if not docs:
+        return PROTOCOL["retrieve_none"]
+    return "<retrieve> " + "".join(f"({i + 1}) {d}\n" for i, d in enumerate(docs)) + " </retrieve>\n"
+
+
+def query_block(q: str) -> str:
+    return f"<query> {q} </query>\n"
+
+
+@dataclass
+class Seq:
+    ids: list[int] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    n_images: int = 0
+
+    def add(self, ids: list[int], learn: bool) -> None:
+        self.ids.extend(ids)
+        self.labels.extend(ids if learn else [IGNORE] * len(ids))
+
+
+class Layout:
+    def __init__(self, tok: ByteLevelBPE):
+        self.tok = tok
+        self.sp = {k: tok.token_id(k) for k in tok.special}
+
+    def plain(self, text: str) -> list[int]:
+        return self.tok.encode_plain(text) if text else []
+
+    def prompt(self, n_images: int, user_text: str) -> Seq:
+        s = Seq(n_images=n_images)
+        im_start, im_end = self.sp["<|im_start|>"], self.sp["<|im_end|>"]
+        s.add([im_start] + self.plain("system\n") + self.plain(SYSTEM_PROMPT) + [im_end] + self.plain("\n"), False)
+        s.add([im_start] + self.plain("user\n"), False)
+        for _ in range(n_images):
+            s.add([self.sp["<|vision_start|>"]] + [self.sp["<|image_pad|>"]] * TOKENS_PER_IMAGE +
+                  [self.sp["<|vision_end|>"]], False)
+        s.add(self.plain(user_text) + [im_end] + self.plain("\n") + [im_start] + self.plain("assistant\n"), False)
+        assert CHAT_TEMPLATE["assistant_start"] == "<|im_start|>assistant\n"
+        return s
+
+    def round1(self, s: Seq, think: str, query: str) -> Seq:
+        """What the model writes in round 1, up to the stop string </query>."""
+        s.add(self.plain(think), True)
+        s.add(self.plain(f"<query> {query} </query>"), True)
+        return s
+
+    def after_retrieval(self, s: Seq, think: str, query: str, docs: list[str]) -> Seq:
+        """Round 1 as the engine leaves it: the model's text before <query> kept, then "\n", the normalised query
+        and the retrieved passages injected."""
+        s.add(self.plain(think), True)
+        s.add(self.plain("\n"), False)
+        s.add(self.plain(query_block(query)), False)
+        s.add(self.plain(retrieve_block(docs)), False)
+        return s
+
+    def cdir_turn(self, s: Seq, caption: str) -> Seq:
+        c = PROTOCOL["cdir"]
+        for piece in (c["think"], c["query"], c["retrieve"].replace("{caption}", caption)):
+            s.add(self.plain(piece), False)
+        return s
+
+    def final(self, s: Seq, text: str) -> Seq:
+        s.add(self.plain(text) + [self.sp["<|im_end|>"]], True)
+        return s
