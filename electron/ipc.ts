@@ -9,7 +9,7 @@ export const EVENT_CHANNEL = 'medrwr:event';
 /** Every renderer request goes through `dispatch`, which validates it against the contract. */
 export function wireIpc(ctx: AppContext, window: BrowserWindow, appUrl: string): () => void {
   ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, params: unknown) => {
-    if (event.senderFrame?.url !== appUrl) throw new Error('IPC from an unexpected frame');
+    if (!event.senderFrame || new URL(event.senderFrame.url).origin !== new URL(appUrl).origin) throw new Error('IPC from an unexpected frame');
     try {
       return { ok: true, result: await dispatch(ctx, String(name), params) };
     } catch (err) {

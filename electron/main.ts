@@ -1,25 +1,24 @@
 import { app, BrowserWindow, session } from 'electron';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createAppContext } from '../main/app/create.js';
-import { CONTENT_SECURITY_POLICY } from '../main/server/csp.js';
 import { wireIpc } from './ipc.js';
+import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './protocol.js';
 import { lockDown, secureWebPreferences } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const rendererIndex = join(here, '..', 'renderer', 'index.html');
-const appUrl = pathToFileURL(rendererIndex).href;
+const rendererDir = join(here, '..', 'renderer');
+const appUrl = `${APP_ORIGIN}/index.html`;
 
 app.enableSandbox();
+registerAppScheme();
 
 async function createWindow(): Promise<void> {
   const ctx = createAppContext({ dataDir: join(app.getPath('userData'), 'data'), transport: 'electron' });
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
+  serveAppScheme(ctx, rendererDir);
   // No remote content: only our bundled files may load.
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith('file://') || details.url.startsWith('devtools://') || details.url.startsWith('blob:') || details.url.startsWith('data:');
+    const allowed = [`${APP_ORIGIN}/`, 'devtools://', 'blob:', 'data:'].some((prefix) => details.url.startsWith(prefix));
     callback({ cancel: !allowed });
   });
   const window = new BrowserWindow({

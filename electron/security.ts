@@ -17,8 +17,9 @@ export function secureWebPreferences(preload: string): NonNullable<BrowserWindow
 
 /** Blocks navigation away from the bundled page, new windows and permission requests. */
 export function lockDown(contents: WebContents, appUrl: string): void {
+  const origin = new URL(appUrl).origin;
   contents.on('will-navigate', (event, url) => {
-    if (url !== appUrl) event.preventDefault();
+    if (new URL(url).origin !== origin) event.preventDefault();
   });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
