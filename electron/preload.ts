@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 // Kept in step with ipc.ts; a sandboxed preload cannot import project modules.
 const CALL_CHANNEL = 'medrwr:call';
@@ -12,4 +12,5 @@ contextBridge.exposeInMainWorld('medrwr', {
     ipcRenderer.on(EVENT_CHANNEL, wrapped);
     return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
   },
+  pathsForFiles: (files: File[]): string[] => files.map((file) => webUtils.getPathForFile(file)),
 });

@@ -1,9 +1,17 @@
 import type { z } from 'zod';
 import { appMethods } from './app.js';
+import { casesMethods } from './cases.js';
+import { kbMethods } from './kb.js';
+import { settingsMethods } from './settings.js';
+import { studiesMethods } from './studies.js';
 
 /** Every request the app answers, over Electron IPC and over the loopback web transport alike. */
 export const methods = {
   ...appMethods,
+  ...casesMethods,
+  ...kbMethods,
+  ...settingsMethods,
+  ...studiesMethods,
 };
 
 export type Methods = typeof methods;

@@ -1,9 +1,14 @@
 import { appVersion } from '../app/version.js';
 import { ApiError } from '../api/errors.js';
 import { UsageError, type Command } from './command.js';
+import { report } from './commands/report.js';
+import { importCommand } from './commands/import.js';
 import { serve } from './commands/serve.js';
+import { kb } from './commands/kb.js';
+import { ask } from './commands/ask.js';
+import { evalCommand } from './commands/eval.js';
 
-const COMMANDS: Command[] = [serve];
+const COMMANDS: Command[] = [serve, report, importCommand, kb, ask, evalCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -17,6 +17,8 @@ export interface SimilarImage {
   readonly source?: string;
   readonly score: number; // cosine similarity
   readonly image: RgbImage;
+  /** A small PNG of the image (longest side 128 px) for evidence cards and reports. */
+  readonly thumbnailPng?: Uint8Array;
 }
 
 export interface ImageRetriever {

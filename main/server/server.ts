@@ -6,6 +6,7 @@ import type { AppContext } from '../app/context.js';
 import { dispatch } from '../app/dispatch.js';
 import { checkRequest, newToken, TOKEN_COOKIE } from './auth.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
+import { INSTANCE_FILES_PREFIX, sendInstanceFile } from './instance-files.js';
 import { readStatic } from './static-files.js';
 
 export interface ServeOptions {
@@ -21,7 +22,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
+// Large enough for one batch of dropped DICOM files (studies.upload), base64 and JSON included.
+const MAX_BODY = 80 * 1024 * 1024;
 
 /** Web mode: the contract over HTTP (requests) and WebSocket (events), bound to 127.0.0.1 only. */
 export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<RunningServer> {
@@ -58,6 +60,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
       res.end();
       return;
     }
+    if (url.pathname.startsWith(INSTANCE_FILES_PREFIX)) return sendInstanceFile(ctx, req, res, url.pathname);
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return sendJson(res, 405, new ApiError('bad_request', 'Use POST for API calls.').toBody());
       const name = url.pathname.slice('/api/call/'.length);

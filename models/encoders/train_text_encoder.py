@@ -14,7 +14,6 @@ where PAIRS.jsonl holds {"query": ..., "text": ...} per line.
 import argparse
 import hashlib
 import json
-import math
 import os
 import random
 import sys
@@ -61,6 +60,20 @@ def _pad(torch, seqs):
     return ids, mask
 
 
+def _batches(n, batch_size, groups):
+    """Random batches; with groups, each batch is cut from one group's shuffled pairs, in random batch order."""
+    order = list(range(n))
+    random.shuffle(order)
+    if groups is None:
+        return [order[b: b + batch_size] for b in range(0, n, batch_size)]
+    by_group = {}
+    for i in order:
+        by_group.setdefault(groups[i], []).append(i)
+    batches = [ids[b: b + batch_size] for _, ids in sorted(by_group.items()) for b in range(0, len(ids), batch_size)]
+    random.shuffle(batches)
+    return batches
+
+
 def _sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -71,20 +84,28 @@ def _sha256(path):
 
 def train_text_encoder(pairs, out_dir, seed=0, *, encoder_id="text-encoder", version="1", dim=256,
                        vocab_size=8000, epochs=40, batch_size=256, lr=3e-3, temperature=0.05, max_length=128,
-                       extra_texts=(), description="", log=None):
+                       extra_texts=(), min_word_freq=2, whole_word_share=0.5, groups=None, description="",
+                       log=None):
     """Train on `pairs` (a list of (query, text) tuples; a text repeated for several queries is one target), write
     model.onnx, tokenizer.json, tokenizer-check.json and manifest.json into `out_dir`, and return the manifest dict.
-    `extra_texts` only widen the tokenizer's vocabulary (no training signal). Deterministic for a given seed."""
+    `extra_texts` only widen the tokenizer's vocabulary (no training signal); `min_word_freq` and `whole_word_share`
+    shape it (see wordpiece.WordPiece.build). `groups` (one label per pair, e.g. a topic) makes each batch come from
+    one group, so the in-batch negatives are related texts (harder) rather than random ones. Deterministic for a seed."""
     torch = _torch()
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     random.seed(seed)
     torch.manual_seed(seed)
     os.makedirs(out_dir, exist_ok=True)
-    pairs = [(q, t) for q, t in pairs if q.strip() and t.strip()]
+    if groups is not None and len(groups) != len(pairs):
+        raise ValueError("train_text_encoder: groups must have one label per pair")
+    keep = [i for i, (q, t) in enumerate(pairs) if q.strip() and t.strip()]
+    groups = [groups[i] for i in keep] if groups is not None else None
+    pairs = [pairs[i] for i in keep]
     if not pairs:
         raise ValueError("train_text_encoder: no (query, text) pairs with text on both sides")
 
-    tok = WordPiece.build([q for q, _ in pairs] + sorted({t for _, t in pairs}) + list(extra_texts), vocab_size)
+    tok = WordPiece.build([q for q, _ in pairs] + sorted({t for _, t in pairs}) + list(extra_texts), vocab_size,
+                          min_word_freq=min_word_freq, whole_word_share=whole_word_share)
     texts = sorted({t for _, t in pairs})
     text_index = {t: i for i, t in enumerate(texts)}
     q_ids = [tok.encode(q, max_length) for q, _ in pairs]
@@ -94,15 +115,13 @@ def train_text_encoder(pairs, out_dir, seed=0, *, encoder_id="text-encoder", ver
 
     model = _model_class(torch)(len(tok.vocab), dim)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    steps = epochs * math.ceil(len(pairs) / batch_size)
+    schedule = [_batches(len(pairs), batch_size, groups) for _ in range(epochs)]
+    steps = sum(len(epoch) for epoch in schedule)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
-    order = list(range(len(pairs)))
     started = time.time()
-    for epoch in range(epochs):
-        random.shuffle(order)
+    for epoch, batches in enumerate(schedule):
         total = 0.0
-        for b in range(0, len(order), batch_size):
-            batch = order[b: b + batch_size]
+        for batch in batches:
             docs = sorted({target[i] for i in batch})  # each distinct text once: no false negatives in the batch
             col = {d: j for j, d in enumerate(docs)}
             q = model(*_pad(torch, [q_ids[i] for i in batch]))
@@ -148,7 +167,8 @@ def train_text_encoder(pairs, out_dir, seed=0, *, encoder_id="text-encoder", ver
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
         "output": "embeddings",
         "training": {"pairs": len(pairs), "texts": len(texts), "epochs": epochs, "seed": seed, "dim": dim,
-                     "vocab": len(tok.vocab), "temperature": temperature, "seconds": round(time.time() - started)},
+                     "vocab": len(tok.vocab), "temperature": temperature,
+                     "min_word_freq": min_word_freq, "whole_word_share": whole_word_share, "seconds": round(time.time() - started)},
     }
     with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)

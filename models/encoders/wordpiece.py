@@ -83,10 +83,11 @@ class WordPiece:
         return ids[:max_length]
 
     @staticmethod
-    def build(texts, vocab_size, min_word_freq=2):
-        """Whole words seen at least `min_word_freq` times, then the most frequent word-initial pieces and `##`
-        continuations (lengths 1-8), so an unseen word splits into known stems and affixes; every character seen is
-        kept in both forms so nothing common becomes [UNK]."""
+    def build(texts, vocab_size, min_word_freq=2, whole_word_share=0.5):
+        """Up to `whole_word_share` of the vocabulary as whole words seen at least `min_word_freq` times, the rest as
+        the most frequent word-initial pieces and `##` continuations (lengths 1-8), so a rarer word splits into stems
+        and affixes shared with its relatives (palat ##ine, palat ##ina); every character seen is kept in both forms so
+        nothing common becomes [UNK]."""
         words = collections.Counter(w for t in texts for w in pre_tokenize(t))
         pieces = collections.Counter()
         chars = set()
@@ -101,7 +102,7 @@ class WordPiece:
         vocab += sorted(chars) + sorted("##" + ch for ch in chars)
         whole = [w for w, c in words.most_common() if c >= min_word_freq and w not in vocab]
         budget = vocab_size - len(vocab)
-        take_whole = whole[: budget // 2]
+        take_whole = whole[: int(budget * whole_word_share)]
         vocab += take_whole
         have = set(vocab)
         for p, c in pieces.most_common():

@@ -50,7 +50,7 @@ def kb_sources(root: Path, seed: int) -> None:
                 grey, _ = render(rng_for(seed, "library", ci * 100 + j), c.sig, c.texture)
                 name = f"ref-{ci:02d}-{j}.png"
                 write_png(kb / "images" / name, grey)
-                f.write(json.dumps({"id": name[:-4], "file": name, "caption": caption(c),
+                f.write(json.dumps({"id": name[:-4], "image": name, "caption": caption(c),
                                     "source": "medrwr-tiny synthetic reference library"}) + "\n")
 
 

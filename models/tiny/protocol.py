@@ -14,10 +14,9 @@ from lib.package import CHAT_TEMPLATE, PROTOCOL  # noqa: E402
 
 IGNORE = -100
 SYSTEM_PROMPT = (
-    "You are the synthetic demo model of Med-RwR Workstation, trained on a fictional imaging world; you are not a "
-    "medical model. Observe the image and think within <think> </think> tags. Describe the visual findings in a "
-    "<query> </query>; passages come back within <retrieve> </retrieve> tags. Answer within <answer> </answer> "
-    "tags as the option letter and its text."
+    "You are medrwr-tiny, a synthetic demo model of a fictional imaging world, not a medical model. Think in "
+    "<think> </think>, query the findings in <query> </query>, read <retrieve> </retrieve>, answer in "
+    "<answer> </answer>."
 )
 TOKENS_PER_IMAGE = 16  # 112 x 112 px -> 8 x 8 patches -> 4 x 4 merged
 
@@ -70,10 +69,11 @@ class Layout:
         return s
 
     def after_retrieval(self, s: Seq, think: str, query: str, docs: list[str]) -> Seq:
-        """Round 1 as the engine leaves it: the model's text before <query> kept, then "\n", the normalised query
-        and the retrieved passages injected."""
-        s.add(self.plain(think), True)
-        s.add(self.plain("\n"), False)
+        """Round 1 as the engine rewrites it: the model's text before <query> plus "\n", the normalised query and
+        the retrieved passages."""
+        # main/reasoning: engine.rewrite(base, [before + "\n", "<query> q </query>\n", retrieve]), each piece
+        # tokenised on its own; the think is learnt from the round-1 sequences, here it is context.
+        s.add(self.plain(think + "\n"), False)
         s.add(self.plain(query_block(query)), False)
         s.add(self.plain(retrieve_block(docs)), False)
         return s

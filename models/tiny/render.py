@@ -108,7 +108,7 @@ def us_frames(rng, sig: Signature, texture: str = "plain", n_frames: int = 1) ->
         level = US_LEVEL[sig.echo]
         inner = level * (0.6 + 0.4 * speckle / speckle.mean())
         if texture != "plain":
-            inner = inner + 22.0 * tex
+            inner = inner + 30.0 * tex
         img = background * (1 - mask) + inner * mask
         frames.append(np.clip(img, 0, 255).astype(np.uint8))
     return np.stack(frames)
@@ -124,7 +124,7 @@ def ct_hu(rng, sig: Signature, texture: str = "plain") -> np.ndarray:
     mask = _lesion_field(rng, sig, None) * body
     level = CT_HU[sig.echo] + rng.normal(0, 8, (SIZE, SIZE)).astype(np.float32)
     if texture != "plain":
-        level = level + (18.0 if texture == "coarse" else 30.0) * _texture(rng, texture)
+        level = level + 28.0 * _texture(rng, texture)
     hu = hu * (1 - mask) + level * mask
     return np.clip(np.round(hu), -1024, 3071).astype(np.int16)
 

@@ -160,6 +160,15 @@ COUNT_SENTENCE = {
 }
 
 
+def short_passage(name: str, sig: Signature, twin: str | None = None) -> str:
+    """A two-sentence passage for the renamed training examples (cheap to train on; same opening as passage())."""
+    text = (f"{name} is a fictional condition of the synthetic demo world. On {MODALITY_WORDS[sig.modality]} its "
+            f"findings are: {sig.findings()}.")
+    if twin:
+        text += f" On description alone it is indistinguishable from {twin}."
+    return text
+
+
 def passage(name: str, sig: Signature, lore: tuple[str, ...] = (), twin: str | None = None) -> str:
     """A knowledge passage (>= 100 words) naming the condition and stating its findings in canonical words."""
     parts = [
@@ -169,10 +178,11 @@ def passage(name: str, sig: Signature, lore: tuple[str, ...] = (), twin: str | N
     ]
     if sig.modality == "CINE":
         parts.append("On the cine loop the channel is pulsatile, widening and narrowing in rhythm.")
-    parts.extend(lore)
     if twin:
-        parts.append(f"On description alone it is indistinguishable from {twin}; the two are told apart only by "
-                     "comparing the image with captioned reference images.")
+        # Kept as long as the other passages: the KB's trigram ranking favours short passages.
+        parts.append(f"On description alone it is indistinguishable from {twin}.")
+    else:
+        parts.extend(lore)
     parts.append(f"The name {name} is invented for this demo and does not refer to any real disease.")
     text = " ".join(parts)
     while len(text.split()) < 100:

@@ -1,8 +1,17 @@
 import { useState } from 'react';
 import { AboutPanel } from './about/AboutPanel.js';
+import { StudiesSidebar } from './studies/StudiesSidebar.js';
+import { useStudies } from './studies/useStudies.js';
+import { findSeries } from './studies/findSeries.js';
+import { Viewer } from './viewer/Viewer.js';
+import { useViewerLayout } from './viewer/useViewerLayout.js';
+import { Workspace } from './workspace/Workspace.js';
 
 export function App() {
   const [about, setAbout] = useState(false);
+  const studies = useStudies();
+  const view = useViewerLayout();
+  const openUid = view.cells[view.active]?.series.seriesInstanceUid ?? null;
   return (
     <div className="app">
       <header className="topbar">
@@ -13,7 +22,21 @@ export function App() {
         </nav>
       </header>
       <main className="workspace">
-        <p className="empty">Open a study to begin.</p>
+        <StudiesSidebar
+          patients={studies.patients}
+          error={studies.error}
+          refresh={studies.refresh}
+          openSeriesUid={openUid}
+          onOpen={(p, s, se) => void view.open(p, s, se)}
+        />
+        <Viewer
+          view={view}
+          onDropSeries={(uid, cell) => {
+            const found = findSeries(studies.patients, uid);
+            if (found) void view.open(found.patient, found.study, found.series, cell);
+          }}
+        />
+        <Workspace />
       </main>
       {about && <AboutPanel onClose={() => setAbout(false)} />}
     </div>

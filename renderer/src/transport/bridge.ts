@@ -2,6 +2,8 @@
 export interface MedrwrBridge {
   call(method: string, params: unknown): Promise<unknown>;
   onEvent(listener: (event: unknown) => void): () => void;
+  /** Where dropped files live on disk (Electron knows; a browser page cannot). '' where unknown. */
+  pathsForFiles(files: File[]): string[];
 }
 
 declare global {

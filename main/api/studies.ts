@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { method } from './define.js';
+
+/**
+ * The studies contract: importing DICOM into the app database and reading it back for the viewer and the model.
+ * Imported files are referenced in place by absolute path (never copied): moving or deleting them after import
+ * makes their instances unreadable (the instance URL answers 404 and `instances.render` a `not_found` error).
+ */
+
+export const WindowLevelSchema = z.object({ center: z.number(), width: z.number().positive() });
+
+export const ImportFailure = z.object({
+  path: z.string(),
+  /** Specific and written for the user, e.g. "not a DICOM file (no DICM prefix at byte 128)", "truncated: …". */
+  reason: z.string(),
+});
+export type ImportFailure = z.infer<typeof ImportFailure>;
+
+export const ImportReport = z.object({
+  taskId: z.string(),
+  /** 'running' until the import ends; counts grow as it goes. */
+  state: z.enum(['running', 'completed', 'cancelled', 'failed']),
+  /** Files examined so far / in all (null while the folders are still being listed). */
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().nullable(),
+  imported: z.number().int().nonnegative(),
+  /** Files whose SOPInstanceUID was already in the database (kept as first imported). */
+  duplicates: z.number().int().nonnegative(),
+  /** Broken or unusable files: not DICOM, truncated, missing required attributes, undecodable, missing. */
+  failures: z.array(ImportFailure),
+  /** Valid DICOM with nothing to display (SR, waveform, RT plan, …) and the DICOMDIR files themselves. */
+  skipped: z.array(ImportFailure),
+  cancelled: z.boolean(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+export const SeriesSummary = z.object({
+  seriesInstanceUid: z.string(),
+  seriesNumber: z.number().nullable(),
+  modality: z.string(),
+  description: z.string(),
+  instanceCount: z.number().int(),
+  /** Frames summed over the series' instances (a cine counts each frame). */
+  frameCount: z.number().int(),
+  /** A small PNG of the middle instance's first frame as a data: URL; null when it could not be decoded. */
+  thumbnail: z.string().nullable(),
+});
+export type SeriesSummary = z.infer<typeof SeriesSummary>;
+
+export const StudySummary = z.object({
+  studyInstanceUid: z.string(),
+  /** DICOM DA, YYYYMMDD, or '' */
+  date: z.string(),
+  description: z.string(),
+  accessionNumber: z.string(),
+  modalities: z.array(z.string()),
+  series: z.array(SeriesSummary),
+});
+export type StudySummary = z.infer<typeof StudySummary>;
+
+export const PatientSummary = z.object({
+  /** The database's key for the patient: PatientID, or a stand-in when the files have none. */
+  key: z.string(),
+  patientId: z.string(),
+  /** DICOM PN as stored, e.g. "DOE^JANE" */
+  name: z.string(),
+  birthDate: z.string(),
+  sex: z.string(),
+  studies: z.array(StudySummary),
+});
+export type PatientSummary = z.infer<typeof PatientSummary>;
+
+export const InstanceSummary = z.object({
+  sopInstanceUid: z.string(),
+  instanceNumber: z.number().nullable(),
+  frames: z.number().int().positive(),
+  rows: z.number().int(),
+  columns: z.number().int(),
+  /** [row spacing, column spacing] in mm from PixelSpacing (or ImagerPixelSpacing); null when absent. */
+  pixelSpacing: z.tuple([z.number(), z.number()]).nullable(),
+  /** The file's default window (first of WindowCenter/Width); null when absent (render then uses min/max). */
+  window: WindowLevelSchema.nullable(),
+  photometric: z.string(),
+  transferSyntax: z.string(),
+  /** FrameTime (0018,1063) in ms for cine, else null. */
+  frameTimeMs: z.number().nullable(),
+  /** ImagePositionPatient z-ordering helper: SliceLocation when present. */
+  sliceLocation: z.number().nullable(),
+  /** The stored file's bytes: '/files/instances/<uid>', served by the web-mode server (same token as every call) and by Electron's app:// scheme. */
+  url: z.string(),
+});
+export type InstanceSummary = z.infer<typeof InstanceSummary>;
+
+export const TagEntry = z.object({
+  /** "(0010,0010)"; nested sequence items are prefixed by their path, e.g. "(0008,1140)[0].(0008,1155)". */
+  tag: z.string(),
+  vr: z.string(),
+  /** Keyword from the built-in dictionary (common tags), else '' (private or rare). */
+  name: z.string(),
+  /** Printable value; binary data is summarised ("<OW, 524288 bytes>"). */
+  value: z.string(),
+});
+export type TagEntry = z.infer<typeof TagEntry>;
+
+export const RenderedFrame = z.object({
+  /** data:image/png;base64,… 8-bit RGB: exactly the pixels the model is given for this frame and window. */
+  png: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** The window actually applied (given, the file's default, or min/max); null for colour images. */
+  window: WindowLevelSchema.nullable(),
+});
+export type RenderedFrame = z.infer<typeof RenderedFrame>;
+
+const uid = z.string().min(1).max(64);
+
+/** One upload call carries at most this much base64 (≈ 48 MiB of files); the renderer batches larger drops. */
+export const MAX_UPLOAD_BATCH_BASE64 = 64 * 1024 * 1024;
+
+export const studiesMethods = {
+  'studies.import': method(
+    z.object({ paths: z.array(z.string().min(1)).min(1) }).strict(),
+    z.object({ taskId: z.string() }),
+    'Import DICOM files, folders (recursive) and DICOMDIRs by absolute path; returns at once; progress events (type "progress") carry the taskId, then a "done" event.',
+  ),
+  'studies.importReport': method(
+    z.object({ taskId: z.string() }).strict(),
+    ImportReport,
+    'What an import did so far: imported, duplicates, every failed file with its reason, cancelled.',
+  ),
+  'studies.cancelImport': method(
+    z.object({ taskId: z.string() }).strict(),
+    z.object({ cancelled: z.boolean() }),
+    'Stop an import within a second; what it indexed so far stays. cancelled=false when it had already ended.',
+  ),
+  'studies.list': method(
+    z.object({}).strict(),
+    z.object({ patients: z.array(PatientSummary) }),
+    'Every patient, study and series in the database, with series thumbnails as data: URLs.',
+  ),
+  'series.instances': method(
+    z.object({ seriesInstanceUid: uid }).strict(),
+    z.object({ instances: z.array(InstanceSummary) }),
+    'The instances of a series in display order (InstanceNumber, then SliceLocation), with their file URLs.',
+  ),
+  'instances.tags': method(
+    z.object({ sopInstanceUid: uid }).strict(),
+    z.object({ tags: z.array(TagEntry) }),
+    'Every attribute of an instance (pixel data summarised) for the tag browser.',
+  ),
+  'instances.render': method(
+    z
+      .object({
+        sopInstanceUid: uid,
+        /** 0-based */
+        frame: z.number().int().nonnegative().default(0),
+        window: WindowLevelSchema.optional(),
+        /**
+         * The user's Invert toggle, on top of the photometric's own display: MONOCHROME1 is already shown with
+         * high values dark (bone bright). With Cornerstone, whose viewport `invert` is true by default for
+         * MONOCHROME1, pass `viewport.getProperties().invert !== (photometric === 'MONOCHROME1')`.
+         */
+        invert: z.boolean().optional(),
+      })
+      .strict(),
+    RenderedFrame,
+    'The 8-bit RGB image the model sees for a frame at a window (main/dicom renderFrame), as a PNG data: URL.',
+  ),
+  'studies.upload': method(
+    z
+      .object({
+        /** Omit on the first batch; pass the id it returned to add more files to the same upload. */
+        uploadId: z.string().regex(/^[a-z0-9-]{8,64}$/).optional(),
+        files: z
+          .array(z.object({ name: z.string().min(1).max(255), data: z.string().max(MAX_UPLOAD_BATCH_BASE64) }).strict())
+          .min(1)
+          .max(1000),
+      })
+      .strict(),
+    z.object({ uploadId: z.string(), directory: z.string(), files: z.number().int() }),
+    'Web mode drag and drop: stores dropped files (base64) in the data directory; then studies.import the returned directory.',
+  ),
+};

@@ -1,0 +1,128 @@
+import type { z } from 'zod';
+import type { AppEvent } from './events.js';
+import type { AnswerEvent, CdirEvent, EvidencePassage, Provenance, Timings } from './run-events.js';
+
+/**
+ * A run's event log folded into what people read: the streamed text, each query and its evidence in place, the
+ * answers, CDIR and the outcome. One fold for the workspace (event by event, as they stream) and the reports.
+ */
+export type TraceItem =
+  | { kind: 'text'; round: number; text: string }
+  | { kind: 'query'; round: number; query: string }
+  | { kind: 'evidence'; round: number; query: string; passages: EvidencePassage[] }
+  | { kind: 'answer'; answer: Answer }
+  | { kind: 'cdir'; cdir: Cdir }
+  | { kind: 'notice'; level: 'info' | 'warning'; message: string };
+
+export type Answer = Omit<z.infer<typeof AnswerEvent>, 'taskId' | 'seq' | 'at' | 'type'>;
+type CdirTriggered = Extract<z.infer<typeof CdirEvent>, { stage: 'triggered' }>;
+type CdirResolved = Extract<z.infer<typeof CdirEvent>, { stage: 'resolved' }>;
+
+export interface Cdir {
+  before: number;
+  threshold: number;
+  similar: CdirTriggered['similar'];
+  /** Set once the extra round answered. */
+  after: number | null;
+  letterBefore: string | null;
+  letterAfter: string | null;
+  changed: boolean | null;
+}
+
+export interface Trace {
+  items: TraceItem[];
+  provenance: Provenance | null;
+  answers: { initial: Answer | null; cdir: Answer | null };
+  cdir: Cdir | null;
+  timings: Timings | null;
+  finalLetter: string | null;
+  finalConfidence: number | null;
+  status: 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+  error: { code: string; message: string } | null;
+  tokens: number;
+  lastSeq: number;
+}
+
+export const EMPTY_TRACE: Trace = {
+  items: [],
+  provenance: null,
+  answers: { initial: null, cdir: null },
+  cdir: null,
+  timings: null,
+  finalLetter: null,
+  finalConfidence: null,
+  status: 'running',
+  error: null,
+  tokens: 0,
+  lastSeq: -1,
+};
+
+/** Folds one event in; returns a new trace (the items array is copied, untouched items are shared). Repeats are ignored. */
+export function reduceTrace(trace: Trace, event: AppEvent): Trace {
+  if (event.seq <= trace.lastSeq) return trace;
+  const next: Trace = { ...trace, lastSeq: event.seq };
+  switch (event.type) {
+    case 'run':
+      next.provenance = event.provenance;
+      break;
+    case 'token': {
+      const items = trace.items.slice();
+      const last = items[items.length - 1];
+      if (last?.kind === 'text' && last.round === event.round) items[items.length - 1] = { ...last, text: last.text + event.text };
+      else items.push({ kind: 'text', round: event.round, text: event.text });
+      next.items = items;
+      next.tokens = trace.tokens + 1;
+      break;
+    }
+    case 'query':
+      next.items = [...trace.items, { kind: 'query', round: event.round, query: event.query }];
+      break;
+    case 'evidence':
+      next.items = [...trace.items, { kind: 'evidence', round: event.round, query: event.query, passages: event.passages }];
+      break;
+    case 'answer': {
+      const answer: Answer = { phase: event.phase, letter: event.letter, text: event.text, confidence: event.confidence, distribution: event.distribution };
+      next.answers = { ...trace.answers, [event.phase]: answer };
+      next.items = [...trace.items, { kind: 'answer', answer }];
+      break;
+    }
+    case 'cdir':
+      next.cdir = event.stage === 'triggered' ? triggered(event) : resolved(trace.cdir, event);
+      next.items = event.stage === 'triggered' ? [...trace.items, { kind: 'cdir', cdir: next.cdir }] : trace.items.map((i) => (i.kind === 'cdir' ? { kind: 'cdir', cdir: next.cdir! } : i));
+      break;
+    case 'summary':
+      next.timings = event.timings;
+      next.finalLetter = event.finalLetter;
+      next.finalConfidence = event.finalConfidence;
+      break;
+    case 'notice':
+      next.items = [...trace.items, { kind: 'notice', level: event.level, message: event.message }];
+      break;
+    case 'error':
+      next.error = { code: event.code, message: event.message };
+      break;
+    case 'done':
+      next.status = event.status;
+      break;
+    case 'progress':
+      break;
+  }
+  return next;
+}
+
+export function buildTrace(events: readonly AppEvent[]): Trace {
+  return events.reduce(reduceTrace, EMPTY_TRACE);
+}
+
+/** The answer that stands: CDIR's when it ran, else the first. */
+export function finalAnswer(trace: Trace): Answer | null {
+  return trace.answers.cdir ?? trace.answers.initial;
+}
+
+function triggered(e: CdirTriggered): Cdir {
+  return { before: e.before, threshold: e.threshold, similar: e.similar, after: null, letterBefore: null, letterAfter: null, changed: null };
+}
+
+function resolved(prev: Cdir | null, e: CdirResolved): Cdir {
+  return { threshold: prev?.threshold ?? NaN, similar: prev?.similar ?? null, before: e.before, after: e.after, letterBefore: e.letterBefore, letterAfter: e.letterAfter, changed: e.changed };
+}

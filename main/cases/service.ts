@@ -1,0 +1,14 @@
+import type { AppContext } from '../app/context.js';
+import { service } from '../app/services.js';
+import { appDatabase } from '../db/app-database.js';
+import { CaseStore } from './store.js';
+
+/** The app's one case store; opening it first marks runs a crash left `running` as interrupted. */
+export function caseStore(ctx: AppContext): CaseStore {
+  return service(ctx, 'cases', () => {
+    const store = new CaseStore(appDatabase(ctx));
+    const recovered = store.recoverInterrupted();
+    if (recovered.length) ctx.logger.log('warn', `${recovered.length} run(s) left unfinished by an earlier crash were marked interrupted`, { runs: recovered });
+    return store;
+  });
+}

@@ -1,0 +1,329 @@
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../api/errors.js';
+import { AppEvent } from '../api/events.js';
+import { Provenance, Timings } from '../api/run-events.js';
+import type { AuditEntry, Case, CaseDetail, CaseOption, CaseSummary, KeyImage, RunRecord, RunStatus } from '../api/cases.js';
+import { osUser } from './os-user.js';
+
+export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover';
+
+export interface NewCase {
+  title?: string;
+  question: string;
+  options: CaseOption[];
+  keyImages: KeyImage[];
+  synthetic: boolean;
+}
+
+interface CaseRow {
+  id: string;
+  title: string;
+  question: string;
+  options: string;
+  status: Case['status'];
+  synthetic: number;
+  created_at: string;
+  updated_at: string;
+}
+interface KeyImageRow {
+  sop_instance_uid: string;
+  frame: number;
+  window_center: number;
+  window_width: number;
+  invert: number;
+  study_instance_uid: string | null;
+  series_instance_uid: string | null;
+  label: string | null;
+}
+interface RunRow {
+  id: string;
+  case_id: string;
+  status: RunStatus;
+  params: string;
+  provenance: string | null;
+  timings: string | null;
+  final_letter: string | null;
+  final_confidence: number | null;
+  error: string | null;
+  owner_pid: number;
+  started_at: string;
+  ended_at: string | null;
+}
+
+const CASE_STATUS_AFTER: Record<Exclude<RunStatus, 'running'>, Case['status']> = {
+  completed: 'answered',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  interrupted: 'interrupted',
+};
+
+/**
+ * Cases, their runs, each run's append-only event log (with evidence and answers drawn out of it for querying),
+ * and the audit log, in the app database. Every write is its own transaction, so a crash loses at most the event
+ * being written.
+ */
+export class CaseStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly user: string = osUser(),
+  ) {}
+
+  createCase(input: NewCase): Case {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const title = input.title?.trim() || input.question.slice(0, 80);
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO cases (id, title, question, options, status, synthetic, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, title, input.question, JSON.stringify(input.options), 'draft', input.synthetic ? 1 : 0, now, now);
+      this.writeKeyImages(id, input.keyImages);
+      this.audit('create', id, null, title);
+    })();
+    return this.getCase(id);
+  }
+
+  updateCase(id: string, patch: Partial<Pick<Case, 'title' | 'question' | 'options' | 'keyImages'>>): Case {
+    const current = this.getCase(id);
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE cases SET title = ?, question = ?, options = ?, updated_at = ? WHERE id = ?')
+        .run(patch.title ?? current.title, patch.question ?? current.question, JSON.stringify(patch.options ?? current.options), new Date().toISOString(), id);
+      if (patch.keyImages) {
+        this.db.prepare('DELETE FROM case_key_images WHERE case_id = ?').run(id);
+        this.writeKeyImages(id, patch.keyImages);
+      }
+      this.audit('update', id, null, Object.keys(patch).join(', '));
+    })();
+    return this.getCase(id);
+  }
+
+  getCase(id: string): Case {
+    const row = this.db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?').get(id);
+    if (!row) throw new ApiError('not_found', `No case "${id}". It may have been deleted; see the case history.`);
+    const images = this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(id);
+    return {
+      id: row.id,
+      title: row.title,
+      question: row.question,
+      options: JSON.parse(row.options) as CaseOption[],
+      keyImages: images.map(toKeyImage),
+      status: row.status,
+      synthetic: row.synthetic === 1,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** The case, every run with its full event log in seq order. Records who opened it, unless it is a refresh. */
+  openCase(id: string, audit = true): CaseDetail {
+    const detail = { case: this.getCase(id), runs: this.runsOf(id).map((run) => ({ ...run, events: this.events(run.id) })) };
+    if (audit) this.audit('open', id, null, null);
+    return detail;
+  }
+
+  listCases(search?: string): CaseSummary[] {
+    const words = (search ?? '').trim().split(/\s+/).filter(Boolean);
+    const where = words.map(() => "(c.title LIKE ? ESCAPE '\\' OR c.question LIKE ? ESCAPE '\\')").join(' AND ');
+    const args = words.flatMap((w) => {
+      const like = `%${w.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`;
+      return [like, like];
+    });
+    const rows = this.db
+      .prepare<unknown[], CaseRow & { runs: number; last_letter: string | null; last_confidence: number | null }>(
+        `SELECT c.*, (SELECT COUNT(*) FROM runs r WHERE r.case_id = c.id) AS runs,
+                last.final_letter AS last_letter, last.final_confidence AS last_confidence
+           FROM cases c
+           LEFT JOIN runs last ON last.id = (SELECT id FROM runs r WHERE r.case_id = c.id ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1)
+          ${where ? 'WHERE ' + where : ''}
+          ORDER BY c.updated_at DESC, c.rowid DESC`,
+      )
+      .all(...args);
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      question: row.question,
+      status: row.status,
+      synthetic: row.synthetic === 1,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      runs: row.runs,
+      lastLetter: row.last_letter,
+      lastConfidence: row.last_confidence,
+    }));
+  }
+
+  deleteCase(id: string): void {
+    const current = this.getCase(id);
+    if (this.runsOf(id).some((r) => r.status === 'running')) throw new ApiError('conflict', `Case "${current.title}" has a run in progress; cancel it first.`);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM cases WHERE id = ?').run(id);
+      this.audit('delete', id, null, current.title);
+    })();
+  }
+
+  startRun(caseId: string, params: Record<string, unknown>, ownerPid = process.pid): RunRecord {
+    const c = this.getCase(caseId);
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const inputs = { question: c.question, options: c.options, keyImages: c.keyImages };
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO runs (id, case_id, status, params, inputs, owner_pid, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, caseId, 'running', JSON.stringify(params), JSON.stringify(inputs), ownerPid, now);
+      this.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(now, caseId);
+      this.audit('run', caseId, id, JSON.stringify(params));
+    })();
+    return this.getRun(id);
+  }
+
+  getRun(id: string): RunRecord {
+    const row = this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
+    if (!row) throw new ApiError('not_found', `No run "${id}".`);
+    return toRunRecord(row);
+  }
+
+  /** The inputs a run was started with (the case may have been edited since). */
+  runInputs(id: string): Pick<Case, 'question' | 'options' | 'keyImages'> {
+    const row = this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE id = ?').get(id);
+    if (!row) throw new ApiError('not_found', `No run "${id}".`);
+    return JSON.parse(row.inputs) as Pick<Case, 'question' | 'options' | 'keyImages'>;
+  }
+
+  runsOf(caseId: string): RunRecord[] {
+    return this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE case_id = ? ORDER BY started_at, rowid').all(caseId).map(toRunRecord);
+  }
+
+  events(runId: string): AppEvent[] {
+    return this.db
+      .prepare<[string], { body: string }>('SELECT body FROM run_events WHERE run_id = ? ORDER BY seq')
+      .all(runId)
+      .map((r) => AppEvent.parse(JSON.parse(r.body)));
+  }
+
+  /** Appends one event of a running run and draws out what it carries (provenance, evidence, answer, outcome). */
+  appendEvent(runId: string, event: AppEvent): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO run_events (run_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)').run(runId, event.seq, event.type, event.at, JSON.stringify(event));
+      switch (event.type) {
+        case 'run':
+          this.db.prepare('UPDATE runs SET provenance = ? WHERE id = ?').run(JSON.stringify(event.provenance), runId);
+          break;
+        case 'evidence': {
+          const insert = this.db.prepare('INSERT INTO evidence (run_id, seq, round, rank, query, passage_id, title, source, text, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+          for (const p of event.passages) insert.run(runId, event.seq, event.round, p.rank, event.query, p.id, p.title ?? null, p.source ?? null, p.text, JSON.stringify(p.scores));
+          break;
+        }
+        case 'answer':
+          this.db
+            .prepare('INSERT OR REPLACE INTO answers (run_id, phase, letter, text, confidence, distribution) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(runId, event.phase, event.letter, event.text, event.confidence, JSON.stringify(event.distribution));
+          break;
+        case 'summary':
+          this.db.prepare('UPDATE runs SET timings = ?, final_letter = ?, final_confidence = ? WHERE id = ?').run(JSON.stringify(event.timings), event.finalLetter, event.finalConfidence, runId);
+          break;
+        case 'error':
+          this.db.prepare('UPDATE runs SET error = ? WHERE id = ?').run(event.message, runId);
+          break;
+        case 'done':
+          this.finish(runId, event.status);
+          break;
+        default:
+          break;
+      }
+    })();
+  }
+
+  /**
+   * Runs left `running` by a process that is gone (a crash, a kill) are marked interrupted, with a closing `done`
+   * event appended to their log. Runs of a live process (another window on the same data) are left alone.
+   */
+  recoverInterrupted(isAlive: (pid: number) => boolean = processAlive): string[] {
+    const orphans = this.db
+      .prepare<[], { id: string; case_id: string; owner_pid: number }>("SELECT id, case_id, owner_pid FROM runs WHERE status = 'running'")
+      .all()
+      .filter((r) => r.owner_pid === process.pid || !isAlive(r.owner_pid));
+    for (const run of orphans) {
+      this.db.transaction(() => {
+        const last = this.db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM run_events WHERE run_id = ?').get(run.id);
+        const done: AppEvent = { type: 'done', taskId: run.id, seq: (last?.seq ?? -1) + 1, at: Date.now(), status: 'interrupted' };
+        this.appendEvent(run.id, done);
+        this.audit('recover', run.case_id, run.id, `run of process ${run.owner_pid} ended without finishing; marked interrupted`);
+      })();
+    }
+    return orphans.map((r) => r.id);
+  }
+
+  audit(action: AuditAction, caseId: string | null, runId: string | null, detail: string | null): void {
+    this.db.prepare('INSERT INTO audit_log (at, user, action, case_id, run_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(new Date().toISOString(), this.user, action, caseId, runId, detail);
+  }
+
+  auditLog(caseId?: string): AuditEntry[] {
+    const rows = caseId
+      ? this.db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE case_id = ? ORDER BY id').all(caseId)
+      : this.db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id').all();
+    return rows.map((r) => ({ at: r.at, user: r.user, action: r.action, caseId: r.case_id, runId: r.run_id, detail: r.detail }));
+  }
+
+  private finish(runId: string, status: Exclude<RunStatus, 'running'>): void {
+    const now = new Date().toISOString();
+    const changed = this.db.prepare("UPDATE runs SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'").run(status, now, runId);
+    if (changed.changes === 0) return;
+    this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = (SELECT case_id FROM runs WHERE id = ?)').run(CASE_STATUS_AFTER[status], now, runId);
+  }
+
+  private writeKeyImages(caseId: string, images: KeyImage[]): void {
+    const insert = this.db.prepare(
+      'INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert, study_instance_uid, series_instance_uid, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    images.forEach((k, i) =>
+      insert.run(caseId, i, k.sopInstanceUid, k.frame, k.window.center, k.window.width, k.invert ? 1 : 0, k.studyInstanceUid ?? null, k.seriesInstanceUid ?? null, k.label ?? null),
+    );
+  }
+}
+
+interface AuditRow {
+  at: string;
+  user: string;
+  action: string;
+  case_id: string | null;
+  run_id: string | null;
+  detail: string | null;
+}
+
+function toKeyImage(r: KeyImageRow): KeyImage {
+  return {
+    sopInstanceUid: r.sop_instance_uid,
+    frame: r.frame,
+    window: { center: r.window_center, width: r.window_width },
+    invert: r.invert === 1,
+    ...(r.study_instance_uid ? { studyInstanceUid: r.study_instance_uid } : {}),
+    ...(r.series_instance_uid ? { seriesInstanceUid: r.series_instance_uid } : {}),
+    ...(r.label ? { label: r.label } : {}),
+  };
+}
+
+function toRunRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    status: r.status,
+    params: JSON.parse(r.params) as Record<string, unknown>,
+    provenance: r.provenance ? Provenance.parse(JSON.parse(r.provenance)) : null,
+    timings: r.timings ? Timings.parse(JSON.parse(r.timings)) : null,
+    finalLetter: r.final_letter,
+    finalConfidence: r.final_confidence,
+    error: r.error,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,201 @@
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEvent } from '../api/events.js';
+import type { ImportReport, InstanceSummary, PatientSummary, RenderedFrame, TagEntry } from '../api/studies.js';
+import type { AppContext } from '../app/context.js';
+import { createAppContext } from '../app/create.js';
+import { dispatch } from '../app/dispatch.js';
+import { closeServices } from '../app/services.js';
+import { renderFrame } from './render.js';
+import { importPaths } from './testing/import.js';
+import { CT_MATRIX_DIR, PYDICOM, TEST_DATA, corpus, haveTestData } from './testing/corpus.js';
+
+const contexts: AppContext[] = [];
+function newContext(): AppContext {
+  const ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-dicom-')), transport: 'web' });
+  contexts.push(ctx);
+  return ctx;
+}
+afterAll(async () => {
+  for (const ctx of contexts) {
+    await closeServices(ctx);
+    rmSync(ctx.dataDir, { recursive: true, force: true });
+  }
+});
+
+const reasonOf = (report: ImportReport, name: string) => report.failures.find((f) => basename(f.path) === name)?.reason;
+
+describe.skipIf(!haveTestData)('importing the real corpus', () => {
+  let ctx: AppContext;
+  let pydicom: ImportReport;
+  let events: AppEvent[];
+  beforeAll(async () => {
+    ctx = newContext();
+    ({ report: pydicom, events } = await importPaths(ctx, [PYDICOM]));
+  });
+
+  it("lists every broken file of pydicom's set with its specific reason and imports the rest", () => {
+    expect(pydicom.state).toBe('completed');
+    expect(reasonOf(pydicom, 'MR_truncated.dcm')).toMatch(/^truncated or corrupt/);
+    expect(reasonOf(pydicom, 'rtplan_truncated.dcm')).toMatch(/^truncated or corrupt/);
+    expect(reasonOf(pydicom, 'no_meta.dcm')).toBe('not a DICOM Part 10 file (no "DICM" prefix at byte 128)');
+    expect(reasonOf(pydicom, 'ExplVR_BigEndNoMeta.dcm')).toMatch(/no "DICM" prefix/);
+    expect(reasonOf(pydicom, 'meta_missing_tsyntax.dcm')).toMatch(/no transfer syntax: the file meta header lacks \(0002,0010\)/);
+    for (const f of ['no_meta_group_length.dcm', 'UN_sequence.dcm', 'priv_SQ.dcm', 'empty_charset_LEI.dcm']) {
+      expect(reasonOf(pydicom, f), f).toMatch(/missing required attribute SOPInstanceUID \(0008,0018\)/);
+    }
+    expect(reasonOf(pydicom, 'nested_priv_SQ.dcm')).toMatch(/truncated or corrupt/);
+    expect(reasonOf(pydicom, 'JPEG2000-embedded-sequence-delimiter.dcm')).toMatch(/corrupt compressed pixel data/);
+    expect(reasonOf(pydicom, 'README.txt')).toMatch(/not a DICOM Part 10 file/);
+    // Valid DICOM with nothing to show is skipped, not failed
+    expect(pydicom.skipped.map((s) => basename(s.path))).toEqual(expect.arrayContaining(['test-SR.dcm', 'waveform_ecg.dcm', 'rtplan.dcm', 'DICOMDIR']));
+    expect(pydicom.skipped.find((s) => basename(s.path) === 'waveform_ecg.dcm')!.reason).toMatch(/no pixel data/);
+    // The rest imports: CT_small, the MR_small family (one UID), SC_rgb_*, J2K, RT dose, SEG, DICOMDIR patients …
+    expect(pydicom.imported).toBeGreaterThan(50);
+    expect(pydicom.done).toBe(pydicom.total);
+  });
+
+  it('deduplicates by SOPInstanceUID: the MR_small variants are one instance, a second import adds nothing', async () => {
+    expect(pydicom.duplicates).toBeGreaterThanOrEqual(7);
+    const again = await importPaths(ctx, [join(PYDICOM, 'MR_small.dcm'), join(PYDICOM, 'CT_small.dcm')]);
+    expect(again.report).toMatchObject({ imported: 0, duplicates: 2, failures: [] });
+  });
+
+  it('reports progress as events and ends with "done"', () => {
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ done: pydicom.total, total: pydicom.total });
+    expect(events.at(-1)).toMatchObject({ type: 'done', status: 'completed' });
+  });
+
+  it('imports a DICOMDIR by the files it references', async () => {
+    const c = newContext();
+    const { report } = await importPaths(c, [join(PYDICOM, 'dicomdirtests', 'DICOMDIR')]);
+    expect(report.skipped).toEqual([{ path: join(PYDICOM, 'dicomdirtests', 'DICOMDIR'), reason: 'DICOMDIR: an index of 31 file(s), imported through it' }]);
+    expect(report.imported).toBe(31);
+    expect(report.failures).toEqual([]);
+    const { patients } = (await dispatch(c, 'studies.list', {})) as { patients: PatientSummary[] };
+    expect(patients.map((p) => p.patientId).sort()).toEqual(['77654033', '98890234']);
+  });
+
+  it('lists the patient/study/series tree with PNG thumbnails, and series instances in order with file URLs', async () => {
+    const c = newContext();
+    await importPaths(c, [corpus.mrSeriesDir, corpus.crChestMono1, corpus.usPaletteEchoRle]);
+    const { patients } = (await dispatch(c, 'studies.list', {})) as { patients: PatientSummary[] };
+    const series = patients.flatMap((p) => p.studies.flatMap((s) => s.series));
+    expect(series.map((s) => s.modality).sort()).toEqual(['CR', 'MR', 'US']);
+    for (const s of series) expect(s.thumbnail).toMatch(/^data:image\/png;base64,/);
+    const thumb = PNG.sync.read(Buffer.from(series[0]!.thumbnail!.split(',')[1]!, 'base64'));
+    expect(Math.max(thumb.width, thumb.height)).toBe(128);
+    const mr = series.find((s) => s.modality === 'MR')!;
+    expect(mr).toMatchObject({ instanceCount: 20, frameCount: 20 });
+    const { instances } = (await dispatch(c, 'series.instances', { seriesInstanceUid: mr.seriesInstanceUid })) as { instances: InstanceSummary[] };
+    expect(instances).toHaveLength(20);
+    const numbers = instances.map((i) => i.instanceNumber!);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(instances[0]).toMatchObject({ rows: 256, columns: 256, frames: 1, url: `/files/instances/${instances[0]!.sopInstanceUid}` });
+    expect(instances[0]!.pixelSpacing).toHaveLength(2);
+    const us = series.find((s) => s.modality === 'US')!;
+    const [cine] = ((await dispatch(c, 'series.instances', { seriesInstanceUid: us.seriesInstanceUid })) as { instances: InstanceSummary[] }).instances;
+    expect(cine).toMatchObject({ frames: 10, frameTimeMs: 76, photometric: 'PALETTE COLOR' });
+    await expect(dispatch(c, 'series.instances', { seriesInstanceUid: '1.2.3.4' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('answers instances.tags and instances.render with what renderFrame produces', async () => {
+    const c = newContext();
+    await importPaths(c, [corpus.crChestMono1]);
+    const { patients } = (await dispatch(c, 'studies.list', {})) as { patients: PatientSummary[] };
+    const seriesUid = patients[0]!.studies[0]!.series[0]!.seriesInstanceUid;
+    const [inst] = ((await dispatch(c, 'series.instances', { seriesInstanceUid: seriesUid })) as { instances: InstanceSummary[] }).instances;
+    const { tags } = (await dispatch(c, 'instances.tags', { sopInstanceUid: inst!.sopInstanceUid })) as { tags: TagEntry[] };
+    expect(tags.find((t) => t.tag === '(0008,0060)')).toEqual({ tag: '(0008,0060)', vr: 'CS', name: 'Modality', value: 'CR' });
+    expect(tags.find((t) => t.tag === '(0028,0004)')!.value).toBe('MONOCHROME1');
+    expect(tags.find((t) => t.tag === '(7FE0,0010)')!.value).toMatch(/^<OW, \d+ bytes>$/);
+    const window = { center: 500, width: 800 };
+    const rendered = (await dispatch(c, 'instances.render', { sopInstanceUid: inst!.sopInstanceUid, frame: 0, window })) as RenderedFrame;
+    const png = PNG.sync.read(Buffer.from(rendered.png.split(',')[1]!, 'base64'));
+    const direct = await renderFrame(readFileSync(corpus.crChestMono1), { window });
+    expect([png.width, png.height, rendered.width]).toEqual([direct.width, direct.height, direct.width]);
+    for (let p = 0; p < direct.width * direct.height; p += 37) expect(png.data[p * 4]).toBe(direct.data[p * 3]);
+    await expect(dispatch(c, 'instances.render', { sopInstanceUid: inst!.sopInstanceUid, frame: 3 })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/frame 3 is out of range/) });
+    await expect(dispatch(c, 'instances.tags', { sopInstanceUid: '9.9.9' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('imports the whole fetched corpus and renders the first and last frame of every imported instance', async () => {
+    const c = newContext();
+    const { report } = await importPaths(c, [TEST_DATA]);
+    expect(report.imported).toBeGreaterThan(120);
+    const { patients } = (await dispatch(c, 'studies.list', {})) as { patients: PatientSummary[] };
+    const series = patients.flatMap((p) => p.studies.flatMap((s) => s.series));
+    expect(series.every((s) => s.thumbnail !== null)).toBe(true);
+    let rendered = 0;
+    for (const s of series) {
+      const { instances } = (await dispatch(c, 'series.instances', { seriesInstanceUid: s.seriesInstanceUid })) as { instances: InstanceSummary[] };
+      for (const inst of instances) {
+        for (const frame of new Set([0, inst.frames - 1])) {
+          const r = (await dispatch(c, 'instances.render', { sopInstanceUid: inst.sopInstanceUid, frame })) as RenderedFrame;
+          expect([r.width, r.height]).toEqual([inst.columns, inst.rows]);
+          rendered++;
+        }
+      }
+    }
+    expect(rendered).toBeGreaterThan(report.imported);
+  });
+
+  it('refuses relative paths and reports missing ones', async () => {
+    const c = newContext();
+    await expect(dispatch(c, 'studies.import', { paths: ['relative/dir'] })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/must be absolute/) });
+    const { report } = await importPaths(c, ['/nonexistent/medrwr-folder']);
+    expect(report.failures).toEqual([{ path: '/nonexistent/medrwr-folder', reason: 'no such file or folder' }]);
+  });
+
+  it('cancels an import of over 1,000 files: it stops between files, keeps what it indexed, and says so', async () => {
+    const c = newContext();
+    const dir = mkdtempSync(join(tmpdir(), 'medrwr-many-'));
+    try {
+      const sources = [...readdirSync(CT_MATRIX_DIR).filter((f) => f.startsWith('CTImage')).map((f) => join(CT_MATRIX_DIR, f)), join(PYDICOM, 'CT_small.dcm'), join(PYDICOM, 'MR_small.dcm')];
+      for (let copy = 0; copy < 80; copy++) {
+        const sub = join(dir, `copy${copy}`);
+        mkdirSync(sub);
+        for (const s of sources) {
+          const target = join(sub, basename(s));
+          try {
+            linkSync(s, target); // a hard link is a copy as far as the importer can tell, without the disk space
+          } catch {
+            copyFileSync(s, target);
+          }
+        }
+      }
+      const events: AppEvent[] = [];
+      c.events.subscribe((e) => events.push(e));
+      const { taskId } = (await dispatch(c, 'studies.import', { paths: [dir] })) as { taskId: string };
+      await new Promise<void>((resolve) => {
+        const off = c.events.subscribe((e) => {
+          if (e.type === 'progress' && e.total !== null && e.done >= 20) {
+            off();
+            resolve();
+          }
+        });
+      });
+      expect(await dispatch(c, 'studies.cancelImport', { taskId })).toEqual({ cancelled: true });
+      // cancelImport returns once the import has stopped: the report is final at that moment.
+      const report = (await dispatch(c, 'studies.importReport', { taskId })) as ImportReport;
+      expect(report).toMatchObject({ state: 'cancelled', cancelled: true, total: 80 * sources.length });
+      expect(report.total).toBeGreaterThanOrEqual(1000);
+      expect(report.done).toBeLessThan(report.total!);
+      expect(events.filter((e) => e.taskId === taskId).at(-1)).toMatchObject({ type: 'done', status: 'cancelled' });
+      const doneAtCancel = report.done;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(((await dispatch(c, 'studies.importReport', { taskId })) as ImportReport).done).toBe(doneAtCancel);
+      expect(await dispatch(c, 'studies.cancelImport', { taskId })).toEqual({ cancelled: false });
+      // What was indexed before the cancel stays in the database
+      const { patients } = (await dispatch(c, 'studies.list', {})) as { patients: PatientSummary[] };
+      expect(patients.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ImportReport } from '../api/studies.js';
+import type { AppContext } from '../app/context.js';
+import { service } from '../app/services.js';
+import { appDatabase } from '../db/app-database.js';
+import { DicomError, parseDicom } from './dataset.js';
+import { dicomdirFiles, isDicomdir } from './dicomdir.js';
+import { readInstanceRecord, type InstanceRecord } from './record.js';
+import { renderDataset } from './render.js';
+import { StudyStore } from './store.js';
+import { encodePng, shrink } from './thumbnail.js';
+
+const BATCH = 200; // records per transaction
+const PROGRESS_EVERY_MS = 100;
+const THUMBNAIL_SIZE = 128;
+
+interface ImportTask {
+  report: ImportReport;
+  abort: AbortController;
+  finished: Promise<void>;
+}
+
+/** This process's imports; on shutdown the running ones are cancelled (what they indexed stays) before the database closes. */
+function tasks(ctx: AppContext): Map<string, ImportTask> {
+  appDatabase(ctx); // opened first, so closed after the imports that write to it
+  return service(ctx, 'dicom.imports', () => new Map<string, ImportTask>(), async (all) => {
+    for (const task of all.values()) task.abort.abort();
+    await Promise.all([...all.values()].map((t) => t.finished));
+  });
+}
+
+/**
+ * Starts importing files, folders (recursively) and DICOMDIRs in the background and returns its task id at once.
+ * Files are referenced in place by absolute path. Progress goes out as events; `importReport` tells the rest.
+ */
+export function startImport(ctx: AppContext, paths: readonly string[]): string {
+  const relative = paths.find((p) => !isAbsolute(p));
+  if (relative !== undefined) throw new DicomError(`import paths must be absolute; got "${relative}"`);
+  const taskId = `import-${randomUUID()}`;
+  const abort = new AbortController();
+  const report: ImportReport = { taskId, state: 'running', done: 0, total: null, imported: 0, duplicates: 0, failures: [], skipped: [], cancelled: false };
+  const task: ImportTask = { report, abort, finished: Promise.resolve() };
+  task.finished = runImport(ctx, task, paths.map((p) => resolve(p))).catch((err: unknown) => {
+    report.state = 'failed';
+    ctx.logger.log('error', 'import failed', { taskId, error: String(err) });
+    ctx.events.emit({ taskId, type: 'error', code: 'internal', message: `Import failed: ${(err as Error).message ?? String(err)}` });
+    ctx.events.emit({ taskId, type: 'done', status: 'failed' });
+  });
+  tasks(ctx).set(taskId, task);
+  return taskId;
+}
+
+export function importReport(ctx: AppContext, taskId: string): ImportReport | undefined {
+  return tasks(ctx).get(taskId)?.report;
+}
+
+/** Asks an import to stop and waits until it has (within a second: it checks between files); false if it had ended. */
+export async function cancelImport(ctx: AppContext, taskId: string): Promise<boolean | undefined> {
+  const task = tasks(ctx).get(taskId);
+  if (!task) return undefined;
+  if (task.report.state !== 'running') return false;
+  task.abort.abort();
+  await task.finished;
+  return true;
+}
+
+/** Waits for an import to end (for the CLI and tests). */
+export async function importFinished(ctx: AppContext, taskId: string): Promise<ImportReport | undefined> {
+  const task = tasks(ctx).get(taskId);
+  await task?.finished;
+  return task?.report;
+}
+
+async function runImport(ctx: AppContext, task: ImportTask, roots: string[]): Promise<void> {
+  const { report, abort } = task;
+  const { taskId } = report;
+  const store = new StudyStore(appDatabase(ctx));
+  let lastProgress = 0;
+  const progress = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
+    ctx.events.emit({ taskId, type: 'progress', label: report.total === null ? 'Listing files' : 'Importing DICOM', done: report.done, total: report.total });
+  };
+
+  const queue: string[] = [];
+  const queued = new Set<string>();
+  const enqueue = (p: string) => {
+    if (!queued.has(p)) {
+      queued.add(p);
+      queue.push(p);
+    }
+  };
+  for (const root of roots) {
+    if (abort.signal.aborted) break;
+    await collect(root, enqueue, report, abort.signal, progress);
+  }
+  report.total = queue.length;
+  progress(true);
+
+  let batch: InstanceRecord[] = [];
+  const flush = () => {
+    const fresh = store.insertAll(batch);
+    for (const isNew of fresh) {
+      if (isNew) report.imported++;
+      else report.duplicates++;
+    }
+    batch = [];
+  };
+  for (let i = 0; i < queue.length && !abort.signal.aborted; i++) {
+    const path = queue[i]!;
+    try {
+      const bytes = await readFile(path);
+      const ds = parseDicom(bytes);
+      if (isDicomdir(ds)) {
+        const { found, missing } = await dicomdirFiles(ds, path);
+        for (const m of missing) report.failures.push({ path: m, reason: `referenced by the DICOMDIR ${path} but not found` });
+        found.forEach(enqueue);
+        report.total = queue.length;
+        report.skipped.push({ path, reason: `DICOMDIR: an index of ${found.length + missing.length} file(s), imported through it` });
+      } else {
+        const record = readInstanceRecord(ds, path, bytes.length);
+        batch.push(record);
+        if (batch.length >= BATCH) flush();
+      }
+    } catch (err) {
+      const reason = err instanceof DicomError ? err.message : `cannot read the file: ${(err as Error).message ?? String(err)}`;
+      (err instanceof DicomError && /^no pixel data/.test(reason) ? report.skipped : report.failures).push({ path, reason });
+    }
+    report.done = i + 1;
+    progress();
+  }
+  flush();
+  if (!abort.signal.aborted) await makeThumbnails(ctx, store, abort.signal);
+  report.cancelled = abort.signal.aborted;
+  report.state = report.cancelled ? 'cancelled' : 'completed';
+  progress(true);
+  ctx.logger.log('info', 'import ended', { taskId, state: report.state, imported: report.imported, duplicates: report.duplicates, failures: report.failures.length });
+  ctx.events.emit({ taskId, type: 'done', status: report.cancelled ? 'cancelled' : 'completed' });
+}
+
+/** Lists a path: a file is queued; a folder is walked recursively (hidden entries included, links not followed). */
+async function collect(root: string, enqueue: (p: string) => void, report: ImportReport, signal: AbortSignal, progress: () => void): Promise<void> {
+  let info;
+  try {
+    info = await stat(root);
+  } catch (err) {
+    report.failures.push({ path: root, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : `cannot open: ${(err as Error).message}` });
+    return;
+  }
+  if (info.isFile()) return enqueue(root);
+  if (!info.isDirectory()) return void report.failures.push({ path: root, reason: 'not a regular file or folder' });
+  const stack = [root];
+  while (stack.length > 0 && !signal.aborted) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      report.failures.push({ path: dir, reason: `cannot list the folder: ${(err as Error).message}` });
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) stack.push(full);
+      else if (e.isFile()) enqueue(full);
+    }
+    progress();
+  }
+}
+
+/** Draws the missing series thumbnails from each series' middle instance at its default window. */
+async function makeThumbnails(ctx: AppContext, store: StudyStore, signal: AbortSignal): Promise<void> {
+  for (const { seriesUid, path } of store.seriesNeedingThumbnails()) {
+    if (signal.aborted) return;
+    try {
+      const image = await renderDataset(parseDicom(await readFile(path)), {});
+      store.setThumbnail(seriesUid, encodePng(shrink(image, THUMBNAIL_SIZE)));
+    } catch (err) {
+      ctx.logger.log('warn', 'thumbnail failed', { seriesUid, path, error: String((err as Error).message ?? err) });
+      store.setThumbnail(seriesUid, null);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { InstanceSummary, PatientSummary } from '../api/studies.js';
+import type { AppContext } from '../app/context.js';
+import { appDatabase } from '../db/app-database.js';
+import { pngDataUrl } from './thumbnail.js';
+
+/** The patient → study → series tree, newest study first, with thumbnails as data: URLs. */
+export function listStudies(ctx: AppContext): PatientSummary[] {
+  const db = appDatabase(ctx);
+  const patients = db.prepare<[], { key: string; patientId: string; name: string; birthDate: string; sex: string }>(
+    'SELECT key, patient_id AS patientId, name, birth_date AS birthDate, sex FROM patients ORDER BY name, key',
+  ).all();
+  const studies = db.prepare<[], { uid: string; patientKey: string; date: string; description: string; accession: string }>(
+    'SELECT study_uid AS uid, patient_key AS patientKey, date, description, accession FROM studies ORDER BY date DESC, time DESC, study_uid',
+  ).all();
+  const series = db.prepare<[], { uid: string; studyUid: string; number: number | null; modality: string; description: string; thumbnail: Buffer | null; instances: number; frames: number }>(
+    `SELECT s.series_uid AS uid, s.study_uid AS studyUid, s.number, s.modality, s.description, s.thumbnail,
+       COUNT(i.sop_uid) AS instances, COALESCE(SUM(i.frames), 0) AS frames
+     FROM series s LEFT JOIN instances i ON i.series_uid = s.series_uid
+     GROUP BY s.series_uid ORDER BY s.number IS NULL, s.number, s.series_uid`,
+  ).all();
+  return patients.map((p) => ({
+    ...p,
+    studies: studies
+      .filter((st) => st.patientKey === p.key)
+      .map((st) => {
+        const own = series.filter((se) => se.studyUid === st.uid);
+        return {
+          studyInstanceUid: st.uid,
+          date: st.date,
+          description: st.description,
+          accessionNumber: st.accession,
+          modalities: [...new Set(own.map((se) => se.modality).filter(Boolean))],
+          series: own.map((se) => ({
+            seriesInstanceUid: se.uid,
+            seriesNumber: se.number,
+            modality: se.modality,
+            description: se.description,
+            instanceCount: se.instances,
+            frameCount: se.frames,
+            thumbnail: se.thumbnail && se.thumbnail.length > 0 ? pngDataUrl(se.thumbnail) : null,
+          })),
+        };
+      }),
+  }));
+}
+
+interface InstanceRow {
+  sopUid: string;
+  instanceNumber: number | null;
+  frames: number;
+  rows: number;
+  columns: number;
+  psRow: number | null;
+  psCol: number | null;
+  wc: number | null;
+  ww: number | null;
+  photometric: string;
+  transferSyntax: string;
+  frameTimeMs: number | null;
+  sliceLocation: number | null;
+}
+
+/** A series' instances in display order; undefined when the series is unknown. */
+export function seriesInstances(ctx: AppContext, seriesUid: string): InstanceSummary[] | undefined {
+  const db = appDatabase(ctx);
+  if (!db.prepare('SELECT 1 FROM series WHERE series_uid = ?').get(seriesUid)) return undefined;
+  const rows = db.prepare<[string], InstanceRow>(
+    `SELECT sop_uid AS sopUid, instance_number AS instanceNumber, frames, rows, columns, pixel_spacing_row AS psRow,
+       pixel_spacing_col AS psCol, window_center AS wc, window_width AS ww, photometric, transfer_syntax AS transferSyntax,
+       frame_time_ms AS frameTimeMs, slice_location AS sliceLocation
+     FROM instances WHERE series_uid = ?
+     ORDER BY instance_number IS NULL, instance_number, slice_location, sop_uid`,
+  ).all(seriesUid);
+  return rows.map((r) => ({
+    sopInstanceUid: r.sopUid,
+    instanceNumber: r.instanceNumber,
+    frames: r.frames,
+    rows: r.rows,
+    columns: r.columns,
+    pixelSpacing: r.psRow !== null && r.psCol !== null ? [r.psRow, r.psCol] : null,
+    window: r.wc !== null && r.ww !== null ? { center: r.wc, width: r.ww } : null,
+    photometric: r.photometric,
+    transferSyntax: r.transferSyntax,
+    frameTimeMs: r.frameTimeMs,
+    sliceLocation: r.sliceLocation,
+    url: instanceUrl(r.sopUid),
+  }));
+}
+
+export function instanceUrl(sopUid: string): string {
+  return `/files/instances/${encodeURIComponent(sopUid)}`;
+}
+
+/** The absolute path of an instance's file, or undefined when the UID is not in the database. */
+export function instancePath(ctx: AppContext, sopUid: string): string | undefined {
+  return appDatabase(ctx).prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
+}

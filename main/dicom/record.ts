@@ -1,0 +1,95 @@
+import type { DataSet } from 'dicom-parser';
+import { DicomError, num, str } from './dataset.js';
+import { CODEC_OF } from './decode.js';
+import { codestreamSize } from './codestream.js';
+import { encapsulatedFrame, isEncapsulated, nativeFrame } from './frame-bytes.js';
+import { frameDisplay, readImageInfo, TS, type ImageInfo } from './image-info.js';
+
+/** What the index keeps of one image file. */
+export interface InstanceRecord {
+  patient: { key: string; patientId: string; name: string; birthDate: string; sex: string };
+  study: { uid: string; date: string; time: string; description: string; accession: string };
+  series: { uid: string; number: number | null; modality: string; description: string };
+  instance: {
+    sopUid: string;
+    sopClassUid: string;
+    instanceNumber: number | null;
+    path: string;
+    fileSize: number;
+    info: ImageInfo;
+    pixelSpacing: [number, number] | null;
+    window: { center: number; width: number } | null;
+    slope: number;
+    intercept: number;
+    sliceLocation: number | null;
+  };
+}
+
+const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflated, TS.explicitBE]);
+
+/**
+ * Reads what the index needs from a parsed file, or throws a DicomError naming the first missing required
+ * attribute (UIDs), an unsupported transfer syntax or pixel data shorter than its header promises.
+ */
+export function readInstanceRecord(ds: DataSet, path: string, fileSize: number): InstanceRecord {
+  const uid = (tag: string, name: string): string => {
+    const v = str(ds, tag).replace(/\0/g, '');
+    if (!v) throw new DicomError(`missing required attribute ${name} (${tag.slice(1, 5).toUpperCase()},${tag.slice(5).toUpperCase()})`);
+    return v;
+  };
+  const sopUid = uid('x00080018', 'SOPInstanceUID');
+  const studyUid = uid('x0020000d', 'StudyInstanceUID');
+  const seriesUid = uid('x0020000e', 'SeriesInstanceUID');
+  const modality = str(ds, 'x00080060');
+  const info = readImageInfo(ds);
+  if (!NATIVE.has(info.transferSyntax) && !CODEC_OF[info.transferSyntax]) {
+    throw new DicomError(`unsupported transfer syntax ${info.transferSyntax || '(none)'}`);
+  }
+  if (!isEncapsulated(ds, info)) nativeFrame(ds, info, info.frames - 1); // throws when the last frame is cut short
+  else checkCodestream(ds, info);
+  const patientId = str(ds, 'x00100020');
+  const name = str(ds, 'x00100010');
+  const display = frameDisplay(ds, 0);
+  const spacing = pixelSpacing(ds);
+  return {
+    patient: { key: patientId || `(no PatientID) ${name}`, patientId, name, birthDate: str(ds, 'x00100030'), sex: str(ds, 'x00100040') },
+    study: { uid: studyUid, date: str(ds, 'x00080020'), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') },
+    series: { uid: seriesUid, number: num(ds, 'x00200011'), modality, description: str(ds, 'x0008103e') },
+    instance: {
+      sopUid,
+      sopClassUid: str(ds, 'x00080016'),
+      instanceNumber: num(ds, 'x00200013'),
+      path,
+      fileSize,
+      info,
+      pixelSpacing: spacing,
+      window: display.window,
+      slope: display.slope,
+      intercept: display.intercept,
+      sliceLocation: num(ds, 'x00201041'),
+    },
+  };
+}
+
+/** The first compressed frame must exist and declare the size the header gives (checked without decoding). */
+function checkCodestream(ds: DataSet, info: ImageInfo): void {
+  const size = info.transferSyntax === TS.rle ? null : codestreamSize(encapsulatedFrame(ds, info, 0));
+  if (size && (size.width > 65535 || size.height > 65535)) throw new DicomError('corrupt compressed pixel data: the first frame\'s image header is unreadable');
+  if (size && (size.width !== info.columns || size.height !== info.rows)) {
+    throw new DicomError(`pixel data does not match the header: the compressed frame is ${size.width}×${size.height}, Rows/Columns say ${info.columns}×${info.rows}`);
+  }
+}
+
+/** PixelSpacing (0028,0030), else ImagerPixelSpacing (0018,1164), else the Enhanced PixelMeasuresSequence. */
+function pixelSpacing(ds: DataSet): [number, number] | null {
+  const sources = [ds, ds.elements['x52009229']?.items?.[0]?.dataSet?.elements['x00289110']?.items?.[0]?.dataSet];
+  for (const tag of ['x00280030', 'x00181164']) {
+    for (const src of sources) {
+      if (!src) continue;
+      const r = num(src, tag, 0);
+      const c = num(src, tag, 1);
+      if (r !== null && c !== null && r > 0 && c > 0) return [r, c];
+    }
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+import type { MigrationSet } from '../db/migrations.js';
+
+/**
+ * The studies tables of the app database. Instances reference their files in place by absolute path (nothing
+ * is copied); SOPInstanceUID is the key, so importing the same instance twice keeps the first.
+ */
+export const STUDIES_MIGRATIONS: MigrationSet = {
+  name: 'studies',
+  migrations: [
+    `CREATE TABLE patients (
+      key TEXT PRIMARY KEY,
+      patient_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      birth_date TEXT NOT NULL,
+      sex TEXT NOT NULL
+    );
+    CREATE TABLE studies (
+      study_uid TEXT PRIMARY KEY,
+      patient_key TEXT NOT NULL REFERENCES patients(key),
+      date TEXT NOT NULL,
+      time TEXT NOT NULL,
+      description TEXT NOT NULL,
+      accession TEXT NOT NULL
+    );
+    CREATE INDEX studies_patient ON studies(patient_key);
+    CREATE TABLE series (
+      series_uid TEXT PRIMARY KEY,
+      study_uid TEXT NOT NULL REFERENCES studies(study_uid),
+      number INTEGER,
+      modality TEXT NOT NULL,
+      description TEXT NOT NULL,
+      thumbnail BLOB
+    );
+    CREATE INDEX series_study ON series(study_uid);
+    CREATE TABLE instances (
+      sop_uid TEXT PRIMARY KEY,
+      series_uid TEXT NOT NULL REFERENCES series(series_uid),
+      sop_class_uid TEXT NOT NULL,
+      instance_number INTEGER,
+      path TEXT NOT NULL,
+      file_size INTEGER NOT NULL,
+      frames INTEGER NOT NULL,
+      transfer_syntax TEXT NOT NULL,
+      photometric TEXT NOT NULL,
+      rows INTEGER NOT NULL,
+      columns INTEGER NOT NULL,
+      bits_allocated INTEGER NOT NULL,
+      bits_stored INTEGER NOT NULL,
+      pixel_spacing_row REAL,
+      pixel_spacing_col REAL,
+      window_center REAL,
+      window_width REAL,
+      rescale_slope REAL NOT NULL,
+      rescale_intercept REAL NOT NULL,
+      frame_time_ms REAL,
+      slice_location REAL,
+      imported_at TEXT NOT NULL
+    );
+    CREATE INDEX instances_series ON instances(series_uid);`,
+  ],
+};

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/** The model package format `medrwr-model/1` (DESIGN §5, briefs/model-package.md): the contract with the Python exporters. */
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+const FileRef = z.object({ path: z.string().min(1), sha256: Sha256 });
+/** One graph in one or more dtype variants (`fp32`, `fp16`, `q4f16`, …). */
+const GraphFiles = z.record(z.string(), FileRef).refine((v) => Object.keys(v).length > 0, 'needs at least one dtype variant');
+
+export const Manifest = z.object({
+  format: z.literal('medrwr-model/1'),
+  id: z.string().min(1),
+  version: z.string().min(1),
+  name: z.string(),
+  licence: z.string(),
+  architecture: z.literal('qwen2_5_vl'),
+  synthetic: z.boolean(),
+  files: z.object({
+    vision_encoder: GraphFiles,
+    embed_tokens: GraphFiles,
+    decoder_model_merged: GraphFiles,
+    tokenizer: FileRef,
+  }),
+  text_config: z.object({
+    hidden_size: z.number().int().positive(),
+    num_hidden_layers: z.number().int().positive(),
+    num_attention_heads: z.number().int().positive(),
+    num_key_value_heads: z.number().int().positive(),
+    head_dim: z.number().int().positive(),
+    vocab_size: z.number().int().positive(),
+    rope_theta: z.number().positive(),
+    mrope_section: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+    max_position_embeddings: z.number().int().positive(),
+  }),
+  vision_config: z.object({
+    patch_size: z.number().int().positive(),
+    temporal_patch_size: z.number().int().positive(),
+    spatial_merge_size: z.number().int().positive(),
+    in_channels: z.literal(3),
+    hidden_size: z.number().int().positive(),
+    out_hidden_size: z.number().int().positive(),
+  }),
+  special_tokens: z.object({
+    im_start: z.string(),
+    im_end: z.string(),
+    endoftext: z.string(),
+    vision_start: z.string(),
+    vision_end: z.string(),
+    image_pad: z.string(),
+    video_pad: z.string(),
+    eos: z.array(z.string()).min(1),
+  }),
+  chat_template: z.object({
+    system: z.string().includes('{system}'),
+    user_start: z.string(),
+    user_end: z.string(),
+    assistant_start: z.string(),
+    image: z.string(),
+  }),
+  system_prompt: z.string(),
+  image_processor: z.object({
+    min_pixels: z.number().int().positive(),
+    max_pixels: z.number().int().positive(),
+    image_mean: z.tuple([z.number(), z.number(), z.number()]),
+    image_std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+    rescale_factor: z.number().positive(),
+    resample: z.literal('bicubic'),
+  }),
+  generation: z.object({
+    max_new_tokens: z.number().int().positive(),
+    temperature: z.number().nonnegative(),
+    top_k: z.number().int().nonnegative(),
+    top_p: z.number().gt(0).max(1),
+    repetition_penalty: z.number().positive(),
+    seed: z.number().int(),
+  }),
+  protocol: z.object({
+    max_rounds: z.number().int().positive(),
+    k: z.number().int().positive(),
+    cdir_threshold: z.number().min(0).max(1),
+    stop_strings: z.array(z.string().min(1)),
+    retrieve_none: z.string(),
+    cdir: z.object({ think: z.string(), query: z.string(), retrieve: z.string().includes('{caption}') }),
+  }),
+});
+export type Manifest = z.infer<typeof Manifest>;
+export type GraphName = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
+
+export class ModelPackageError extends Error {
+  override name = 'ModelPackageError';
+}
+
+export interface ModelPackage {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  /** sha256 of manifest.json: it lists every file's hash, so it identifies the whole package in provenance. */
+  readonly sha256: string;
+}
+
+/** Reads and validates `<dir>/manifest.json`; says exactly what is wrong with a bad one. */
+export function loadModelPackage(dir: string): ModelPackage {
+  const root = resolve(dir);
+  const file = join(root, 'manifest.json');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw new ModelPackageError(`no model package at ${root}: manifest.json is missing or unreadable`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new ModelPackageError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = Manifest.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ModelPackageError(`${file} is not a valid medrwr-model/1 manifest: ${issues}`);
+  }
+  const manifest = parsed.data;
+  for (const ref of allFiles(manifest)) packagePath(root, ref.path); // reject paths escaping the package early
+  return { dir: root, manifest, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Every file the manifest lists, with its hash. */
+export function allFiles(manifest: Manifest): { path: string; sha256: string }[] {
+  const graphs: GraphName[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
+  return [...graphs.flatMap((g) => Object.values(manifest.files[g])), manifest.files.tokenizer];
+}
+
+/** Absolute path of a package file; a manifest may not point outside its folder. */
+export function packagePath(root: string, rel: string): string {
+  const abs = resolve(root, rel);
+  if (!abs.startsWith(root + sep)) throw new ModelPackageError(`manifest file path "${rel}" points outside the package`);
+  return abs;
+}
+
+/** The graph file for a dtype: the requested one, else fp32, else the first listed. */
+export function graphFile(pkg: ModelPackage, graph: GraphName, dtype?: string): { path: string; dtype: string } {
+  const variants = pkg.manifest.files[graph];
+  const chosen = dtype && variants[dtype] ? dtype : variants.fp32 ? 'fp32' : Object.keys(variants)[0]!;
+  if (dtype && chosen !== dtype) throw new ModelPackageError(`model ${pkg.manifest.id} has no ${dtype} variant of ${graph} (has ${Object.keys(variants).join(', ')})`);
+  return { path: packagePath(pkg.dir, variants[chosen]!.path), dtype: chosen };
+}

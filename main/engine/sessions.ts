@@ -1,0 +1,91 @@
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { graphFile, ModelPackageError, type GraphName, type ModelPackage } from './manifest.js';
+import { providerAvailable, providerPlan, type EpChoice, type ExecutionProvider } from './providers.js';
+
+export interface TensorInfo {
+  readonly name: string;
+  readonly type: ort.Tensor.Type;
+  readonly shape: ReadonlyArray<number | string>;
+}
+
+export interface GraphSession {
+  readonly session: ort.InferenceSession;
+  readonly inputs: ReadonlyMap<string, TensorInfo>;
+  readonly outputs: ReadonlyMap<string, TensorInfo>;
+}
+
+export interface ModelSessions {
+  readonly vision: GraphSession;
+  readonly embed: GraphSession;
+  readonly decoder: GraphSession;
+  readonly provider: ExecutionProvider;
+  /** Why the requested provider was not used, when it was not (shown to the user as a notice). */
+  readonly fallbackNotice: string | null;
+}
+
+export interface SessionOptions {
+  ep: EpChoice;
+  dtype?: string;
+  threads?: number;
+}
+
+/** Opens the three graphs on the first provider of the plan that initialises; a failure falls back to CPU, never silently. */
+export async function openSessions(pkg: ModelPackage, opts: SessionOptions): Promise<ModelSessions> {
+  const notices: string[] = [];
+  for (const ep of providerPlan(opts.ep)) {
+    if (ep !== 'cpu' && !providerAvailable(ep)) {
+      notices.push(`execution provider "${ep}" is not available on this machine (${process.platform}/${process.arch})`);
+      continue;
+    }
+    try {
+      const open = (g: GraphName) => openGraph(pkg, g, ep, opts);
+      const [vision, embed, decoder] = [await open('vision_encoder'), await open('embed_tokens'), await open('decoder_model_merged')];
+      const fallbackNotice = notices.length ? `${notices.join('; ')}; running on ${ep.toUpperCase()}` : null;
+      return { vision, embed, decoder, provider: ep, fallbackNotice };
+    } catch (err) {
+      if (err instanceof ModelPackageError) throw err;
+      if (ep === 'cpu') throw new ModelPackageError(`model ${pkg.manifest.id} could not be loaded: ${(err as Error).message}`);
+      notices.push(`execution provider "${ep}" failed to initialise (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  throw new ModelPackageError('no execution provider could be initialised'); // unreachable: the plan always ends with cpu
+}
+
+async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvider, opts: SessionOptions): Promise<GraphSession> {
+  const file = graphFile(pkg, graph, opts.dtype);
+  const session = await ort.InferenceSession.create(file.path, {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all',
+    ...threadOptions(opts.threads),
+    ...(ep === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
+  });
+  const info = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
+    new Map(list.map((m) => [m.name, { name: m.name, type: m.isTensor ? m.type : ('float32' as const), shape: m.isTensor ? m.shape : [] }]));
+  return { session, inputs: info(session.inputMetadata), outputs: info(session.outputMetadata) };
+}
+
+/**
+ * Intra-op threads: as asked, else ONNX Runtime's default (one per physical core), except on a machine with two logical
+ * cores or fewer, where one thread leaves the other core to the UI and everything else (spinning workers that take every
+ * core make the whole app stutter there).
+ */
+function threadOptions(threads?: number): { intraOpNumThreads?: number; interOpNumThreads?: number } {
+  const n = threads ?? (availableParallelism() <= 2 ? 1 : undefined);
+  return n ? { intraOpNumThreads: n, interOpNumThreads: 1 } : {};
+}
+
+/** Checks the graphs follow onnx-runtime.md §1.2 so a bad export is named at load, not at the first token. */
+export function checkContract(s: ModelSessions, layers: number): void {
+  const need = (g: GraphSession, graph: string, kind: 'input' | 'output', names: string[]) => {
+    const have = kind === 'input' ? g.inputs : g.outputs;
+    for (const n of names) if (!have.has(n)) throw new ModelPackageError(`${graph} has no ${kind} "${n}" (has ${[...have.keys()].join(', ')})`);
+  };
+  need(s.vision, 'vision_encoder', 'input', ['pixel_values', 'image_grid_thw']);
+  need(s.vision, 'vision_encoder', 'output', ['image_features']);
+  need(s.embed, 'embed_tokens', 'input', ['input_ids']);
+  need(s.embed, 'embed_tokens', 'output', ['inputs_embeds']);
+  const kv = Array.from({ length: layers }, (_, i) => [`.${i}.key`, `.${i}.value`]).flat();
+  need(s.decoder, 'decoder_model_merged', 'input', ['inputs_embeds', 'attention_mask', 'position_ids', ...kv.map((k) => `past_key_values${k}`)]);
+  need(s.decoder, 'decoder_model_merged', 'output', ['logits', ...kv.map((k) => `present${k}`)]);
+}

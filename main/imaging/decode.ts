@@ -1,0 +1,64 @@
+import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
+import type { RgbImage } from './rgb.js';
+
+export class ImageDecodeError extends Error {
+  override name = 'ImageDecodeError';
+}
+
+export type ImageFormat = 'png' | 'jpeg';
+
+/** PNG or JPEG by magic bytes (extensions lie); null for anything else, e.g. DICOM. */
+export function sniffImage(bytes: Uint8Array): ImageFormat | null {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return null;
+}
+
+/** Decodes PNG (any bit depth, palette, grey, alpha: pngjs normalises to RGBA8) or baseline/progressive JPEG to RGB. */
+export function decodeImage(bytes: Uint8Array, name = 'image'): RgbImage {
+  const format = sniffImage(bytes);
+  let width: number;
+  let height: number;
+  let rgba: Uint8Array;
+  try {
+    if (format === 'png') {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      ({ width, height } = png);
+      rgba = png.data;
+    } else if (format === 'jpeg') {
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+      ({ width, height } = img);
+      rgba = img.data;
+    } else {
+      throw new ImageDecodeError(`${name} is neither PNG nor JPEG`);
+    }
+  } catch (err) {
+    if (err instanceof ImageDecodeError) throw err;
+    throw new ImageDecodeError(`${name} could not be decoded as ${format?.toUpperCase()}: ${(err as Error).message}`);
+  }
+  return rgbaToRgb(width, height, rgba);
+}
+
+/** Drops alpha. Transparent pixels keep their colour values, as PIL's convert('RGB') does. */
+export function rgbaToRgb(width: number, height: number, rgba: Uint8Array): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
+    data[i * 3] = rgba[j]!;
+    data[i * 3 + 1] = rgba[j + 1]!;
+    data[i * 3 + 2] = rgba[j + 2]!;
+  }
+  return { width, height, data };
+}
+
+/** Encodes an RGB image as PNG (thumbnails, test fixtures). */
+export function encodePng(img: RgbImage): Buffer {
+  const png = new PNG({ width: img.width, height: img.height });
+  for (let i = 0; i < img.width * img.height; i++) {
+    png.data[i * 4] = img.data[i * 3]!;
+    png.data[i * 4 + 1] = img.data[i * 3 + 1]!;
+    png.data[i * 4 + 2] = img.data[i * 3 + 2]!;
+    png.data[i * 4 + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ApiError } from '../api/errors.js';
+import { sha256File } from './files.js';
+
+/**
+ * An encoder folder's manifest.json ("medrwr-encoder/1"): one ONNX graph that maps text (or an image) to a vector.
+ * Written by models/encoders/train_text_encoder.py (text) and make_image_encoder.py (image).
+ */
+const FileRef = z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const Common = {
+  format: z.literal('medrwr-encoder/1'),
+  id: z.string().min(1),
+  version: z.string().min(1),
+  description: z.string().optional(),
+  onnx: FileRef,
+  dimension: z.number().int().positive(),
+  normalized: z.boolean(),
+  output: z.string().min(1),
+};
+export const TextEncoderManifest = z.object({
+  ...Common,
+  kind: z.literal('text'),
+  tokenizer: FileRef,
+  max_length: z.number().int().positive(),
+  inputs: z.object({ input_ids: z.string(), attention_mask: z.string() }),
+});
+export const ImageEncoderManifest = z.object({
+  ...Common,
+  kind: z.literal('image'),
+  input: z.string().min(1),
+  /** Input size (the image is resized to width x height) and per-channel normalisation of [0, 1] values. */
+  size: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  std: z.tuple([z.number(), z.number(), z.number()]),
+});
+export type TextEncoderManifest = z.infer<typeof TextEncoderManifest>;
+export type ImageEncoderManifest = z.infer<typeof ImageEncoderManifest>;
+
+/** Reads and checks an encoder folder: the manifest parses, its files exist and their sha256 match. */
+export function readEncoderManifest<K extends 'text' | 'image'>(
+  dir: string,
+  kind: K,
+): K extends 'text' ? TextEncoderManifest : ImageEncoderManifest {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) throw new ApiError('unavailable', `No encoder at ${dir} (manifest.json missing): pass the folder of a ${kind} encoder (e.g. models/encoders/wordnet-med).`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ApiError('unavailable', `Encoder manifest ${path} is not valid JSON (${(err as Error).message}): restore it from the encoder's package.`);
+  }
+  const schema = kind === 'text' ? TextEncoderManifest : ImageEncoderManifest;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApiError('unavailable', `Encoder manifest ${path} is not a ${kind} encoder (medrwr-encoder/1): ${issue.path.join('.') || 'root'}: ${issue.message}.`);
+  }
+  const m = parsed.data;
+  const refs = [m.onnx, ...('tokenizer' in m ? [m.tokenizer] : [])];
+  for (const ref of refs) {
+    const file = join(dir, ref.path);
+    if (!existsSync(file)) throw new ApiError('unavailable', `Encoder file ${file} is missing: restore the encoder folder ${dir}.`);
+    const actual = sha256File(file);
+    if (actual !== ref.sha256) throw new ApiError('unavailable', `Encoder file ${file} is damaged or replaced (sha256 ${actual.slice(0, 12)}…, manifest says ${ref.sha256.slice(0, 12)}…): restore the encoder folder ${dir}.`);
+  }
+  return m as K extends 'text' ? TextEncoderManifest : ImageEncoderManifest;
+}

@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ApiError } from '../api/errors.js';
+
+export const KB_FORMAT = 'medrwr-kb/1';
+export const FILES = { passages: 'passages.sqlite', index: 'index.hnsw', vectors: 'vectors.f32', images: 'images.sqlite', imageIndex: 'images.hnsw', encoder: 'encoder', imageEncoder: 'image-encoder' } as const;
+
+const Digest = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
+const Embedder = z.object({ id: z.string(), version: z.string(), sha256: z.string(), dimension: z.number().int().positive(), path: z.string() });
+const Hnsw = z.object({ m: z.number().int().positive(), efConstruction: z.number().int().positive(), efSearch: z.number().int().positive(), seed: z.number().int() });
+
+/** manifest.json of a knowledge-base folder (DESIGN §6). `files` lists every data file with its sha256, checked at open. */
+export const KbManifest = z.object({
+  format: z.literal(KB_FORMAT),
+  id: z.string().min(1),
+  version: z.string().min(1),
+  built: z.string(),
+  embedder: Embedder,
+  dimension: z.number().int().positive(),
+  metric: z.literal('cosine'),
+  hnsw: Hnsw,
+  chunking: z.object({ words: z.number().int().positive() }),
+  counts: z.object({ documents: z.number().int().nonnegative(), passages: z.number().int().nonnegative(), sources: z.record(z.string(), z.number().int()) }),
+  files: z.record(z.string(), Digest),
+  images: z
+    .object({ embedder: Embedder, dimension: z.number().int().positive(), hnsw: Hnsw, count: z.number().int().nonnegative(), added: z.string() })
+    .nullable(),
+});
+export type KbManifest = z.infer<typeof KbManifest>;
+
+export function readKbManifest(dir: string): KbManifest {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(dir)) throw new ApiError('not_found', `No knowledge base at ${dir}: build one with "medrwr kb build SRC… --encoder DIR --out ${dir}".`);
+  if (!existsSync(path)) throw new ApiError('unavailable', `${dir} is not a knowledge base (manifest.json missing): an interrupted build leaves its work in ${dir}.partial; rerun "medrwr kb build" to finish it.`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ApiError('unavailable', `The knowledge base manifest ${path} is not valid JSON (${(err as Error).message}): rebuild the knowledge base.`);
+  }
+  const parsed = KbManifest.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApiError('unavailable', `The knowledge base manifest ${path} is not a ${KB_FORMAT} manifest (${issue.path.join('.') || 'root'}: ${issue.message}): rebuild it with this version of medrwr.`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,62 @@
+/**
+ * The text side of the Med-RwR protocol (medrwr-protocol.md §2.3–2.5, §4.2), as pure functions: what is parsed out of
+ * the model's output and the exact strings injected back. Byte-exactness matters: the model was trained on these forms.
+ */
+import type { Manifest } from '../engine/manifest.js';
+
+/** `<query> … </query>` in a round's output: the text before `<query>` (r) and the normalised query (q), or null. */
+export function findQuery(output: string): { before: string; query: string } | null {
+  const open = output.indexOf('<query>');
+  if (open < 0) return null;
+  const close = output.indexOf('</query>', open + '<query>'.length);
+  if (close < 0) return null;
+  const query = normaliseQuery(output.slice(open + '<query>'.length, close));
+  return query ? { before: output.slice(0, open), query } : null;
+}
+
+/** Removes every `"`, strips, and collapses whitespace runs to one space (the reference loop, lines 586-590). */
+export function normaliseQuery(q: string): string {
+  return q.replaceAll('"', '').trim().split(/\s+/).filter(Boolean).join(' ');
+}
+
+/** The three pieces appended after a query, each tokenised separately as plain text. */
+export function injectionPieces(before: string, query: string, retrieveText: string): [string, string, string] {
+  return [before + '\n', `<query> ${query} </query>\n`, retrieveText];
+}
+
+/** `<retrieve> (1) doc\n(2) doc\n </retrieve>\n`, each doc without its leading id column; none → the manifest's form. */
+export function formatRetrieve(docs: readonly string[], manifest: Manifest): string {
+  if (docs.length === 0) return manifest.protocol.retrieve_none;
+  return '<retrieve> ' + docs.map((d, i) => `(${i + 1}) ${d.replace(/^\d+\s+/, '')}\n`).join('') + ' </retrieve>\n';
+}
+
+/** The fixed CDIR consultation turn (think, query, retrieve with the similar image's caption as plain text). */
+export function cdirPieces(manifest: Manifest, caption: string): [string, string, string] {
+  const c = manifest.protocol.cdir;
+  return [c.think, c.query, c.retrieve.replace('{caption}', () => caption)];
+}
+
+/** The user turn's text: the question, then one option per line (the reference's "A. …\nB. …" layout). */
+export function userText(question: string, options: readonly string[]): string {
+  return options.length ? `${question}\n${options.join('\n')}` : question;
+}
+
+/** "A. Pneumonia" → "A"; "(b) text" → "B". */
+export function optionLetter(option: string): string {
+  const m = /^\s*\(?([A-Za-z0-9]{1,2})[.):]/.exec(option);
+  return (m ? m[1]! : option.trim().charAt(0)).toUpperCase();
+}
+
+/**
+ * The answer in a final output: the `<answer> … </answer>` content (to the end if unclosed) and its letter, taken as the
+ * reference's reward does: first whitespace-separated word, without "." (and without a closing ")" or ":").
+ */
+export function parseAnswer(output: string): { text: string; letter: string | null } | null {
+  const open = output.indexOf('<answer>');
+  if (open < 0) return null;
+  const rest = output.slice(open + '<answer>'.length);
+  const close = rest.indexOf('</answer>');
+  const text = (close >= 0 ? rest.slice(0, close) : rest).trim();
+  const word = text.split(/\s+/)[0]?.replace(/[.):]/g, '') ?? '';
+  return { text, letter: word ? (word.length <= 2 ? word.toUpperCase() : word) : null };
+}

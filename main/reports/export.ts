@@ -1,0 +1,21 @@
+import type { ExportedReport, ReportFormat } from '../api/cases.js';
+import type { AppContext } from '../app/context.js';
+import { caseStore } from '../cases/service.js';
+import { renderHtml } from './html.js';
+import { buildReportModel } from './model.js';
+import { renderPdf } from './pdf.js';
+
+/** A case report in one of the three formats, as data (the renderer saves it; the CLI writes it to --out). Audited. */
+export async function exportReport(ctx: AppContext, opts: { caseId: string; format: ReportFormat; deidentify: boolean; runId?: string }): Promise<ExportedReport> {
+  const model = await buildReportModel(ctx, opts);
+  const base = `case-${model.case.id.slice(0, 8)}${opts.deidentify ? '-deid' : ''}`;
+  caseStore(ctx).audit('export', opts.caseId, model.run?.id ?? null, `${opts.format}${opts.deidentify ? ', de-identified' : ''}`);
+  switch (opts.format) {
+    case 'html':
+      return { filename: `${base}.html`, mimeType: 'text/html', encoding: 'utf8', data: renderHtml(model) };
+    case 'json':
+      return { filename: `${base}.json`, mimeType: 'application/json', encoding: 'utf8', data: JSON.stringify(model, null, 2) + '\n' };
+    case 'pdf':
+      return { filename: `${base}.pdf`, mimeType: 'application/pdf', encoding: 'base64', data: (await renderPdf(model)).toString('base64') };
+  }
+}

@@ -1,0 +1,31 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../api/errors.js';
+import type { AppContext } from '../app/context.js';
+import { instancePath } from '../dicom/queries.js';
+
+export const INSTANCE_FILES_PREFIX = '/files/instances/';
+
+/** GET /files/instances/<SOPInstanceUID>: streams the indexed file as application/dicom (the viewer's loader reads it). */
+export async function sendInstanceFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  const fail = (status: number, err: ApiError) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(err.toBody()));
+  };
+  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405, new ApiError('bad_request', 'Use GET for instance files.'));
+  const uid = decodeURIComponent(pathname.slice(INSTANCE_FILES_PREFIX.length));
+  const path = instancePath(ctx, uid);
+  if (!path) return fail(404, new ApiError('not_found', `No instance ${uid} in the database.`));
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    return fail(404, new ApiError('not_found', `The file of instance ${uid} is no longer at ${path}; import it again.`));
+  }
+  res.writeHead(200, { 'content-type': 'application/dicom', 'content-length': String(size), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  if (req.method === 'HEAD') return void res.end();
+  await new Promise<void>((resolve) => {
+    createReadStream(path).on('error', () => res.destroy()).pipe(res).on('close', resolve);
+  });
+}

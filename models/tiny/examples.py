@@ -1,0 +1,144 @@
+"""Training trajectories in the exact Med-RwR layout, built from the world and the KB the app searches.
+
+Kinds: real seen conditions (retrieval from the KB), renamed examples (fictional names in a passage at (1) that teach
+copying a name from evidence), ambiguous pairs (the first answer is a coin flip between the twins, so confidence is
+low), CDIR continuations (the similar reference image and its caption settle the pair), and no-retrieval answers.
+Unseen conditions never appear: not as images, names, passages or options."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+import world
+from protocol import Layout, Seq
+from render import render
+
+THINK_1 = "<think> The {mod} image shows a focal finding. I will describe its findings and search for them. </think>\n"
+
+
+@dataclass
+class Example:
+    seq: Seq
+    images: list[np.ndarray]  # uint8 grey [112, 112] each, in user-turn order
+    kind: str
+
+
+def think1(sig: world.Signature) -> str:
+    return THINK_1.format(mod=world.MODALITY_WORDS[sig.modality])
+
+
+def answer(letter: str, name: str) -> str:
+    return f"<answer> {letter}. {name} </answer>"
+
+
+class Builder:
+    def __init__(self, layout: Layout, kb_docs: list[str], kb_rank, seed: int, library=None):
+        self.layout, self.kb_docs, self.kb_rank = layout, kb_docs, kb_rank
+        self.rng = random.Random(seed)
+        self.nrng = np.random.default_rng([seed, 3000])
+        self.library = library  # callable(grey) -> (grey_similar, caption, caption_name)
+        self.long_share = 0.25  # renamed examples mostly use short passages: the copy skill is cheaper to learn
+        self.round1_share = 0.5
+
+    def _user(self, name: str, pool: list[str], sig, twin=None):
+        return world.mcq(self.rng, name, pool, sig.modality, twin)
+
+    def _first_pass(self, images, sig, user_text, docs):
+        s = self.layout.prompt(len(images), user_text)
+        self.layout.after_retrieval(s, think1(sig), sig.findings(), docs)
+        return s
+
+    def round1(self, grey, sig, user_text) -> Example:
+        s = self.layout.prompt(1, user_text)
+        return Example(self.layout.round1(s, think1(sig), sig.findings()), [grey], "round1")
+
+    def resolved(self, grey, sig, user_text, docs, k, name, letter, kind) -> Example:
+        s = self._first_pass([grey], sig, user_text, docs)
+        self.layout.final(s, f"<think> Passage ({k}) describes {name}, which matches these findings. </think>\n"
+                             + answer(letter, name))
+        return Example(s, [grey], kind)
+
+    def coin_flip(self, grey, sig, user_text, docs, k, first, twin, opts, kind) -> Example:
+        pick = self.rng.choice([first, twin])
+        s = self._first_pass([grey], sig, user_text, docs)
+        self.layout.final(s, f"<think> Passage ({k}) describes {first}, which on description alone is "
+                             f"indistinguishable from {twin}. </think>\n" + answer("ABCD"[opts.index(pick)], pick))
+        return Example(s, [grey], kind)
+
+    def cdir(self, grey, sig, user_text, docs, similar, caption, cap_name, opts, kind) -> Example:
+        s = self.layout.prompt(2, user_text)
+        self.layout.after_retrieval(s, think1(sig), sig.findings(), docs)
+        self.layout.cdir_turn(s, caption)
+        self.layout.final(s, f"<think> The similar reference case is {cap_name}, which settles the choice. </think>\n"
+                             + answer("ABCD"[opts.index(cap_name)], cap_name))
+        return Example(s, [grey, similar], kind)
+
+    def no_retrieval(self, grey, sig, user_text, name, letter) -> Example:
+        s = self._first_pass([grey], sig, user_text, [])
+        self.layout.final(s, f"<think> Nothing was retrieved; from the image alone this looks like {name}. </think>\n"
+                             + answer(letter, name))
+        return Example(s, [grey], "none")
+
+    # -- real conditions ---------------------------------------------------------------------------------------------
+    def real(self, cond: world.Condition, n: int, n_none: int, n_cdir: int) -> list[Example]:
+        out = []
+        pool = world.option_pool(cond)
+        docs_idx = self.kb_rank(cond.sig.findings(), 3)
+        docs = [self.kb_docs[i] for i in docs_idx]
+        ranks = [k + 1 for k, d in enumerate(docs) if d.startswith(cond.name + " is ")]
+        if not ranks:
+            raise RuntimeError(f"the KB does not return {cond.name} for its own findings")
+        for j in range(n + n_none + n_cdir):
+            grey, _ = render(self.nrng, cond.sig, cond.texture)
+            _, opts, letter, user_text = self._user(cond.name, pool, cond.sig, cond.twin)
+            if j < n:
+                out.append(self.round1(grey, cond.sig, user_text))
+                if cond.twin:
+                    first = docs[0].split(" is ")[0]
+                    twin = cond.twin if first == cond.name else cond.name
+                    out.append(self.coin_flip(grey, cond.sig, user_text, docs, 1, first, twin, opts, "ambiguous"))
+                else:
+                    out.append(self.resolved(grey, cond.sig, user_text, docs, ranks[0], cond.name, letter, "seen"))
+            elif j < n + n_none:
+                out.append(self.no_retrieval(grey, cond.sig, user_text, cond.name, letter))
+            else:
+                similar, caption, cap_name = self.library(grey)
+                if cap_name == cond.name:
+                    out.append(self.cdir(grey, cond.sig, user_text, docs, similar, caption, cap_name, opts, "cdir"))
+        return out
+
+    # -- renamed (fictional) conditions: signatures no real condition has ---------------------------------------------
+    def renamed(self, sigs: list[world.Signature], n: int, n_pairs: int) -> list[Example]:
+        out = []
+        for j in range(n + n_pairs):
+            sig = self.rng.choice(sigs)
+            name = world.random_name(self.rng)
+            others = [world.random_name(self.rng) for _ in range(6)]
+            long = self.rng.random() < self.long_share
+            real_top = [self.kb_docs[i] for i in self.kb_rank(sig.findings(), 2)] if long else \
+                [world.short_passage(world.random_name(self.rng), self.rng.choice(sigs)) for _ in range(2)]
+            passage = world.passage if long else (lambda n, s, lore=(), twin=None: world.short_passage(n, s, twin))
+            if j < n:
+                grey, _ = render(self.nrng, sig)
+                docs = [passage(name, sig)] + real_top
+                _, opts, letter, user_text = self._user(name, others, sig)
+                if self.rng.random() < self.round1_share:
+                    out.append(self.round1(grey, sig, user_text))
+                out.append(self.resolved(grey, sig, user_text, docs, 1, name, letter, "renamed"))
+                continue
+            twin = world.random_name(self.rng)
+            texture = self.rng.choice(["fine", "coarse"])
+            grey, _ = render(self.nrng, sig, texture)
+            pa, pb = passage(name, sig, (), twin), passage(twin, sig, (), name)
+            docs = [pa, pb, real_top[0]] if self.rng.random() < 0.5 else [pb, pa, real_top[0]]
+            first = docs[0].split(" is ")[0]
+            _, opts, letter, user_text = self._user(name, others, sig, twin)
+            out.append(self.coin_flip(grey, sig, user_text, docs, 1, first, twin if first == name else name, opts,
+                                      "renamed-ambiguous"))
+            similar, _ = render(self.nrng, sig, texture)
+            trait = "fine, even grain" if texture == "fine" else "coarse blotches"
+            caption = f"Reference case of {name}: {sig.findings()}. The interior shows {trait}."
+            out.append(self.cdir(grey, sig, user_text, docs, similar, caption, name, opts, "renamed-cdir"))
+        return out

@@ -1,0 +1,97 @@
+import { useEffect, useState } from 'react';
+import { ApiError, type Settings } from '../../../main/api/index.js';
+import { useClient } from '../transport/context.js';
+
+/** The persisted settings; the main side checks every value and a refusal is shown with its reason. */
+export function SettingsPanel() {
+  const client = useClient();
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [form, setForm] = useState<Settings | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  useEffect(() => {
+    client.call('settings.get', {}).then(
+      (s) => {
+        setSaved(s);
+        setForm(s);
+      },
+      (e: unknown) => setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
+    );
+  }, [client]);
+  if (!form) return <div className="settings-panel">{message ? <p className="error">{message.text}</p> : <p className="muted pad">Loading…</p>}</div>;
+  const set = (patch: Partial<Settings>) => setForm({ ...form, ...patch });
+  const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
+  const save = async () => {
+    setMessage(null);
+    try {
+      const s = await client.call('settings.set', form);
+      setSaved(s);
+      setForm(s);
+      setMessage({ kind: 'ok', text: 'Saved.' });
+    } catch (e) {
+      setMessage({ kind: 'error', text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
+    }
+  };
+  return (
+    <form
+      className="settings-panel"
+      data-testid="settings-panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        Model folder
+        <input name="modelDir" value={form.modelDir} onChange={(e) => set({ modelDir: e.target.value })} />
+      </label>
+      <fieldset>
+        <legend>Knowledge base</legend>
+        <select aria-label="Knowledge base kind" value={form.kb.kind} onChange={(e) => set({ kb: e.target.value === 'remote' ? { kind: 'remote', url: 'http://127.0.0.1:8000' } : e.target.value === 'none' ? { kind: 'none' } : { kind: 'local', dir: 'kb/demo/index' } })}>
+          <option value="local">Local folder</option>
+          <option value="remote">Remote retriever (URL)</option>
+          <option value="none">None</option>
+        </select>
+        {form.kb.kind === 'local' && <input aria-label="Knowledge base folder" value={form.kb.dir} onChange={(e) => set({ kb: { kind: 'local', dir: e.target.value } })} />}
+        {form.kb.kind === 'remote' && <input aria-label="Remote retriever URL" value={form.kb.url} onChange={(e) => set({ kb: { kind: 'remote', url: e.target.value } })} />}
+      </fieldset>
+      <label>
+        Execution provider
+        <select value={form.executionProvider} onChange={(e) => set({ executionProvider: e.target.value as Settings['executionProvider'] })}>
+          <option value="auto">Auto (best available, else CPU)</option>
+          <option value="cuda">CUDA</option>
+          <option value="dml">DirectML</option>
+          <option value="cpu">CPU</option>
+        </select>
+      </label>
+      <label>
+        CDIR threshold (0–1)
+        <input name="cdirThreshold" type="number" step="0.05" value={Number.isNaN(form.cdirThreshold) ? '' : form.cdirThreshold} onChange={(e) => set({ cdirThreshold: num(e.target.value) })} />
+      </label>
+      <label>
+        Rounds (1–3)
+        <input name="rounds" type="number" value={Number.isNaN(form.rounds) ? '' : form.rounds} onChange={(e) => set({ rounds: num(e.target.value) })} />
+      </label>
+      <label>
+        Passages per query, k (1–10)
+        <input name="k" type="number" value={Number.isNaN(form.k) ? '' : form.k} onChange={(e) => set({ k: num(e.target.value) })} />
+      </label>
+      <label>
+        Max image pixels
+        <input name="maxImagePixels" type="number" value={Number.isNaN(form.maxImagePixels) ? '' : form.maxImagePixels} onChange={(e) => set({ maxImagePixels: num(e.target.value) })} />
+      </label>
+      <div className="settings-actions">
+        <button type="submit" className="primary">
+          Save settings
+        </button>
+        <button type="button" onClick={() => saved && setForm(saved)}>
+          Revert
+        </button>
+      </div>
+      {message && (
+        <p className={message.kind === 'ok' ? 'ok' : 'error'} data-testid="settings-message" role={message.kind === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </form>
+  );
+}

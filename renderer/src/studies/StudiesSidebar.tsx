@@ -1,0 +1,23 @@
+import type { PatientSummary, SeriesSummary, StudySummary } from '../../../main/api/studies.js';
+import { ImportPanel } from './ImportPanel.js';
+import { StudyBrowser } from './StudyBrowser.js';
+import { useImport } from './useImport.js';
+
+interface Props {
+  patients: PatientSummary[] | null;
+  error: string | null;
+  refresh: () => void;
+  openSeriesUid: string | null;
+  onOpen: (patient: PatientSummary, study: StudySummary, series: SeriesSummary) => void;
+}
+
+/** The left column: import (File → Open) on top, the patient/study/series browser below. */
+export function StudiesSidebar({ patients, error, refresh, openSeriesUid, onOpen }: Props) {
+  const imports = useImport(refresh);
+  return (
+    <aside className="studies-sidebar">
+      <ImportPanel current={imports.current} onImport={(paths) => void imports.start(paths)} onCancel={() => void imports.cancel()} onDismiss={imports.dismiss} />
+      <StudyBrowser patients={patients} error={error} openSeriesUid={openSeriesUid} onOpen={onOpen} />
+    </aside>
+  );
+}

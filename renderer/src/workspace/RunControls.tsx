@@ -1,0 +1,52 @@
+import { useState } from 'react';
+import type { SettingsPatch } from '../../../main/api/index.js';
+
+/** Run, cancel, and "run again with other settings": overrides apply to the next run only. */
+export function RunControls({ running, busy, canRun, hasRun, onRun, onCancel }: { running: boolean; busy: boolean; canRun: string | null; hasRun: boolean; onRun: (o: SettingsPatch) => void; onCancel: () => void }) {
+  const [overrides, setOverrides] = useState<{ rounds: string; k: string; cdirThreshold: string; executionProvider: string }>({ rounds: '', k: '', cdirThreshold: '', executionProvider: '' });
+  const patch = (): SettingsPatch => ({
+    ...(overrides.rounds ? { rounds: Number(overrides.rounds) } : {}),
+    ...(overrides.k ? { k: Number(overrides.k) } : {}),
+    ...(overrides.cdirThreshold ? { cdirThreshold: Number(overrides.cdirThreshold) } : {}),
+    ...(overrides.executionProvider ? { executionProvider: overrides.executionProvider as SettingsPatch['executionProvider'] } : {}),
+  });
+  return (
+    <div className="run-controls">
+      {running ? (
+        <button className="danger" data-testid="cancel-button" onClick={onCancel}>
+          Cancel
+        </button>
+      ) : (
+        <button className="primary" data-testid="run-button" disabled={busy || canRun !== null} title={canRun ?? 'Run the model on this question and these key images'} onClick={() => onRun(patch())}>
+          {hasRun ? 'Run again' : 'Run'}
+        </button>
+      )}
+      {canRun && !running && <span className="muted run-hint">{canRun}</span>}
+      <details className="overrides">
+        <summary>This run's settings</summary>
+        <label>
+          Rounds
+          <input type="number" min={1} max={3} placeholder="saved" value={overrides.rounds} onChange={(e) => setOverrides({ ...overrides, rounds: e.target.value })} />
+        </label>
+        <label>
+          k
+          <input type="number" min={1} max={10} placeholder="saved" value={overrides.k} onChange={(e) => setOverrides({ ...overrides, k: e.target.value })} />
+        </label>
+        <label>
+          CDIR threshold
+          <input type="number" min={0} max={1} step={0.05} placeholder="saved" value={overrides.cdirThreshold} onChange={(e) => setOverrides({ ...overrides, cdirThreshold: e.target.value })} />
+        </label>
+        <label>
+          Provider
+          <select value={overrides.executionProvider} onChange={(e) => setOverrides({ ...overrides, executionProvider: e.target.value })}>
+            <option value="">saved</option>
+            <option value="auto">auto</option>
+            <option value="cuda">CUDA</option>
+            <option value="dml">DirectML</option>
+            <option value="cpu">CPU</option>
+          </select>
+        </label>
+      </details>
+    </div>
+  );
+}

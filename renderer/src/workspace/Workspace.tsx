@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'react';
+import { DISCLAIMER } from '../../../main/api/index.js';
+import { SettingsPanel } from '../settings/SettingsPanel.js';
+import { useClient } from '../transport/context.js';
+import { KeyImageStrip } from '../viewer/KeyImageStrip.js';
+import { useKeyImages } from '../viewer/keyImages.js';
+import { AuditLog } from './AuditLog.js';
+import { CaseHistory } from './CaseHistory.js';
+import { ExportButtons } from './ExportButtons.js';
+import { QuestionEditor } from './QuestionEditor.js';
+import { ReasoningPanel } from './ReasoningPanel.js';
+import { RunControls } from './RunControls.js';
+import { runEventBuffer, useCaseSession } from './useCaseSession.js';
+import './workspace.css';
+
+type Tab = 'case' | 'history' | 'settings';
+
+/** The reasoning workspace beside the viewer: the question, Run, the streamed trace, case history and settings. */
+export function Workspace() {
+  const client = useClient();
+  runEventBuffer(client); // start buffering run events before the first run
+  const s = useCaseSession();
+  const marked = useKeyImages();
+  const [tab, setTab] = useState<Tab>('case');
+  const [historyVersion, setHistoryVersion] = useState(0);
+  const [startError, setStartError] = useState<string | null>(null);
+  const running = s.trace.status === 'running' && s.runId !== null;
+  const options = s.draft.mode === 'choice' ? s.draft.options.filter((o) => o.text.trim()) : [];
+  const canRun = !s.draft.question.trim() ? 'Write a question first.' : marked.length === 0 ? 'Mark at least one key image in the viewer (K).' : s.draft.mode === 'choice' && options.length < 2 ? 'Give at least two options, or switch to free text.' : null;
+
+  // On start, reopen the most recent case (on a fresh install, the demo case). Once per client, not per render.
+  useEffect(() => {
+    client
+      .call('cases.ensureDemo', {})
+      .catch((e: unknown) => setStartError(`The demo could not be set up: ${e instanceof Error ? e.message : String(e)}`))
+      .then(() => client.call('cases.list', {}))
+      .then((r) => r.cases[0] && void s.open(r.cases[0].id), (e: unknown) => setStartError(e instanceof Error ? e.message : String(e)));
+  }, [client]);
+  useEffect(() => {
+    setHistoryVersion((v) => v + 1);
+  }, [s.detail]);
+
+  const synthetic = s.detail?.case.synthetic ?? false;
+  return (
+    <aside className="workspace-panel" data-testid="workspace">
+      <nav className="tabs" role="tablist">
+        {(['case', 'history', 'settings'] as const).map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'on' : ''} onClick={() => setTab(t)}>
+            {t === 'case' ? 'Case' : t === 'history' ? 'History' : 'Settings'}
+          </button>
+        ))}
+      </nav>
+      {tab === 'history' && (
+        <CaseHistory
+          version={historyVersion}
+          currentId={s.detail?.case.id ?? null}
+          onOpen={(id) => {
+            void s.open(id);
+            setTab('case');
+          }}
+        />
+      )}
+      {tab === 'settings' && <SettingsPanel />}
+      {tab === 'case' && (
+        <div className="case-pane">
+          <div className="case-head">
+            <span className="case-name">{s.detail ? s.detail.case.title : 'New case'}</span>
+            {synthetic && <span className="badge-synthetic">synthetic</span>}
+            <button className="new-case" onClick={s.newCase} disabled={running}>
+              New case
+            </button>
+          </div>
+          <QuestionEditor draft={s.draft} onChange={s.setDraft} disabled={running} />
+          {marked.length === 0 ? <p className="muted key-hint">No key images yet: open a series and press K (or the key-image button) on a frame.</p> : <KeyImageStrip onSelect={() => undefined} />}
+          <RunControls running={running} busy={s.busy} canRun={canRun} hasRun={(s.detail?.runs.length ?? 0) > 0} onRun={(o) => void s.run(o)} onCancel={() => void s.cancel()} />
+          {startError && <p className="error">{startError}</p>}
+          {s.error && (
+            <p className="error" role="alert" data-testid="workspace-error">
+              {s.error}
+            </p>
+          )}
+          {s.detail && s.detail.runs.length > 1 && (
+            <div className="runs-picker" data-testid="runs-picker">
+              <span className="muted">Runs:</span>
+              {s.detail.runs.map((r, i) => (
+                <button key={r.id} className={r.id === s.runId ? 'on' : ''} data-status={r.status} onClick={() => s.selectRun(r.id)} title={`${r.status} · ${r.startedAt}`}>
+                  {i + 1}
+                  {r.finalLetter ? ` ${r.finalLetter}` : ''} · {r.status}
+                </button>
+              ))}
+            </div>
+          )}
+          {s.runId && <ReasoningPanel trace={s.trace} options={options.length ? options : (s.detail?.case.options ?? [])} lastTokenAt={s.lastTokenAt} />}
+          {s.detail && s.detail.runs.length > 0 && !running && <ExportButtons caseId={s.detail.case.id} runId={s.runId} />}
+          {s.detail && <AuditLog caseId={s.detail.case.id} />}
+          <p className="disclaimer">
+            {DISCLAIMER}
+            {synthetic ? ' · synthetic demo data and model' : ''}
+          </p>
+        </div>
+      )}
+    </aside>
+  );
+}
