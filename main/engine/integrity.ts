@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { sha256File } from '../common/sha256.js';
 import { dirname } from 'node:path';
 import { allFiles, ModelPackageError, packagePath, type ModelPackage } from './manifest.js';
 
@@ -42,22 +42,6 @@ export function verifyPackage(pkg: ModelPackage, cacheFile?: string): { hashed: 
   }
   if (cacheFile && hashed > 0) writeCache(cacheFile, cache);
   return { hashed, cached };
-}
-
-export function sha256File(path: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 22);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 function readCache(file: string): Record<string, CacheEntry> {

@@ -6,21 +6,14 @@ import { floatTensor, toFloat32 } from './dtype.js';
 import { verifyPackage } from './integrity.js';
 import { KvCache } from './kv-cache.js';
 import { loadModelPackage, ModelPackageError, type Manifest, type ModelPackage } from './manifest.js';
-import type { EpChoice, ExecutionProvider } from './providers.js';
+import type { ExecutionProvider } from './providers.js';
+import type { EngineOptions } from './engine.js';
 import { chunkPositions, type ImageBlock } from './rope.js';
 import { checkContract, openSessions, type ModelSessions } from './sessions.js';
 import { ModelTokenizer } from './tokenizer.js';
 
-export interface RunnerOptions {
-  readonly modelDir: string;
-  readonly ep?: EpChoice;
-  readonly dtype?: string;
-  readonly threads?: number;
-  /** Where verified file hashes are cached (size + mtime); omit to hash every file on every load. */
-  readonly hashCacheFile?: string;
-  /** Overrides the package's image_processor.max_pixels (the app's "max image pixels" setting). */
-  readonly maxPixels?: number;
-}
+/** What opening a model takes: the same options the Engine is created with. */
+export type RunnerOptions = EngineOptions;
 
 /** Rows [from, to) of a [1, S, width] tensor, without copying. */
 function rows(t: ort.Tensor, from: number, to: number, width: number): ort.Tensor {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
-import { sha256File } from './files.js';
+import { sha256File } from '../common/sha256.js';
 
 /**
  * An encoder folder's manifest.json ("medrwr-encoder/1"): one ONNX graph that maps text (or an image) to a vector.

@@ -1,22 +1,5 @@
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
-
-/** sha256 of a file, streamed in 1 MiB reads so a large index never sits in memory twice. */
-export function sha256File(path: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
+import { closeSync, fsyncSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { sha256File } from '../common/sha256.js';
 
 export function fileDigest(path: string): { sha256: string; bytes: number } {
   return { sha256: sha256File(path), bytes: statSync(path).size };

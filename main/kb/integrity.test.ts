@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.js';
 import { buildKnowledgeBase } from './build.js';
-import { sha256File } from './files.js';
+import { sha256File } from '../common/sha256.js';
 import { openKnowledgeBase } from './open.js';
 import { ROOT, tempDir, TEXT_ENCODER } from './test-support.js';
 

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import { readEncoderManifest } from './encoder-manifest.js';
-import { sha256File } from './files.js';
+import { sha256File } from '../common/sha256.js';
 import type { KbManifest } from './kb-manifest.js';
 
 export const rebuild = (dir: string) => `rebuild it ("medrwr kb build SRC… --encoder DIR --out ${dir} --force") or restore the folder from a copy`;

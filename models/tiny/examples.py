@@ -23,6 +23,7 @@ class Example:
     seq: Seq
     images: list[np.ndarray]  # uint8 grey [112, 112] each, in user-turn order
     kind: str
+    sig: world.Signature | None = None  # findings of the first image (auxiliary vision targets)
 
 
 def think1(sig: world.Signature) -> str:
@@ -31,6 +32,12 @@ def think1(sig: world.Signature) -> str:
 
 def answer(letter: str, name: str) -> str:
     return f"<answer> {letter}. {name} </answer>"
+
+
+def verdicts(opts: list[str], fits: set[str]) -> str:
+    """Checks every option against the evidence, one by one ("A. name: yes."), so that picking the letter is a
+    local lookup rather than a search across the prompt."""
+    return " ".join(f"{'ABCD'[i]}. {o}: {'yes' if o in fits else 'no'}." for i, o in enumerate(opts))
 
 
 class Builder:
@@ -52,34 +59,35 @@ class Builder:
 
     def round1(self, grey, sig, user_text) -> Example:
         s = self.layout.prompt(1, user_text)
-        return Example(self.layout.round1(s, think1(sig), sig.findings()), [grey], "round1")
+        return Example(self.layout.round1(s, think1(sig), sig.findings()), [grey], "round1", sig)
 
-    def resolved(self, grey, sig, user_text, docs, k, name, letter, kind) -> Example:
+    def resolved(self, grey, sig, user_text, docs, k, name, letter, kind, opts) -> Example:
         s = self._first_pass([grey], sig, user_text, docs)
-        self.layout.final(s, f"<think> Passage ({k}) describes {name}, which matches these findings. </think>\n"
-                             + answer(letter, name))
-        return Example(s, [grey], kind)
+        self.layout.final(s, f"<think> Passage ({k}) describes {name}, which matches these findings. "
+                             f"{verdicts(opts, {name})} </think>\n" + answer(letter, name))
+        return Example(s, [grey], kind, sig)
 
     def coin_flip(self, grey, sig, user_text, docs, k, first, twin, opts, kind) -> Example:
         pick = self.rng.choice([first, twin])
         s = self._first_pass([grey], sig, user_text, docs)
         self.layout.final(s, f"<think> Passage ({k}) describes {first}, which on description alone is "
-                             f"indistinguishable from {twin}. </think>\n" + answer("ABCD"[opts.index(pick)], pick))
-        return Example(s, [grey], kind)
+                             f"indistinguishable from {twin}. {verdicts(opts, {first, twin})} </think>\n"
+                             + answer("ABCD"[opts.index(pick)], pick))
+        return Example(s, [grey], kind, sig)
 
     def cdir(self, grey, sig, user_text, docs, similar, caption, cap_name, opts, kind) -> Example:
         s = self.layout.prompt(2, user_text)
         self.layout.after_retrieval(s, think1(sig), sig.findings(), docs)
         self.layout.cdir_turn(s, caption)
-        self.layout.final(s, f"<think> The similar reference case is {cap_name}, which settles the choice. </think>\n"
-                             + answer("ABCD"[opts.index(cap_name)], cap_name))
-        return Example(s, [grey, similar], kind)
+        self.layout.final(s, f"<think> The similar reference case is {cap_name}, which settles the choice. "
+                             f"{verdicts(opts, {cap_name})} </think>\n" + answer("ABCD"[opts.index(cap_name)], cap_name))
+        return Example(s, [grey, similar], kind, sig)
 
-    def no_retrieval(self, grey, sig, user_text, name, letter) -> Example:
+    def no_retrieval(self, grey, sig, user_text, name, letter, opts) -> Example:
         s = self._first_pass([grey], sig, user_text, [])
-        self.layout.final(s, f"<think> Nothing was retrieved; from the image alone this looks like {name}. </think>\n"
-                             + answer(letter, name))
-        return Example(s, [grey], "none")
+        self.layout.final(s, f"<think> Nothing was retrieved; from the image alone this looks like {name}. "
+                             f"{verdicts(opts, {name})} </think>\n" + answer(letter, name))
+        return Example(s, [grey], "none", sig)
 
     # -- real conditions ---------------------------------------------------------------------------------------------
     def real(self, cond: world.Condition, n: int, n_none: int, n_cdir: int) -> list[Example]:
@@ -100,9 +108,9 @@ class Builder:
                     twin = cond.twin if first == cond.name else cond.name
                     out.append(self.coin_flip(grey, cond.sig, user_text, docs, 1, first, twin, opts, "ambiguous"))
                 else:
-                    out.append(self.resolved(grey, cond.sig, user_text, docs, ranks[0], cond.name, letter, "seen"))
+                    out.append(self.resolved(grey, cond.sig, user_text, docs, ranks[0], cond.name, letter, "seen", opts))
             elif j < n + n_none:
-                out.append(self.no_retrieval(grey, cond.sig, user_text, cond.name, letter))
+                out.append(self.no_retrieval(grey, cond.sig, user_text, cond.name, letter, opts))
             else:
                 similar, caption, cap_name = self.library(grey)
                 if cap_name == cond.name:
@@ -126,7 +134,7 @@ class Builder:
                 _, opts, letter, user_text = self._user(name, others, sig)
                 if self.rng.random() < self.round1_share:
                     out.append(self.round1(grey, sig, user_text))
-                out.append(self.resolved(grey, sig, user_text, docs, 1, name, letter, "renamed"))
+                out.append(self.resolved(grey, sig, user_text, docs, 1, name, letter, "renamed", opts))
                 continue
             twin = world.random_name(self.rng)
             texture = self.rng.choice(["fine", "coarse"])

@@ -70,13 +70,43 @@ def visual_batched(visual, pixel_values, n_images: int):
     return visual.merger(x.reshape(n_images * n, -1))
 
 
-def forward_loss(model, ids, labels, mask, pos, pv, n_images):
+ATTRS = {
+    "echo": sorted({e for m in world.MODALITIES for e in world.ECHO[m]}),
+    "shape": sorted({s for m in world.MODALITIES for s in world.SHAPES[m]}),
+    "margin": list(world.MARGINS), "count": list(world.COUNTS),
+}
+
+
+def attr_labels(sig) -> list[int]:
+    if sig is None:
+        return [IGNORE_INDEX] * len(ATTRS)
+    return [ATTRS[k].index(getattr(sig, k)) for k in ATTRS]
+
+
+class AuxHeads(torch.nn.Module):
+    """Training-only probes on the pooled image features (not exported): they ask the vision tower to make the
+    describable findings linearly readable early, which the language side then learns to put into its query."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.heads = torch.nn.ModuleList([torch.nn.Linear(dim, len(v)) for v in ATTRS.values()])
+
+    def loss(self, feats, n_images, targets):
+        pooled = feats.view(n_images, -1, feats.shape[-1]).mean(1)
+        return sum(torch.nn.functional.cross_entropy(h(pooled), targets[:, i], ignore_index=IGNORE_INDEX)
+                   for i, h in enumerate(self.heads)) / len(self.heads)
+
+
+def forward_loss(model, ids, labels, mask, pos, pv, n_images, aux=None, aux_targets=None):
     embeds = model.embed_tokens(ids)
     feats = visual_batched(model.visual, pv, n_images)
     embeds = embeds.masked_scatter((ids == model.token_ids.image_pad).unsqueeze(-1), feats)
     logits, _ = model.decoder(embeds, mask, pos)
-    return torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1),
+    loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1),
                                              ignore_index=IGNORE_INDEX)
+    if aux is not None:
+        loss = loss + 0.5 * aux.loss(feats, n_images, aux_targets)
+    return loss
 
 
 def patch_inputs(images: list[np.ndarray]):
@@ -97,7 +127,8 @@ class Batcher:
             ids = torch.tensor([ex.seq.ids])
             pv, grid = patch_inputs(ex.images)
             pos, _ = get_rope_index(ids, tok_ids, torch.from_numpy(grid))
-            self.items.append((ex.seq.ids, ex.seq.labels, pos[:, 0], pv, grid))
+            aux = [attr_labels(ex.sig)] + [attr_labels(None)] * (len(ex.images) - 1)
+            self.items.append((ex.seq.ids, ex.seq.labels, pos[:, 0], pv, grid, aux))
         self.max_tokens, self.rng = max_tokens, random.Random(seed)
 
     def batches(self):
@@ -122,14 +153,15 @@ class Batcher:
         labels = torch.full((len(rows), n), IGNORE_INDEX, dtype=torch.int64)
         mask = torch.zeros(len(rows), n, dtype=torch.int64)
         pos = torch.ones(3, len(rows), n, dtype=torch.int64)
-        for k, (a, l, p, _, _) in enumerate(rows):
+        for k, (a, l, p, _, _, _) in enumerate(rows):
             ids[k, :len(a)] = torch.tensor(a)
             labels[k, :len(l)] = torch.tensor(l)
             mask[k, :len(a)] = 1
             pos[:, k, :len(a)] = p
         pv = torch.from_numpy(np.concatenate([r[3] for r in rows]))
         grid = torch.from_numpy(np.concatenate([r[4] for r in rows]))
-        return ids, labels, mask, pos, pv, grid
+        aux = torch.tensor([t for r in rows for t in r[5]], dtype=torch.int64)
+        return ids, labels, mask, pos, pv, grid, aux
 
 
 def build_tokenizer(out: Path, seed: int) -> ByteLevelBPE:
@@ -148,18 +180,20 @@ def train(model: QwenVLMini, examples: list[Example], *, seed: int, steps: int, 
           lr: float = 2e-3, warmup: int = 100, log=print) -> None:
     """A fixed number of optimiser steps (deterministic for a seed), cosine decay to 5% after a linear warmup."""
     batcher = Batcher(examples, model.token_ids, max_tokens, seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
+    aux = AuxHeads(model.text_config.hidden_size)
+    opt = torch.optim.AdamW(list(model.parameters()) + list(aux.parameters()), lr=lr, weight_decay=0.01,
+                            betas=(0.9, 0.98))
     n_batches = sum(1 for _ in batcher.batches())
     t0, step, epoch = time.time(), 0, 0
     model.train()
     while step < steps:
         epoch += 1
-        for ids, labels, mask, pos, pv, grid in batcher.batches():
+        for ids, labels, mask, pos, pv, grid, aux_targets in batcher.batches():
             frac = step / steps
             warm = min(1.0, (step + 1) / warmup)
             for g in opt.param_groups:
                 g["lr"] = lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
-            loss = forward_loss(model, ids, labels, mask, pos, pv, grid.shape[0])
+            loss = forward_loss(model, ids, labels, mask, pos, pv, grid.shape[0], aux, aux_targets)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
