@@ -16,7 +16,8 @@ let big: string | undefined;
 
 test.beforeAll(async () => {
   ensureTestData();
-  app = await serveApp({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-e2e-viewer-import-')) });
+  // --no-demo: these tests import their own studies into an empty workstation.
+  app = await serveApp({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-e2e-viewer-import-')), args: ['--no-demo'] });
 });
 test.afterAll(async () => {
   await app?.stop();

@@ -53,7 +53,8 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   ensureTestData();
   work = mkdtempSync(join(tmpdir(), 'medrwr-e2e-viewer-'));
-  app = await serveApp({ dataDir: join(work, 'data') });
+  // --no-demo: these tests import their own studies into an empty workstation.
+  app = await serveApp({ dataDir: join(work, 'data'), args: ['--no-demo'] });
   const matrix = distinctCtMatrix(join(work, 'ct-matrix'));
   const report = await importPaths(app, [...matrix, DATA.ctJ2k, DATA.crChest, DATA.usEcho, DATA.xaCine, DATA.mrSeries]);
   expect(report.failures).toEqual([]);

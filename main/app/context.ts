@@ -5,6 +5,8 @@ import type { Logger } from './log.js';
 export interface AppContext {
   readonly dataDir: string;
   readonly transport: 'electron' | 'web';
+  /** Open a fresh data directory on the bundled demo (studies, model, knowledge base, cases); off for real use. */
+  readonly demo: boolean;
   readonly events: EventBus;
   readonly logger: Logger;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeServices } from '../app/services.js';
 import { projectRoot } from '../cli/paths.js';
-import { ensureDemo } from './demo.js';
+import { demoCasesFile, ensureDemo } from './demo.js';
 import { caseStore } from './service.js';
 import { testContext } from './testing/fixtures.js';
 
@@ -32,5 +32,11 @@ describe('first launch', () => {
     expect(first.keyImages[0]).toMatchObject({ sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322', frame: 0 });
     expect(store.getCase(created[1]!).keyImages[0]!.window).toEqual({ center: 50, width: 350 });
     expect(await ensureDemo(ctx, spec)).toEqual({ created: [] }); // once
+  });
+
+  it('does nothing when the app runs without the demo (medrwr serve --no-demo)', async () => {
+    const ctx = { ...testContext(), demo: false };
+    expect(await ensureDemo(ctx, demoCasesFile())).toEqual({ created: [] });
+    expect(caseStore(ctx).listCases()).toEqual([]);
   });
 });

@@ -44,6 +44,7 @@ export function demoCasesFile(): string {
  * directory that already holds cases is left as it is; without demo assets nothing happens (and it tries again later).
  */
 export async function ensureDemo(ctx: AppContext, specFile = demoCasesFile()): Promise<{ created: string[] }> {
+  if (!ctx.demo) return { created: [] };
   const marker = join(ctx.dataDir, DEMO_MARKER);
   const store = caseStore(ctx);
   if (existsSync(marker)) return { created: [] };

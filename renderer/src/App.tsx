@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { AboutPanel } from './about/AboutPanel.js';
 import { StudiesSidebar } from './studies/StudiesSidebar.js';
 import { useStudies } from './studies/useStudies.js';
 import { findSeries } from './studies/findSeries.js';
+import { useKeyImages } from './viewer/keyImages.js';
 import { Viewer } from './viewer/Viewer.js';
 import { useViewerLayout } from './viewer/useViewerLayout.js';
 import { Workspace } from './workspace/Workspace.js';
@@ -12,6 +13,15 @@ export function App() {
   const studies = useStudies();
   const view = useViewerLayout();
   const openUid = view.cells[view.active]?.series.seriesInstanceUid ?? null;
+  const keys = useKeyImages();
+  const { open } = view;
+  // An empty viewer shows the series of the case's first key image (e.g. the demo case on first launch).
+  const firstKeySeries = keys[0]?.seriesInstanceUid;
+  useEffect(() => {
+    if (openUid || !firstKeySeries) return;
+    const found = findSeries(studies.patients, firstKeySeries);
+    if (found) void open(found.patient, found.study, found.series);
+  }, [openUid, firstKeySeries, studies.patients, open]);
   return (
     <div className="app">
       <header className="topbar">

@@ -14,9 +14,9 @@ export interface ServedApp {
 }
 
 /** Spawns `medrwr serve --port 0` (or any command that prints the URL) and waits for the URL line. */
-export async function serveApp(opts: { dataDir?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServedApp> {
+export async function serveApp(opts: { dataDir?: string; command?: string[]; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServedApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'medrwr-test-'));
-  const command = opts.command ?? [process.execPath, 'bin/medrwr.js', 'serve', '--port', '0', '--data-dir', dataDir];
+  const command = opts.command ?? [process.execPath, 'bin/medrwr.js', 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])];
   const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, detached: true });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

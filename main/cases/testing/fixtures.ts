@@ -14,7 +14,7 @@ export function tempDataDir(label = 'cases'): string {
 }
 
 export function testContext(dataDir = tempDataDir()): AppContext {
-  return { dataDir, transport: 'web', events: new EventBus(), logger: fileLogger(dataDir, false) };
+  return { dataDir, transport: 'web', demo: true, events: new EventBus(), logger: fileLogger(dataDir, false) };
 }
 
 export const KEY_IMAGE: KeyImage = { sopInstanceUid: '1.2.840.113619.2.55.3.1', frame: 0, window: { center: 40, width: 400 }, invert: false, label: 'CT image 1' };
