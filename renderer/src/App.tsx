@@ -46,7 +46,7 @@ export function App() {
             if (found) void view.open(found.patient, found.study, found.series, cell);
           }}
         />
-        <Workspace />
+        <Workspace onDemoReady={studies.refresh} />
       </main>
       {about && <AboutPanel onClose={() => setAbout(false)} />}
     </div>

@@ -16,7 +16,8 @@ import './workspace.css';
 type Tab = 'case' | 'history' | 'settings';
 
 /** The reasoning workspace beside the viewer: the question, Run, the streamed trace, case history and settings. */
-export function Workspace() {
+/** `onDemoReady`: the demo's studies were just imported (first launch), so the study browser should reload. */
+export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
   const client = useClient();
   runEventBuffer(client); // start buffering run events before the first run
   const s = useCaseSession();
@@ -32,6 +33,9 @@ export function Workspace() {
   useEffect(() => {
     client
       .call('cases.ensureDemo', {})
+      .then((r) => {
+        if (r.created.length > 0) onDemoReady?.();
+      })
       .catch((e: unknown) => setStartError(`The demo could not be set up: ${e instanceof Error ? e.message : String(e)}`))
       .then(() => client.call('cases.list', {}))
       .then((r) => r.cases[0] && void s.open(r.cases[0].id), (e: unknown) => setStartError(e instanceof Error ? e.message : String(e)));
