@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ApiError } from '../api/errors.js';
-import { renderFrame } from '../dicom/render.js';
-import { decodeImage, sniffImage } from '../imaging/decode.js';
-import type { RgbImage } from '../imaging/rgb.js';
 
 /**
  * One benchmark case in the Med-RwR style: images, a question, options, the answer and an optional split. What reaches
@@ -100,19 +97,3 @@ export function readBench(path: string): BenchCase[] {
   return out;
 }
 
-/** PNG/JPEG by their magic bytes, anything else as DICOM (first frame, its default window), as `medrwr ask` does. */
-export async function loadCaseImage(file: string): Promise<RgbImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new ApiError('bad_request', `cannot read image ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    if (sniffImage(bytes)) return decodeImage(bytes, file);
-    const { width, height, data } = await renderFrame(bytes, { frame: 0 });
-    return { width, height, data };
-  } catch (err) {
-    throw new ApiError('bad_request', `image ${file} cannot be used: ${(err as Error).message}`);
-  }
-}

@@ -3,7 +3,8 @@ import type { ImageRetriever, TextRetriever } from '../kb/retriever.js';
 import type { ReasoningParams } from '../reasoning/params.js';
 import { optionLetter } from '../reasoning/protocol.js';
 import { runReasoning } from '../reasoning/run.js';
-import { loadCaseImage, type BenchCase } from './bench.js';
+import { loadImageFile } from '../dicom/load-image.js';
+import type { BenchCase } from './bench.js';
 import { summarise, validFormat, type CaseOutcome, type EvalSummary } from './metrics.js';
 
 export interface EvalDeps {
@@ -25,7 +26,7 @@ export async function runEval(cases: readonly BenchCase[], deps: EvalDeps, overr
   for (const [i, c] of cases.entries()) {
     if (deps.signal?.aborted) break;
     const t0 = performance.now();
-    const images = await Promise.all(c.images.map(loadCaseImage));
+    const images = await Promise.all(c.images.map(loadImageFile));
     const result = await runReasoning(
       { taskId: `eval-${i + 1}`, images, question: c.question, options: c.options },
       { engine: deps.engine, textRetriever: deps.textRetriever, imageRetriever: deps.imageRetriever, ...(deps.signal ? { signal: deps.signal } : {}) },

@@ -31,7 +31,7 @@ import train as trainer  # noqa: E402
 from lib.package import PROTOCOL, write_manifest, IMAGE_PROCESSOR  # noqa: E402
 from lib.qwen_vl_mini import configs_to_json, export_onnx  # noqa: E402
 
-COUNTS = dict(real=60, none=12, cdir=40, renamed=3000, renamed_pairs=300)
+COUNTS = dict(real=60, none=12, cdir=40, renamed=1500, renamed_pairs=200)
 
 
 def log(msg: str) -> None:
@@ -107,7 +107,7 @@ def build_kb_index(root: Path) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--steps", type=int, default=3000, help="optimiser steps for the VLM")
+    ap.add_argument("--steps", type=int, default=1800, help="optimiser steps for the VLM")
     ap.add_argument("--root", default=str(ROOT), help="where kb/demo, demo/ and models/ are written")
     ap.add_argument("--out", default=None, help="package folder (default ROOT/models/medrwr-tiny)")
     ap.add_argument("--threads", type=int, default=2)

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISCLAIMER } from '../../api/contract.js';
@@ -7,13 +6,11 @@ import type { AppEvent } from '../../api/events.js';
 import { resolveDataDir } from '../../app/data-dir.js';
 import { EventBus } from '../../app/event-bus.js';
 import { fileLogger } from '../../app/log.js';
-import { renderFrame } from '../../dicom/render.js';
+import { loadImageFile } from '../../dicom/load-image.js';
 import { createEngine } from '../../engine/engine-client.js';
 import type { Engine } from '../../engine/engine.js';
 import { ModelPackageError } from '../../engine/manifest.js';
 import { isEpChoice, type EpChoice } from '../../engine/providers.js';
-import { decodeImage, sniffImage } from '../../imaging/decode.js';
-import type { RgbImage } from '../../imaging/rgb.js';
 import { openKnowledgeBase, type KnowledgeBase } from '../../kb/open.js';
 import type { ReasoningParams } from '../../reasoning/params.js';
 import { runReasoning } from '../../reasoning/run.js';
@@ -24,22 +21,6 @@ const USAGE = `medrwr ask --model DIR --image FILE [--image FILE]… --question 
   Images: PNG, JPEG or DICOM (first frame, its default window). --json prints one object (events, answer, provenance, timings)
   on stdout and streams the tokens to stderr.`;
 
-/** Loads an input image: PNG/JPEG by their magic bytes, anything else as DICOM. */
-async function loadImage(file: string): Promise<RgbImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new ApiError('bad_request', `cannot read image ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    if (sniffImage(bytes)) return decodeImage(bytes, file);
-    const { width, height, data } = await renderFrame(bytes, { frame: 0 });
-    return { width, height, data };
-  } catch (err) {
-    throw new ApiError('bad_request', `image ${file} cannot be used: ${(err as Error).message}`);
-  }
-}
 
 function number(name: string, v: string | undefined, min: number, max: number, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -130,7 +111,7 @@ export const ask: Command = {
       ep = 'cpu';
       early.push(`unknown execution provider "${values.ep}" (expected auto, cpu, cuda or dml); running on CPU`);
     }
-    const images = await Promise.all(values.image.map(loadImage));
+    const images = await Promise.all(values.image.map(loadImageFile));
 
     const ac = new AbortController();
     const onSigint = () => ac.abort();
