@@ -61,7 +61,14 @@ test.describe.serial('reasoning workspace', () => {
     const workspace = page.getByTestId('workspace');
     if (DEMO) {
       await expect(workspace.locator('.badge-synthetic').first()).toBeVisible();
-      await expect(page.getByTestId('key-image').first()).toBeVisible();
+      // Open a demo study from the browser and mark its image as this question's key image.
+      await workspace.getByRole('button', { name: 'Clear' }).click();
+      await expect(workspace.getByTestId('key-image')).toHaveCount(0);
+      await page.getByTestId('series-item').nth(4).click();
+      await expect(page.locator('[data-render-state=ready]').first()).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByText('ultrasound study 5').last()).toBeVisible();
+      await page.getByRole('button', { name: 'Mark key image' }).click();
+      await expect(workspace.getByTestId('key-image')).toHaveCount(1);
     } else {
       await page.getByTestId('series-item').first().click();
       await expect(page.locator('[data-render-state=ready]').first()).toBeVisible({ timeout: 30_000 });
