@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppContext } from '../main/app/create.js';
 import { wireIpc } from './ipc.js';
+import { installMenu } from './menu.js';
 import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './protocol.js';
 import { lockDown, secureWebPreferences } from './security.js';
 
@@ -29,6 +30,7 @@ async function createWindow(): Promise<void> {
     webPreferences: secureWebPreferences(join(here, 'preload.cjs')),
   });
   lockDown(window.webContents, appUrl);
+  installMenu(window);
   const unwire = wireIpc(ctx, window, appUrl);
   window.on('closed', unwire);
   window.once('ready-to-show', () => window.show());

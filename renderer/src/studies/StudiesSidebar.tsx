@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { PatientSummary, SeriesSummary, StudySummary } from '../../../main/api/studies.js';
 import { ImportPanel } from './ImportPanel.js';
 import { StudyBrowser } from './StudyBrowser.js';
@@ -14,6 +15,16 @@ interface Props {
 /** The left column: import (File → Open) on top, the patient/study/series browser below. */
 export function StudiesSidebar({ patients, error, refresh, openSeriesUid, onOpen }: Props) {
   const imports = useImport(refresh);
+  const { start } = imports;
+  // Electron's File → Open: the main process picked the paths natively.
+  useEffect(
+    () =>
+      window.medrwr?.onMenu((command) => {
+        const c = command as { type?: unknown; paths?: unknown };
+        if (c.type === 'import' && Array.isArray(c.paths) && c.paths.every((p) => typeof p === 'string')) void start(c.paths as string[]);
+      }),
+    [start],
+  );
   return (
     <aside className="studies-sidebar">
       <ImportPanel current={imports.current} onImport={(paths) => void imports.start(paths)} onCancel={() => void imports.cancel()} onDismiss={imports.dismiss} />

@@ -4,6 +4,8 @@ export interface MedrwrBridge {
   onEvent(listener: (event: unknown) => void): () => void;
   /** Where dropped files live on disk (Electron knows; a browser page cannot). '' where unknown. */
   pathsForFiles(files: File[]): string[];
+  /** Application-menu commands (File → Open gives `{ type: 'import', paths }`). */
+  onMenu(listener: (command: unknown) => void): () => void;
 }
 
 declare global {
