@@ -7,7 +7,7 @@ import { cancelImport, importReport, startImport } from './importer.js';
 import { instancePath, listStudies, seriesInstances } from './queries.js';
 import { renderDataset } from './render.js';
 import { listTags } from './tags.js';
-import { encodePng, pngDataUrl } from './thumbnail.js';
+import { encodePng, pngDataUrl } from '../imaging/decode.js';
 import { saveUpload } from './upload.js';
 
 type StudiesMethod = 'studies.upload' | 'studies.import' | 'studies.importReport' | 'studies.cancelImport' | 'studies.list' | 'series.instances' | 'instances.tags' | 'instances.render';

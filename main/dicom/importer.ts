@@ -10,7 +10,8 @@ import { dicomdirFiles, isDicomdir } from './dicomdir.js';
 import { readInstanceRecord, type InstanceRecord } from './record.js';
 import { renderDataset } from './render.js';
 import { StudyStore } from './store.js';
-import { encodePng, shrink } from './thumbnail.js';
+import { encodePng } from '../imaging/decode.js';
+import { shrinkToFit } from '../imaging/resize.js';
 
 const BATCH = 200; // records per transaction
 const PROGRESS_EVERY_MS = 100;
@@ -178,7 +179,7 @@ async function makeThumbnails(ctx: AppContext, store: StudyStore, signal: AbortS
     if (signal.aborted) return;
     try {
       const image = await renderDataset(parseDicom(await readFile(path)), {});
-      store.setThumbnail(seriesUid, encodePng(shrink(image, THUMBNAIL_SIZE)));
+      store.setThumbnail(seriesUid, encodePng(shrinkToFit(image, THUMBNAIL_SIZE)));
     } catch (err) {
       ctx.logger.log('warn', 'thumbnail failed', { seriesUid, path, error: String((err as Error).message ?? err) });
       store.setThumbnail(seriesUid, null);

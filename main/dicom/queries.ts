@@ -1,7 +1,7 @@
 import type { InstanceSummary, PatientSummary } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { appDatabase } from '../db/app-database.js';
-import { pngDataUrl } from './thumbnail.js';
+import { pngDataUrl } from '../imaging/decode.js';
 
 /** The patient → study → series tree, newest study first, with thumbnails as data: URLs. */
 export function listStudies(ctx: AppContext): PatientSummary[] {

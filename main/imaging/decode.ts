@@ -51,14 +51,14 @@ export function rgbaToRgb(width: number, height: number, rgba: Uint8Array): RgbI
   return { width, height, data };
 }
 
-/** Encodes an RGB image as PNG (thumbnails, test fixtures). */
+/** Encodes an RGB image as an 8-bit RGB PNG (thumbnails, rendered frames, test fixtures). */
 export function encodePng(img: RgbImage): Buffer {
-  const png = new PNG({ width: img.width, height: img.height });
-  for (let i = 0; i < img.width * img.height; i++) {
-    png.data[i * 4] = img.data[i * 3]!;
-    png.data[i * 4 + 1] = img.data[i * 3 + 1]!;
-    png.data[i * 4 + 2] = img.data[i * 3 + 2]!;
-    png.data[i * 4 + 3] = 255;
-  }
-  return PNG.sync.write(png);
+  const png = new PNG({ width: img.width, height: img.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
+}
+
+/** A PNG as a data: URL, so events, the renderer and reports carry images without file access. */
+export function pngDataUrl(png: Uint8Array): string {
+  return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
 }

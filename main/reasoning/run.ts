@@ -5,6 +5,7 @@ import type { Engine, EngineStreamEvent } from '../engine/engine.js';
 import type { GenerateResult } from '../engine/generate.js';
 import type { Manifest } from '../engine/manifest.js';
 import { smartResize } from '../imaging/smart-resize.js';
+import { pngDataUrl } from '../imaging/decode.js';
 import { thumbnailDataUrl } from '../imaging/thumbnail.js';
 import type { RgbImage } from '../imaging/rgb.js';
 import type { ImageRetriever, Passage, TextRetriever } from '../kb/retriever.js';
@@ -198,7 +199,7 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
         stage: 'triggered',
         before,
         threshold: params.cdirThreshold,
-        similar: similar ? { id: similar.id, caption: similar.caption, ...(similar.source ? { source: similar.source } : {}), score: similar.score, thumbnail: similar.thumbnailPng ? `data:image/png;base64,${Buffer.from(similar.thumbnailPng).toString('base64')}` : thumbnailDataUrl(similar.image) } : null,
+        similar: similar ? { id: similar.id, caption: similar.caption, ...(similar.source ? { source: similar.source } : {}), score: similar.score, thumbnail: similar.thumbnailPng ? pngDataUrl(similar.thumbnailPng) : thumbnailDataUrl(similar.image) } : null,
       });
       if (!similar) {
         emit({ type: 'notice', taskId, level: 'warning', message: 'CDIR: the image library returned no similar image; the first answer stands' });

@@ -7,7 +7,7 @@ import type { Provenance } from '../../api/run-events.js';
 import type { AppContext } from '../../app/context.js';
 import { EventBus } from '../../app/event-bus.js';
 import { fileLogger } from '../../app/log.js';
-import { rgbToPngDataUrl } from '../key-images.js';
+import { thumbnailDataUrl } from '../../imaging/thumbnail.js';
 
 export function tempDataDir(label = 'cases'): string {
   return mkdtempSync(join(tmpdir(), `medrwr-${label}-`));
@@ -42,7 +42,7 @@ export function completeRunDrafts(): Record<string, unknown>[] {
     },
     ...[' <answer>', ' B', ' </answer>'].map((text, i) => ({ type: 'token', round: 1, text, tokenId: 100 + i, logprob: -0.5 })),
     { type: 'answer', phase: 'initial', letter: 'B', text: 'B', confidence: 0.55, distribution: { A: 0.3, B: 0.55, C: 0.15 } },
-    { type: 'cdir', stage: 'triggered', before: 0.55, threshold: 0.8, similar: { id: 'img7', caption: 'Simple hepatic cyst', score: 0.91, thumbnail: rgbToPngDataUrl({ width: 4, height: 4, data: new Uint8Array(48).fill(128) }) } },
+    { type: 'cdir', stage: 'triggered', before: 0.55, threshold: 0.8, similar: { id: 'img7', caption: 'Simple hepatic cyst', score: 0.91, thumbnail: thumbnailDataUrl({ width: 4, height: 4, data: new Uint8Array(48).fill(128) }) } },
     { type: 'answer', phase: 'cdir', letter: 'A', text: 'A', confidence: 0.86, distribution: { A: 0.86, B: 0.1, C: 0.04 } },
     { type: 'cdir', stage: 'resolved', before: 0.55, after: 0.86, letterBefore: 'B', letterAfter: 'A', changed: true },
     { type: 'summary', timings: { totalMs: 1200, firstTokenMs: 80, prefillMs: 300, decodeMs: 800, retrievalMs: 40, generatedTokens: 10, rounds: 2 }, finalLetter: 'A', finalConfidence: 0.86 },
