@@ -1,19 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { serveApp, type ServedApp } from '../test/support/cli.js';
 import { stalledRetriever } from './support/stalled-retriever.js';
 
 /**
- * Issue 7's acceptance in web mode. With the demo assets (demo/cases.json, models/medrwr-tiny, kb/demo) the app opens
- * on the demo case exactly as a newcomer sees it; until they exist, the same loop runs on a real CT (pydicom's
- * CT_small) with the random-weight fixture model, which streams real tokens through the real engine but cannot
- * query or answer sensibly, so the checks that need a trained model (query chip, evidence, CDIR) wait for the demo.
+ * Issue 7's acceptance in web mode, on the bundled demo (demo/cases.json, models/medrwr-tiny, kb/demo/index): a fresh
+ * data directory opens on the demo case exactly as a newcomer sees it.
  */
-const DEMO = existsSync('demo/cases.json') && existsSync('models/medrwr-tiny/manifest.json') && existsSync('kb/demo/index/manifest.json');
-const CT = resolve('test-data/deb/python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm');
 const SHOTS = 'e2e/screenshots';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'medrwr-e2e-workspace-'));
@@ -43,15 +39,7 @@ function sampleTokens(page: Page): Promise<number[]> {
 
 test.describe.serial('reasoning workspace', () => {
   test.beforeAll(async () => {
-    if (!DEMO) {
-      expect(existsSync(CT), 'test data missing: run scripts/fetch-test-data').toBe(true);
-      writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ modelDir: 'models/fixtures/tiny-random', kb: { kind: 'none' }, executionProvider: 'cpu' }));
-    }
     app = await serveApp({ dataDir });
-    if (!DEMO) {
-      const { taskId } = await api<{ taskId: string }>('studies.import', { paths: [CT] });
-      await expect.poll(async () => (await api<{ state: string }>('studies.importReport', { taskId })).state).toBe('completed');
-    }
   });
   test.afterAll(() => app?.stop());
 
@@ -59,27 +47,15 @@ test.describe.serial('reasoning workspace', () => {
     await page.goto(app.url);
     await expect(page.getByText('Decision support, not for primary diagnosis').first()).toBeVisible();
     const workspace = page.getByTestId('workspace');
-    if (DEMO) {
-      await expect(workspace.locator('.badge-synthetic').first()).toBeVisible();
-      // Open a demo study from the browser and mark its image as this question's key image.
-      await workspace.getByRole('button', { name: 'Clear' }).click();
-      await expect(workspace.getByTestId('key-image')).toHaveCount(0);
-      await page.getByTestId('series-item').nth(4).click();
-      await expect(page.locator('[data-render-state=ready]').first()).toBeVisible({ timeout: 30_000 });
-      await expect(page.getByText('ultrasound study 5').last()).toBeVisible();
-      await page.getByRole('button', { name: 'Mark key image' }).click();
-      await expect(workspace.getByTestId('key-image')).toHaveCount(1);
-    } else {
-      await page.getByTestId('series-item').first().click();
-      await expect(page.locator('[data-render-state=ready]').first()).toBeVisible({ timeout: 30_000 });
-      await page.getByRole('button', { name: 'Mark key image' }).click();
-      await expect(workspace.getByTestId('key-image')).toHaveCount(1);
-      await workspace.getByLabel('Question', { exact: true }).fill('What does this CT slice show?');
-      await workspace.getByLabel('Option A', { exact: true }).fill('Normal anatomy');
-      await workspace.getByLabel('Option B', { exact: true }).fill('Fracture');
-      await workspace.getByRole('button', { name: '+ Option' }).click();
-      await workspace.getByLabel('Option C', { exact: true }).fill('Mass');
-    }
+    await expect(workspace.locator('.badge-synthetic').first()).toBeVisible();
+    // Open a demo study from the browser and mark its image as this question's key image.
+    await workspace.getByRole('button', { name: 'Clear' }).click();
+    await expect(workspace.getByTestId('key-image')).toHaveCount(0);
+    await page.getByTestId('series-item').nth(4).click();
+    await expect(page.locator('[data-render-state=ready]').first()).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText('ultrasound study 5').last()).toBeVisible();
+    await page.getByRole('button', { name: 'Mark key image' }).click();
+    await expect(workspace.getByTestId('key-image')).toHaveCount(1);
     await page.screenshot({ path: `${SHOTS}/workspace-question.png` });
     const samples = sampleTokens(page);
     await workspace.getByTestId('run-button').click();
@@ -91,19 +67,16 @@ test.describe.serial('reasoning workspace', () => {
     const trace = workspace.getByTestId('trace');
     await expect(trace).toHaveAttribute('data-status', 'completed');
     await expect(trace.getByTestId('trace-text').first()).not.toBeEmpty();
-    await expect(workspace.getByTestId('provenance')).toContainText(DEMO ? 'medrwr-tiny' : 'medrwr-tiny-random');
+    await expect(workspace.getByTestId('provenance')).toContainText('medrwr-tiny');
     await expect(workspace.getByTestId('provenance')).toContainText('EP cpu');
-    if (DEMO) {
-      await expect(trace.getByTestId('query-chip').first()).toBeVisible();
-      await expect(trace.getByTestId('evidence-group').first().getByTestId('evidence-card')).toHaveCount(3);
-      await expect(trace.getByTestId('answer-card').last()).toBeVisible();
-      await expect(trace.getByTestId('confidence').last()).toHaveAttribute('data-value', /^0?\.\d+|^1$/);
-    }
+    await expect(trace.getByTestId('query-chip').first()).toBeVisible();
+    await expect(trace.getByTestId('evidence-group').first().getByTestId('evidence-card')).toHaveCount(3);
+    await expect(trace.getByTestId('answer-card').last()).toBeVisible();
+    await expect(trace.getByTestId('confidence').last()).toHaveAttribute('data-value', /^0?\.\d+|^1$/);
     await page.screenshot({ path: `${SHOTS}/workspace-answer.png`, fullPage: true });
   });
 
   test('2. an ambiguous demo case shows the CDIR alert with both confidences and the reference image', async ({ page }) => {
-    test.skip(!DEMO, 'needs the demo model, knowledge base and its ambiguous case (demo/cases.json)');
     await page.goto(app.url);
     const workspace = page.getByTestId('workspace');
     await workspace.getByRole('tab', { name: 'History' }).click();
@@ -141,10 +114,10 @@ test.describe.serial('reasoning workspace', () => {
     const pdf = await save('PDF', 'report.pdf');
     for (const doc of [html, pdf]) {
       expect(doc).toContain('Decision support, not for primary diagnosis');
-      expect(doc).toContain(DEMO ? 'medrwr-tiny' : 'medrwr-tiny-random'); // provenance
+      expect(doc).toContain('medrwr-tiny'); // provenance
       expect(doc).toContain('Model sha256');
       expect(doc).toContain(patient.patientId);
-      if (DEMO) expect(doc).toMatch(/Evidence 1/);
+      expect(doc).toMatch(/Evidence 1/);
       expect(doc).toMatch(/Answer/);
     }
     await workspace.getByLabel('de-identify').check();
@@ -258,7 +231,7 @@ test.describe.serial('reasoning workspace', () => {
     const history = workspace.getByTestId('case-history');
     await history.getByLabel('Search cases').fill('no-such-words');
     await expect(history.getByTestId('case-row')).toHaveCount(0);
-    await history.getByLabel('Search cases').fill(DEMO ? 'demo' : 'CT slice');
+    await history.getByLabel('Search cases').fill('demo');
     await expect(history.getByTestId('case-row').first()).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/workspace-history.png` });
   });
