@@ -5,7 +5,7 @@ import type { AppContext } from '../app/context.js';
 import { service } from '../app/services.js';
 import { createEngine } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
-import { openKnowledgeBase, type KnowledgeBase } from '../kb/open.js';
+import { appKnowledgeBase } from '../kb/app-knowledge-bases.js';
 import { RemoteTextRetriever } from '../kb/remote-retriever.js';
 import type { ImageRetriever, TextRetriever } from '../kb/retriever.js';
 import { runReasoning } from '../reasoning/run.js';
@@ -61,8 +61,9 @@ class OpenResources {
       const value = (async () => {
         if (s.kb.kind === 'none') return { text: null, images: null, close: async () => undefined };
         if (s.kb.kind === 'remote') return { text: new RemoteTextRetriever(s.kb.url), images: null, close: async () => undefined };
-        const kb: KnowledgeBase = await openKnowledgeBase(resolveSettingPath(s.kb.dir));
-        return { text: kb.retriever, images: kb.images, close: () => kb.close() };
+        // Shared with kb.info/kb.search: one open copy per folder, closed with the app.
+        const kb = await appKnowledgeBase(this.ctx, resolveSettingPath(s.kb.dir));
+        return { text: kb.retriever, images: kb.images, close: async () => undefined };
       })().catch((err: unknown) => {
         this.kb = null;
         throw err;
