@@ -25,6 +25,20 @@ export default tseslint.config(
     },
   },
   {
+    // The contract is bundled into the renderer: it may use only zod and its own files.
+    files: ['main/api/**/*.ts'],
+    ignores: ['main/api/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltins.map((name) => ({ name, message: 'main/api runs in the renderer too: no Node built-ins.' })), { name: 'electron', message: 'main/api is shared by every transport.' }],
+          patterns: [{ group: ['../*'], message: 'main/api depends on nothing else in main/: the renderer bundles it.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },

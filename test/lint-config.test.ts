@@ -26,4 +26,10 @@ describe('layer rules in eslint.config.js', () => {
   it('lets electron/ import electron', async () => {
     expect(await ruleIds('electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
   });
+
+  it('keeps the contract (main/api) free of Node and of the rest of main/', async () => {
+    expect(await ruleIds('main/api/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('main/api/x.ts', "import { dispatch } from '../app/dispatch.js';\nexport const d = dispatch;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('main/api/x.ts', "import { z } from 'zod';\nimport { method } from './define.js';\nexport const m = [z, method];\n")).toEqual([]);
+  });
 });
