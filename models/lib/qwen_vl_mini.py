@@ -270,7 +270,8 @@ class TextDecoder(nn.Module):
         z = torch.zeros(batch, self.cfg.num_key_value_heads, 0, self.cfg.head_dim)
         return [(z, z) for _ in range(self.cfg.num_hidden_layers)]
 
-    def forward(self, inputs_embeds, attention_mask, position_ids, past=None):
+    def forward(self, inputs_embeds, attention_mask, position_ids, past=None, head: bool = True):
+        """head=False returns the final normed hidden states instead of logits (training picks the rows it needs)."""
         if past is None:
             past = self.empty_past(inputs_embeds.shape[0])
         s = inputs_embeds.shape[1]
@@ -284,7 +285,7 @@ class TextDecoder(nn.Module):
         for layer, (pk, pv) in zip(self.layers, past):
             x, k, v = layer(x, cos, sin, allowed, pk, pv)
             presents.append((k, v))
-        return self.lm_head(self.norm(x)), presents
+        return (self.lm_head(self.norm(x)) if head else self.norm(x)), presents
 
 
 # ----------------------------------------------------------------------------------------------

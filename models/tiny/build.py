@@ -28,10 +28,13 @@ from examples import Builder  # noqa: E402
 from protocol import SYSTEM_PROMPT, Layout  # noqa: E402
 from retrieval import BM25  # noqa: E402
 import train as trainer  # noqa: E402
+from probe import probe  # noqa: E402
+from copy_drills import pretrain_copy  # noqa: E402
 from lib.package import PROTOCOL, write_manifest, IMAGE_PROCESSOR  # noqa: E402
 from lib.qwen_vl_mini import configs_to_json, export_onnx  # noqa: E402
 
-COUNTS = dict(real=60, none=12, cdir=40, renamed=1500, renamed_pairs=200)
+COUNTS = dict(real=60, none=12, cdir=40, renamed=1500, renamed_pairs=200, drills=800)
+HELD_OUT = dict(real=3, none=1, cdir=3, renamed=60, renamed_pairs=10, drills=0)
 
 
 def log(msg: str) -> None:
@@ -104,10 +107,34 @@ def build_kb_index(root: Path) -> None:
         log(f"  {'ok ' if ok else 'MISMATCH'} {c.name}: {top}")
 
 
+def vision_key(seed: int, steps: int) -> str:
+    """What the pretrained vision tower depends on: the drawing code, the world, its config and training code."""
+    import hashlib
+    import inspect
+    h = hashlib.sha256()
+    for f in ("render.py", "world.py"):
+        h.update((HERE / f).read_bytes())
+    h.update(inspect.getsource(trainer.pretrain_vision).encode())
+    h.update(json.dumps([trainer.VISION, trainer.ATTRS, trainer.PROBE_WEIGHTS, seed, steps]).encode())
+    return h.hexdigest()[:16]
+
+
+def trajectories(b: Builder, free: list, counts: dict) -> list:
+    out = []
+    for c in world.CONDITIONS:
+        if c.split == "unseen":
+            continue
+        out += b.real(c, counts["real"], counts["none"] if c.split == "seen" else 0,
+                      counts["cdir"] if c.split == "ambiguous" else max(1, counts["cdir"] // 8))
+    return out + b.renamed(free, counts["renamed"], counts["renamed_pairs"]) + b.drills(free, counts["drills"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--steps", type=int, default=1800, help="optimiser steps for the VLM")
+    ap.add_argument("--steps", type=int, default=2500, help="optimiser steps for the VLM")
+    ap.add_argument("--copy-steps", type=int, default=600, help="optimiser steps of text-only copy drills")
+    ap.add_argument("--vision-steps", type=int, default=1500, help="optimiser steps for the vision tower alone")
     ap.add_argument("--root", default=str(ROOT), help="where kb/demo, demo/ and models/ are written")
     ap.add_argument("--out", default=None, help="package folder (default ROOT/models/medrwr-tiny)")
     ap.add_argument("--threads", type=int, default=2)
@@ -141,16 +168,10 @@ def main() -> int:
     log("trajectories")
     docs = kb_texts(root, include_unseen=False)  # unseen conditions never enter a training trajectory
     bm = BM25(docs)
-    b = Builder(Layout(tok), docs, bm.top, args.seed, library=nearest)
-    examples = []
-    for c in world.CONDITIONS:
-        if c.split == "unseen":
-            continue
-        examples += b.real(c, COUNTS["real"], COUNTS["none"] if c.split == "seen" else 0,
-                           COUNTS["cdir"] if c.split == "ambiguous" else COUNTS["cdir"] // 8)
     real_sigs = {c.sig for c in world.CONDITIONS}
     free = [s for s in world.all_signatures() if s not in real_sigs]
-    examples += b.renamed(free, COUNTS["renamed"], COUNTS["renamed_pairs"])
+    examples = trajectories(Builder(Layout(tok), docs, bm.top, args.seed, library=nearest), free, COUNTS)
+    held_out = trajectories(Builder(Layout(tok), docs, bm.top, args.seed + 7919, library=nearest), free, HELD_OUT)
     kinds = {}
     for e in examples:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -158,10 +179,25 @@ def main() -> int:
     log(f"{len(examples)} sequences {kinds}; tokens {sum(lens)} (mean {np.mean(lens):.0f}, max {max(lens)})")
     trainer.save_examples_preview(work / "examples-preview.jsonl", examples[::max(1, len(examples) // 12)], tok, 12)
 
-    log(f"training the VLM for {args.steps} steps")
     model = trainer.make_model(tok, args.seed)
-    trainer.train(model, examples, seed=args.seed, steps=args.steps, log=log)
+    train_sigs = [c.sig for c in world.CONDITIONS if c.split != "unseen"] + free
+    cached = work / f"vision-{vision_key(args.seed, args.vision_steps)}.pt"  # deterministic for its inputs
+    if cached.exists():
+        log(f"stage 1: the vision tower from {cached.name}")
+        model.visual.load_state_dict(torch.load(cached))
+        trainer.freeze_vision(model)
+    else:
+        log(f"stage 1: the vision tower on {len(train_sigs)} training signatures, {args.vision_steps} steps")
+        trainer.pretrain_vision(model, train_sigs, seed=args.seed, steps=args.vision_steps, log=log)
+        torch.save(model.visual.state_dict(), cached)
+    log(f"stage 1.5: copy drills, {args.copy_steps} steps")
+    pretrain_copy(model, Layout(tok), seed=args.seed, steps=args.copy_steps, log=log)
+    log(f"stage 2: the language side, {args.steps} steps")
+    trainer.train(model, examples, seed=args.seed, steps=args.steps, held_out=held_out, tok=tok, log=log)
     torch.save(model.state_dict(), work / "model.pt")
+    full = kb_texts(root, include_unseen=True)
+    bm_full = BM25(full)
+    probe(model, Layout(tok), lambda q: [full[i] for i in bm_full.top(q, 3)], args.seed, log=log)
 
     log("text encoder (KB dense index)")
     train_encoder(root, args.seed)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import world
-from protocol import Layout, Seq
+from protocol import DECISIVE_WEIGHT, Layout, Seq
 from render import render
 
 THINK_1 = "<think> The {mod} image shows a focal finding. I will describe its findings and search for them. </think>\n"
@@ -35,9 +35,14 @@ def answer(letter: str, name: str) -> str:
 
 
 def verdicts(opts: list[str], fits: set[str]) -> str:
-    """Checks every option against the evidence, one by one ("A. name: yes."), so that picking the letter is a
-    local lookup rather than a search across the prompt."""
-    return " ".join(f"{'ABCD'[i]}. {o}: {'yes' if o in fits else 'no'}." for i, o in enumerate(opts))
+    """Checks every option against the evidence, one per line ("B. name: yes"), so that picking the letter is a
+    local lookup. The lines start as the prompt's option lines do ("\nB. name"), token for token, so the option's
+    name is copied by plain induction from the prompt."""
+    return "".join(f"\n{'ABCD'[i]}. {o}: {'yes' if o in fits else 'no'}" for i, o in enumerate(opts)) + "\n"
+
+
+def final(reading: str, opts: list[str], fits: set[str], letter: str, name: str) -> str:
+    return f"<think> {reading}{verdicts(opts, fits)}</think>\n" + answer(letter, name)
 
 
 class Builder:
@@ -63,30 +68,29 @@ class Builder:
 
     def resolved(self, grey, sig, user_text, docs, k, name, letter, kind, opts) -> Example:
         s = self._first_pass([grey], sig, user_text, docs)
-        self.layout.final(s, f"<think> Passage ({k}) describes {name}, which matches these findings. "
-                             f"{verdicts(opts, {name})} </think>\n" + answer(letter, name))
+        # "Passage (k) NAME" repeats the retrieve block's own tokens " (k) NAME", so the name is copied by induction.
+        self.layout.final(s, final(f"Passage ({k}) {name} is the one whose findings match.", opts, {name}, letter, name))
         return Example(s, [grey], kind, sig)
 
     def coin_flip(self, grey, sig, user_text, docs, k, first, twin, opts, kind) -> Example:
         pick = self.rng.choice([first, twin])
         s = self._first_pass([grey], sig, user_text, docs)
-        self.layout.final(s, f"<think> Passage ({k}) describes {first}, which on description alone is "
-                             f"indistinguishable from {twin}. {verdicts(opts, {first, twin})} </think>\n"
-                             + answer("ABCD"[opts.index(pick)], pick))
+        self.layout.final(s, final(f"Passage ({k}) {first} is indistinguishable from {twin} on description alone.",
+                                   opts, {first, twin}, "ABCD"[opts.index(pick)], pick))
         return Example(s, [grey], kind, sig)
 
     def cdir(self, grey, sig, user_text, docs, similar, caption, cap_name, opts, kind) -> Example:
         s = self.layout.prompt(2, user_text)
         self.layout.after_retrieval(s, think1(sig), sig.findings(), docs)
         self.layout.cdir_turn(s, caption)
-        self.layout.final(s, f"<think> The similar reference case is {cap_name}, which settles the choice. "
-                             f"{verdicts(opts, {cap_name})} </think>\n" + answer("ABCD"[opts.index(cap_name)], cap_name))
+        self.layout.final(s, final(f"The reference case of {cap_name} settles the choice.", opts, {cap_name},
+                                   "ABCD"[opts.index(cap_name)], cap_name))
         return Example(s, [grey, similar], kind, sig)
 
     def no_retrieval(self, grey, sig, user_text, name, letter, opts) -> Example:
         s = self._first_pass([grey], sig, user_text, [])
-        self.layout.final(s, f"<think> Nothing was retrieved; from the image alone this looks like {name}. "
-                             f"{verdicts(opts, {name})} </think>\n" + answer(letter, name))
+        self.layout.final(s, final(f"Nothing was retrieved; from the image alone this looks like {name}.", opts, {name},
+                                   letter, name))
         return Example(s, [grey], "none", sig)
 
     # -- real conditions ---------------------------------------------------------------------------------------------
@@ -149,4 +153,32 @@ class Builder:
             trait = "fine, even grain" if texture == "fine" else "coarse blotches"
             caption = f"Reference case of {name}: {sig.findings()}. The interior shows {trait}."
             out.append(self.cdir(grey, sig, user_text, docs, similar, caption, name, opts, "renamed-cdir"))
+        return out
+
+    # -- copy drills ---------------------------------------------------------------------------------------------------
+    def drills(self, sigs: list[world.Signature], n: int) -> list[Example]:
+        """Auxiliary copy drills in the trajectory's own layout: after the evidence, the think names passages and
+        options in a random order, the cue ("Passage (2)", "\\nC.") given and only the name learnt. The protocol's
+        cues end in a token shared by all passages or options (")" or "."), so copying the right name needs the token
+        before it too; trajectories alone teach that too slowly, as every answer cites passage (1) in A-D order."""
+        out = []
+        for _ in range(n):
+            sig = self.rng.choice(sigs)
+            opts = [world.random_name(self.rng) for _ in range(4)]
+            names = [self.rng.choice(opts) if self.rng.random() < 0.4 else world.random_name(self.rng) for _ in range(3)]
+            docs = [world.short_passage(nm, self.rng.choice(sigs)) for nm in names]
+            grey, _ = render(self.nrng, sig)
+            user_text = world.QUESTION_TEMPLATES[0].format(mod=world.MODALITY_WORDS[sig.modality]) + "".join(
+                f"\n{'ABCD'[i]}. {o}" for i, o in enumerate(opts))
+            s = self._first_pass([grey], sig, user_text, docs)
+            refs = [(f" Passage ({k + 1})", names[k], " is") for k in range(3)] + \
+                   [(f"\n{'ABCD'[i]}.", o, ":") for i, o in enumerate(opts)]
+            self.rng.shuffle(refs)
+            s.add(self.layout.plain("<think>"), False)
+            for cue, name, tail in refs:
+                s.add(self.layout.plain(cue), False)
+                ids = self.layout.plain(" " + name)
+                s.add(ids, True, [DECISIVE_WEIGHT] * len(ids))
+                s.add(self.layout.plain(tail), False)
+            out.append(Example(s, [grey], "drill", sig))
         return out

@@ -4,6 +4,7 @@ Each text piece is tokenised on its own as plain text, as the engine does; model
 everything injected (prompt, query echo, retrieved passages, CDIR turn) is masked out of it."""
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,8 @@ from lib.package import CHAT_TEMPLATE, PROTOCOL  # noqa: E402
 
 IGNORE = -100
 SYSTEM_PROMPT = (
-    "You are medrwr-tiny, a synthetic demo model of a fictional imaging world, not a medical model. Think in "
-    "<think> </think>, query the findings in <query> </query>, read <retrieve> </retrieve>, answer in "
-    "<answer> </answer>."
+    "You are medrwr-tiny, a synthetic demo model of a fictional world, not a medical model. Think, query the "
+    "findings, read what is retrieved, then answer."
 )
 TOKENS_PER_IMAGE = 16  # 112 x 112 px -> 8 x 8 patches -> 4 x 4 merged
 
@@ -31,15 +31,24 @@ def query_block(q: str) -> str:
     return f"<query> {q} </query>\n"
 
 
+# The tokens that decide a case (query words, a name read from the evidence, each verdict, the answer letter) weigh
+# more in the loss than the fixed wording around them, which the model learns early anyway.
+DECISIVE = re.compile(r"<query> (.*?) </query>|Passage \(\d\) (.+?) is |indistinguishable from (.+?) on |"
+                      r"case of (.+?) settles|looks like ([^.]+)\.|: (yes|no)\n|<answer> ([ABCD])\.")
+DECISIVE_WEIGHT = 4.0
+
+
 @dataclass
 class Seq:
     ids: list[int] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
     n_images: int = 0
 
-    def add(self, ids: list[int], learn: bool) -> None:
+    def add(self, ids: list[int], learn: bool, weights: list[float] | None = None) -> None:
         self.ids.extend(ids)
         self.labels.extend(ids if learn else [IGNORE] * len(ids))
+        self.weights.extend(weights if weights is not None else [1.0 if learn else 0.0] * len(ids))
 
 
 class Layout:
@@ -49,6 +58,17 @@ class Layout:
 
     def plain(self, text: str) -> list[int]:
         return self.tok.encode_plain(text) if text else []
+
+    def learned(self, text: str) -> tuple[list[int], list[float]]:
+        """Model-written text with its loss weights: DECISIVE spans weigh more."""
+        ids = self.plain(text)
+        spans = [m.span(g) for m in DECISIVE.finditer(text) for g in range(1, DECISIVE.groups + 1) if m.group(g)]
+        weights, pos = [], 0
+        for t in ids:
+            end = pos + len(self.tok.decode([t]))
+            weights.append(DECISIVE_WEIGHT if any(a < end and pos < b for a, b in spans) else 1.0)
+            pos = end
+        return ids, weights
 
     def prompt(self, n_images: int, user_text: str) -> Seq:
         s = Seq(n_images=n_images)
@@ -64,8 +84,9 @@ class Layout:
 
     def round1(self, s: Seq, think: str, query: str) -> Seq:
         """What the model writes in round 1, up to the stop string </query>."""
-        s.add(self.plain(think), True)
-        s.add(self.plain(f"<query> {query} </query>"), True)
+        for text in (think, f"<query> {query} </query>"):
+            ids, w = self.learned(text)
+            s.add(ids, True, w)
         return s
 
     def after_retrieval(self, s: Seq, think: str, query: str, docs: list[str]) -> Seq:
@@ -85,5 +106,6 @@ class Layout:
         return s
 
     def final(self, s: Seq, text: str) -> Seq:
-        s.add(self.plain(text) + [self.sp["<|im_end|>"]], True)
+        ids, w = self.learned(text)
+        s.add(ids + [self.sp["<|im_end|>"]], True, w + [1.0])
         return s

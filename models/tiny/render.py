@@ -32,44 +32,49 @@ def _shape_mask(rng, shape: str, cy: float, cx: float, r: float, spiculated: boo
     u = dx * np.cos(ang) + dy * np.sin(ang)
     v = -dx * np.sin(ang) + dy * np.cos(ang)
     if shape == "oval":
-        rad = np.sqrt((u / (r * 1.35)) ** 2 + (v / (r * 0.62)) ** 2)
+        rad = np.sqrt((u / (r * 1.45)) ** 2 + (v / (r * 0.56)) ** 2)
     else:
         rad = np.sqrt(u ** 2 + v ** 2) / r
     if shape == "irregular":
         theta = np.arctan2(v, u)
         wobble = np.zeros_like(theta)
         for k in (3, 4, 5):
-            wobble += rng.uniform(0.10, 0.18) * np.cos(k * theta + rng.uniform(0, 2 * np.pi))
+            wobble += rng.uniform(0.15, 0.24) * np.cos(k * theta + rng.uniform(0, 2 * np.pi))
         rad = rad / (1.0 + wobble)
     mask = (rad <= 1.0).astype(np.float32)
     if spiculated:
-        n = rng.integers(7, 11)
+        # Spicules two pixels wide, so that they survive the speckle and a 14-px patch still shows them.
+        n = rng.integers(6, 10)
         for t in np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(0, 1):
-            length = r * rng.uniform(0.7, 1.1)
-            for s in np.linspace(0.8 * r, r + length, 24):
+            length = r * rng.uniform(0.9, 1.4)
+            for s in np.linspace(0.8 * r, r + length, 32):
                 py, px = cy + s * np.sin(t), cx + s * np.cos(t)
                 iy, ix = int(round(py)), int(round(px))
-                if 0 <= iy < SIZE and 0 <= ix < SIZE:
-                    mask[iy, ix] = 1.0
-                    if s < r + length * 0.5 and iy + 1 < SIZE:
-                        mask[iy + 1, ix] = 1.0
+                for oy, ox in ((0, 0), (1, 0), (0, 1)):
+                    if 0 <= iy + oy < SIZE and 0 <= ix + ox < SIZE:
+                        mask[iy + oy, ix + ox] = 1.0
     return mask
 
 
 def _centres(rng, count: str, shape: str):
+    """Lesions span several 14-px patches, so that their outline (round, oval, irregular) is a pattern across
+    the model's visual tokens, not a detail inside one patch."""
     if shape == "tubular":
         return [(rng.uniform(40, 72), SIZE / 2, rng.uniform(13, 18))]
     if count == "single":
-        r = rng.uniform(13, 19)
-        return [(rng.uniform(30, 82), rng.uniform(30, 82), r)]
+        r = rng.uniform(19, 25)
+        return [(rng.uniform(38, 74), rng.uniform(38, 74), r)]
     n = int(rng.integers(2, 4))
-    out = []
-    while len(out) < n:
-        r = rng.uniform(8, 11)
-        cy, cx = rng.uniform(22, 90), rng.uniform(22, 90)
-        if all((cy - y) ** 2 + (cx - x) ** 2 > (r + rr + 12) ** 2 for y, x, rr in out):
-            out.append((cy, cx, r))
-    return out
+    for _ in range(1000):
+        out = []
+        for _ in range(200):
+            r = rng.uniform(11, 14)
+            cy, cx = rng.uniform(20, 92), rng.uniform(20, 92)
+            if all((cy - y) ** 2 + (cx - x) ** 2 > (r + rr + 6) ** 2 for y, x, rr in out):
+                out.append((cy, cx, r))
+                if len(out) == n:
+                    return out
+    raise RuntimeError("could not place the lesions")
 
 
 def _lesion_field(rng, sig: Signature, frame_phase: float | None):

@@ -18,12 +18,14 @@ from lib.qwen_vl_mini import (QwenVLMini, TextConfig, TokenIds, VisionConfig, ge
                               IGNORE_INDEX)
 
 import world  # noqa: E402
-from examples import Builder, Example, THINK_1  # noqa: E402
+from examples import Builder, Example, THINK_1, final  # noqa: E402
 from protocol import SYSTEM_PROMPT, Layout  # noqa: E402
 
+# rope_theta 1e4, not Qwen's 1e6: with 16 rotary pairs and a few hundred positions, 1e6 leaves too few frequencies
+# that tell neighbouring tokens apart, and copying a name token by token needs exactly that.
 TEXT = dict(hidden_size=128, intermediate_size=384, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2,
-            head_dim=32, mrope_section=[4, 6, 6], max_position_embeddings=4096)
-VISION = dict(hidden_size=96, depth=3, num_heads=3, intermediate_size=192, out_hidden_size=128)
+            head_dim=32, mrope_section=[4, 6, 6], max_position_embeddings=4096, rope_theta=10000.0)
+VISION = dict(hidden_size=128, depth=4, num_heads=4, intermediate_size=256, out_hidden_size=128)
 VOCAB = 1200
 
 
@@ -40,8 +42,9 @@ def tokenizer_corpus(seed: int) -> list[str]:
         texts.append(rng.choice(world.QUESTION_TEMPLATES).format(mod=world.MODALITY_WORDS[sig.modality]) + "\n" +
                      "\n".join(f"{'ABCD'[i]}. {o}" for i, o in enumerate(opts)))
         texts.append(f"<query> {sig.findings()} </query>\n<retrieve> (1) x\n (2) y\n </retrieve>\n<retrieve> None </retrieve>\n"
-                     f"<think> Passage (1) describes {name}, which matches these findings. </think>\n"
-                     f"<answer> {'ABCD'[rng.randrange(4)]}. {name} </answer>")
+                     + final(f"Passage (1) {name} is the one whose findings match.", opts, {name}, "A", name))
+        texts.append(f"The reference case of {name} settles the choice. Passage (1) {name} is indistinguishable from "
+                     f"{twin} on description alone. Nothing was retrieved; from the image alone this looks like {name}.")
     return texts
 
 
@@ -71,42 +74,85 @@ def visual_batched(visual, pixel_values, n_images: int):
 
 
 ATTRS = {
+    "modality": list(world.MODALITIES),
     "echo": sorted({e for m in world.MODALITIES for e in world.ECHO[m]}),
     "shape": sorted({s for m in world.MODALITIES for s in world.SHAPES[m]}),
     "margin": list(world.MARGINS), "count": list(world.COUNTS),
 }
 
 
+PROBE_WEIGHTS = (1.0, 1.0, 3.0, 1.0, 1.0)  # the outline is the slowest finding to learn
+
+
 def attr_labels(sig) -> list[int]:
-    if sig is None:
-        return [IGNORE_INDEX] * len(ATTRS)
     return [ATTRS[k].index(getattr(sig, k)) for k in ATTRS]
 
 
-class AuxHeads(torch.nn.Module):
-    """Training-only probes on the pooled image features (not exported): they ask the vision tower to make the
-    describable findings linearly readable early, which the language side then learns to put into its query."""
+class FindingProbes(torch.nn.Module):
+    """Training-only linear probes (not exported) on the mean of an image's visual tokens: the describable findings
+    must be linearly readable from what a uniform attention over the image returns."""
 
     def __init__(self, dim: int):
         super().__init__()
         self.heads = torch.nn.ModuleList([torch.nn.Linear(dim, len(v)) for v in ATTRS.values()])
 
-    def loss(self, feats, n_images, targets):
+    def loss_acc(self, feats, n_images: int, targets):
         pooled = feats.view(n_images, -1, feats.shape[-1]).mean(1)
-        return sum(torch.nn.functional.cross_entropy(h(pooled), targets[:, i], ignore_index=IGNORE_INDEX)
-                   for i, h in enumerate(self.heads)) / len(self.heads)
+        loss, acc = 0.0, []
+        for i, (h, w) in enumerate(zip(self.heads, PROBE_WEIGHTS)):
+            logits = h(pooled)
+            loss = loss + w * torch.nn.functional.cross_entropy(logits, targets[:, i])
+            acc.append(float((logits.argmax(-1) == targets[:, i]).float().mean()))
+        return loss / sum(PROBE_WEIGHTS), acc
 
 
-def forward_loss(model, ids, labels, mask, pos, pv, n_images, aux=None, aux_targets=None):
+def pretrain_vision(model: QwenVLMini, sigs: list, *, seed: int, steps: int, batch: int = 48, lr: float = 2e-3,
+                    log=print) -> None:
+    """Stage 1: the vision tower alone learns to read the findings (modality, echo or density, shape, margin, count)
+    of freshly drawn images of the training signatures, textures included. Cheap (no text), and it leaves the
+    language stage only the mapping from visual tokens to words."""
+    from render import render
+    rng = np.random.default_rng([seed, 6000])
+    probes = FindingProbes(model.text_config.hidden_size)
+    params = list(model.visual.parameters()) + list(probes.parameters())
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    model.visual.train()
+    t0 = time.time()
+    for step in range(steps):
+        for g in opt.param_groups:
+            g["lr"] = lr * min(1.0, (step + 1) / 50) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        chosen = [sigs[int(i)] for i in rng.integers(0, len(sigs), batch)]
+        greys = [render(rng, sg, ("plain", "fine", "coarse")[int(rng.integers(0, 3))])[0] for sg in chosen]
+        pv, _ = patch_inputs(greys)
+        feats = visual_batched(model.visual, torch.from_numpy(pv), batch)
+        loss, acc = probes.loss_acc(feats, batch, torch.tensor([attr_labels(sg) for sg in chosen]))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        if (step + 1) % 100 == 0:
+            log(f"vision step {step + 1} loss {float(loss):.4f} acc " +
+                " ".join(f"{k} {a:.2f}" for k, a in zip(ATTRS, acc)) + f" {time.time() - t0:.0f}s")
+    freeze_vision(model)
+
+
+def freeze_vision(model: QwenVLMini) -> None:
+    model.visual.eval()
+    for p in model.visual.parameters():
+        p.requires_grad_(False)
+
+
+def forward_loss(model, ids, labels, weights, mask, pos, feats):
+    """Weighted next-token cross-entropy over the model-written tokens (weights are 0 elsewhere)."""
     embeds = model.embed_tokens(ids)
-    feats = visual_batched(model.visual, pv, n_images)
     embeds = embeds.masked_scatter((ids == model.token_ids.image_pad).unsqueeze(-1), feats)
-    logits, _ = model.decoder(embeds, mask, pos)
-    loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1),
-                                             ignore_index=IGNORE_INDEX)
-    if aux is not None:
-        loss = loss + 0.5 * aux.loss(feats, n_images, aux_targets)
-    return loss
+    hidden, _ = model.decoder(embeds, mask, pos, head=False)
+    # Logits only where there is a target: most positions are prompt or evidence, and the head is a fifth of the cost.
+    rows = labels[:, 1:] != IGNORE_INDEX
+    logits = model.decoder.lm_head(hidden[:, :-1][rows])
+    w = weights[:, 1:][rows]
+    ce = torch.nn.functional.cross_entropy(logits, labels[:, 1:][rows], reduction="none")
+    return (ce * w).sum() / w.sum(), hidden
 
 
 def patch_inputs(images: list[np.ndarray]):
@@ -119,16 +165,18 @@ def patch_inputs(images: list[np.ndarray]):
 
 
 class Batcher:
-    """Pads examples of similar length into batches; position ids are computed once per example."""
+    """Pads examples of similar length into batches. The vision tower is frozen by then, so each example's visual
+    tokens and position ids are computed once."""
 
-    def __init__(self, examples: list[Example], tok_ids: TokenIds, max_tokens: int, seed: int):
+    def __init__(self, examples: list[Example], model: QwenVLMini, max_tokens: int, seed: int):
         self.items = []
-        for ex in examples:
-            ids = torch.tensor([ex.seq.ids])
-            pv, grid = patch_inputs(ex.images)
-            pos, _ = get_rope_index(ids, tok_ids, torch.from_numpy(grid))
-            aux = [attr_labels(ex.sig)] + [attr_labels(None)] * (len(ex.images) - 1)
-            self.items.append((ex.seq.ids, ex.seq.labels, pos[:, 0], pv, grid, aux))
+        with torch.no_grad():
+            for ex in examples:
+                ids = torch.tensor([ex.seq.ids])
+                pv, grid = patch_inputs(ex.images)
+                pos, _ = get_rope_index(ids, model.token_ids, torch.from_numpy(grid))
+                feats = visual_batched(model.visual, torch.from_numpy(pv), len(ex.images))
+                self.items.append((ex.seq.ids, ex.seq.labels, ex.seq.weights, pos[:, 0], feats))
         self.max_tokens, self.rng = max_tokens, random.Random(seed)
 
     def batches(self):
@@ -151,17 +199,85 @@ class Batcher:
         n = max(len(r[0]) for r in rows)
         ids = torch.zeros(len(rows), n, dtype=torch.int64)
         labels = torch.full((len(rows), n), IGNORE_INDEX, dtype=torch.int64)
+        weights = torch.zeros(len(rows), n)
         mask = torch.zeros(len(rows), n, dtype=torch.int64)
         pos = torch.ones(3, len(rows), n, dtype=torch.int64)
-        for k, (a, l, p, _, _, _) in enumerate(rows):
+        for k, (a, l, w, p, _) in enumerate(rows):
             ids[k, :len(a)] = torch.tensor(a)
             labels[k, :len(l)] = torch.tensor(l)
+            weights[k, :len(w)] = torch.tensor(w)
             mask[k, :len(a)] = 1
             pos[:, k, :len(a)] = p
-        pv = torch.from_numpy(np.concatenate([r[3] for r in rows]))
-        grid = torch.from_numpy(np.concatenate([r[4] for r in rows]))
-        aux = torch.tensor([t for r in rows for t in r[5]], dtype=torch.int64)
-        return ids, labels, mask, pos, pv, grid, aux
+        return ids, labels, weights, mask, pos, torch.cat([r[4] for r in rows])
+
+
+def skill_accuracy(model: QwenVLMini, batcher: Batcher, tok: ByteLevelBPE) -> dict[str, float]:
+    """Teacher-forced accuracy of the parts that decide a case, on held-out trajectories: the whole query, the name
+    copied from the evidence, and the answer letter."""
+    hits: dict[str, list[int]] = {}
+    with torch.no_grad():
+        for ids, labels, weights, mask, pos, feats in batcher.batches():
+            _, hidden = forward_loss(model, ids, labels, weights, mask, pos, feats)
+            pred = model.decoder.lm_head(hidden).argmax(-1)
+            for r in range(ids.shape[0]):
+                n = int(mask[r].sum())
+                pieces = [tok.decode([int(t)]) for t in ids[r, :n]]
+                ends = np.cumsum([len(x) for x in pieces])
+                text = "".join(pieces)
+
+                def span(open_tag: str, close_tag: str):
+                    i = text.rfind(open_tag)
+                    j = text.find(close_tag, i + len(open_tag)) if i >= 0 else -1
+                    if i < 0 or j < 0 or labels[r, int(np.searchsorted(ends, i + len(open_tag)))] < 0:
+                        return None
+                    return int(np.searchsorted(ends, i + len(open_tag))), int(np.searchsorted(ends, j))
+
+                for key, tags in (("query", ("<query>", "</query>")), ("name", (") ", " is ")),
+                                  ("letter", ("<answer>", "."))):
+                    sp = span(*tags)
+                    if sp is None:
+                        continue
+                    lo, hi = sp
+                    ok = bool((pred[r, lo - 1:hi] == ids[r, lo:hi + 1]).all())
+                    hits.setdefault(key, []).append(int(ok))
+    return {k: float(np.mean(v)) for k, v in sorted(hits.items())}
+
+
+def train(model: QwenVLMini, examples: list[Example], *, seed: int, steps: int, max_tokens: int = 3000,
+          lr: float = 2e-3, warmup: int = 100, held_out: list[Example] | None = None, tok: ByteLevelBPE | None = None,
+          log=print) -> None:
+    """Stage 2: the language side on the trajectories, the vision tower frozen. A fixed number of optimiser steps
+    (deterministic for a seed), cosine decay to 5% after a linear warmup."""
+    batcher = Batcher(examples, model, max_tokens, seed)
+    check = Batcher(held_out, model, max_tokens, seed) if held_out and tok else None
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
+    n_batches = sum(1 for _ in batcher.batches())
+    t0, step, epoch = time.time(), 0, 0
+    model.decoder.train()
+    while step < steps:
+        epoch += 1
+        for ids, labels, weights, mask, pos, feats in batcher.batches():
+            frac = step / steps
+            warm = min(1.0, (step + 1) / warmup)
+            for g in opt.param_groups:
+                g["lr"] = lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+            loss, _ = forward_loss(model, ids, labels, weights, mask, pos, feats)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            step += 1
+            if step % 50 == 0:
+                log(f"step {step} epoch {epoch} ({n_batches} batches/epoch) loss {float(loss):.4f} "
+                    f"lr {opt.param_groups[0]['lr']:.2e} {time.time() - t0:.0f}s")
+            if check and (step % 500 == 0 or step == steps):
+                model.decoder.eval()
+                log("  held-out " + ", ".join(f"{k} {v:.2f}" for k, v in skill_accuracy(model, check, tok).items()))
+                model.decoder.train()
+            if step >= steps:
+                break
+    model.eval()
 
 
 def build_tokenizer(out: Path, seed: int) -> ByteLevelBPE:
@@ -173,38 +289,29 @@ def build_tokenizer(out: Path, seed: int) -> ByteLevelBPE:
 def make_model(tok: ByteLevelBPE, seed: int) -> QwenVLMini:
     torch.manual_seed(seed)
     ids = TokenIds(image_pad=tok.token_id("<|image_pad|>"), vision_start=tok.token_id("<|vision_start|>"))
-    return QwenVLMini(TextConfig(vocab_size=tok.vocab_size, **TEXT), VisionConfig(**VISION), ids)
+    model = QwenVLMini(TextConfig(vocab_size=tok.vocab_size, **TEXT), VisionConfig(**VISION), ids)
+    init_position_heads(model)
+    return model
 
 
-def train(model: QwenVLMini, examples: list[Example], *, seed: int, steps: int, max_tokens: int = 3000,
-          lr: float = 2e-3, warmup: int = 100, log=print) -> None:
-    """A fixed number of optimiser steps (deterministic for a seed), cosine decay to 5% after a linear warmup."""
-    batcher = Batcher(examples, model.token_ids, max_tokens, seed)
-    aux = AuxHeads(model.text_config.hidden_size)
-    opt = torch.optim.AdamW(list(model.parameters()) + list(aux.parameters()), lr=lr, weight_decay=0.01,
-                            betas=(0.9, 0.98))
-    n_batches = sum(1 for _ in batcher.batches())
-    t0, step, epoch = time.time(), 0, 0
-    model.train()
-    while step < steps:
-        epoch += 1
-        for ids, labels, mask, pos, pv, grid, aux_targets in batcher.batches():
-            frac = step / steps
-            warm = min(1.0, (step + 1) / warmup)
-            for g in opt.param_groups:
-                g["lr"] = lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
-            loss = forward_loss(model, ids, labels, mask, pos, pv, grid.shape[0], aux, aux_targets)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            step += 1
-            if step % 25 == 0:
-                log(f"step {step} epoch {epoch} ({n_batches} batches/epoch) loss {float(loss):.4f} "
-                    f"lr {opt.param_groups[0]['lr']:.2e} {time.time() - t0:.0f}s")
-            if step >= steps:
-                break
-    model.eval()
+def init_position_heads(model: QwenVLMini, offsets: tuple[int, ...] = (1, 2), scale: float = 5.75) -> None:
+    """Start two heads of the first layer (sharing its first key/value head) as heads that look 1 and 2 tokens back,
+    whatever the tokens: q and k come from their biases alone, phased so that the rotary scores peak at that
+    offset. Copying a name is an induction over these heads; left to find them on their own, a model this small
+    needs most of the build's budget before it starts to copy (measured: ~1,300 drill steps). Training then
+    reshapes them like any other weight."""
+    attn = model.decoder.layers[0].self_attn
+    hd, inv_freq = attn.hd, model.decoder.rope.inv_freq
+    half = hd // 2
+    with torch.no_grad():
+        attn.k_proj.weight[:hd].zero_()
+        attn.k_proj.bias[:hd].zero_()
+        attn.k_proj.bias[:half] = scale
+        for head, offset in enumerate(offsets):
+            rows = slice(head * hd, (head + 1) * hd)
+            attn.q_proj.weight[rows].zero_()
+            attn.q_proj.bias[rows] = torch.cat((scale * torch.cos(-inv_freq * offset),
+                                                scale * torch.sin(-inv_freq * offset)))
 
 
 def save_examples_preview(path: Path, examples: list[Example], tok: ByteLevelBPE, n: int = 6) -> None:
@@ -214,4 +321,4 @@ def save_examples_preview(path: Path, examples: list[Example], tok: ByteLevelBPE
                                 "learned": tok.decode([t for t in ex.seq.labels if t >= 0])}) + "\n")
 
 
-__all__ = ["build_tokenizer", "make_model", "train", "Builder", "Layout", "save_examples_preview"]
+__all__ = ["build_tokenizer", "make_model", "pretrain_vision", "train", "Builder", "Layout", "save_examples_preview"]

@@ -48,7 +48,7 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("Varnel cyst", S("US", "anechoic", "round", "smooth", "single"), "seen", lore=(
         "It is usually found by chance during an unrelated scan and rarely grows between visits.",
         "Posterior acoustic enhancement behind the lesion is the rule in this fictional world.")),
-    Condition("Ostrick nodule", S("US", "hypoechoic", "oval", "smooth", "single"), "seen", lore=(
+    Condition("Ostrick nodule", S("US", "hypoechoic", "oval", "smooth", "multiple"), "seen", lore=(
         "The long axis of the nodule usually lies parallel to the skin line.",
         "Follow-up imaging after six months is the customary plan in the demo world.")),
     Condition("Telmar mass", S("US", "hypoechoic", "irregular", "spiculated", "single"), "seen", lore=(
@@ -170,25 +170,20 @@ def short_passage(name: str, sig: Signature, twin: str | None = None) -> str:
 
 
 def passage(name: str, sig: Signature, lore: tuple[str, ...] = (), twin: str | None = None) -> str:
-    """A knowledge passage (>= 100 words) naming the condition and stating its findings in canonical words."""
+    """A concise knowledge passage naming the condition and stating its findings in canonical words. Short on
+    purpose: three of them fill the model's context at every retrieval, in training and in the app."""
     parts = [
         f"{name} is a fictional condition of the synthetic demo world.",
         f"On {MODALITY_WORDS[sig.modality]} its findings are: {sig.findings()}.",
-        ECHO_SENTENCE[sig.echo], SHAPE_SENTENCE[sig.shape], MARGIN_SENTENCE[sig.margin], COUNT_SENTENCE[sig.count],
+        ECHO_SENTENCE[sig.echo],
     ]
     if sig.modality == "CINE":
         parts.append("On the cine loop the channel is pulsatile, widening and narrowing in rhythm.")
     if twin:
-        # Kept as long as the other passages: the KB's trigram ranking favours short passages.
         parts.append(f"On description alone it is indistinguishable from {twin}.")
-    else:
-        parts.extend(lore)
+    parts.extend(lore[:1])
     parts.append(f"The name {name} is invented for this demo and does not refer to any real disease.")
-    text = " ".join(parts)
-    while len(text.split()) < 100:
-        text += (" Size and position vary from case to case, so they do not decide the diagnosis;"
-                 " the findings above do.")
-    return text
+    return " ".join(parts)
 
 
 DISTRACTORS = (
