@@ -17,6 +17,19 @@ import world
 from protocol import DECISIVE_WEIGHT, Layout, Seq
 
 
+def cite(layout: Layout, s: Seq, names: list[str], opts: list[str], rng: random.Random) -> None:
+    """The think citing every passage and option in a random order: cues given, names learnt (decisive weight)."""
+    refs = [(f" Passage ({k + 1})", n, " is") for k, n in enumerate(names)] + \
+           [(f"\n{'ABCD'[i]}.", o, ":") for i, o in enumerate(opts)]
+    rng.shuffle(refs)
+    s.add(layout.plain("<think>"), False)
+    for cue, name, tail in refs:
+        s.add(layout.plain(cue), False)
+        ids = layout.plain(" " + name)
+        s.add(ids, True, [DECISIVE_WEIGHT] * len(ids))
+        s.add(layout.plain(tail), False)
+
+
 def drill(layout: Layout, rng: random.Random) -> Seq:
     opts = [world.random_name(rng) for _ in range(4)]
     names = [rng.choice(opts) if rng.random() < 0.4 else world.random_name(rng) for _ in range(3)]
@@ -24,15 +37,8 @@ def drill(layout: Layout, rng: random.Random) -> Seq:
     s.add(layout.plain(rng.choice(world.QUESTION_TEMPLATES).format(mod="CT") +
                        "".join(f"\n{'ABCD'[i]}. {o}" for i, o in enumerate(opts)) + "\n"), False)
     s.add(layout.plain("<retrieve> " + "".join(f"({k + 1}) {n} is a fictional condition.\n" for k, n in enumerate(names))
-                       + " </retrieve>\n<think>"), False)
-    refs = [(f" Passage ({k + 1})", n, " is") for k, n in enumerate(names)] + \
-           [(f"\n{'ABCD'[i]}.", o, ":") for i, o in enumerate(opts)]
-    rng.shuffle(refs)
-    for cue, name, tail in refs:
-        s.add(layout.plain(cue), False)
-        ids = layout.plain(" " + name)
-        s.add(ids, True, [DECISIVE_WEIGHT] * len(ids))
-        s.add(layout.plain(tail), False)
+                       + " </retrieve>\n"), False)
+    cite(layout, s, names, opts, rng)
     return s
 
 

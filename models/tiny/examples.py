@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import world
-from protocol import DECISIVE_WEIGHT, Layout, Seq
+from copy_drills import cite
+from protocol import Layout, Seq
 from render import render
 
 THINK_1 = "<think> The {mod} image shows a focal finding. I will describe its findings and search for them. </think>\n"
@@ -157,10 +158,8 @@ class Builder:
 
     # -- copy drills ---------------------------------------------------------------------------------------------------
     def drills(self, sigs: list[world.Signature], n: int) -> list[Example]:
-        """Auxiliary copy drills in the trajectory's own layout: after the evidence, the think names passages and
-        options in a random order, the cue ("Passage (2)", "\\nC.") given and only the name learnt. The protocol's
-        cues end in a token shared by all passages or options (")" or "."), so copying the right name needs the token
-        before it too; trajectories alone teach that too slowly, as every answer cites passage (1) in A-D order."""
+        """copy_drills.py's drills inside a whole trajectory (system prompt, image, first round, evidence): the
+        trajectories alone teach the two-token copy too slowly, as every answer cites passage (1) in A-D order."""
         out = []
         for _ in range(n):
             sig = self.rng.choice(sigs)
@@ -171,14 +170,6 @@ class Builder:
             user_text = world.QUESTION_TEMPLATES[0].format(mod=world.MODALITY_WORDS[sig.modality]) + "".join(
                 f"\n{'ABCD'[i]}. {o}" for i, o in enumerate(opts))
             s = self._first_pass([grey], sig, user_text, docs)
-            refs = [(f" Passage ({k + 1})", names[k], " is") for k in range(3)] + \
-                   [(f"\n{'ABCD'[i]}.", o, ":") for i, o in enumerate(opts)]
-            self.rng.shuffle(refs)
-            s.add(self.layout.plain("<think>"), False)
-            for cue, name, tail in refs:
-                s.add(self.layout.plain(cue), False)
-                ids = self.layout.plain(" " + name)
-                s.add(ids, True, [DECISIVE_WEIGHT] * len(ids))
-                s.add(self.layout.plain(tail), False)
+            cite(self.layout, s, names, opts, self.rng)
             out.append(Example(s, [grey], "drill", sig))
         return out

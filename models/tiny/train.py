@@ -89,15 +89,17 @@ def attr_labels(sig) -> list[int]:
 
 
 class FindingProbes(torch.nn.Module):
-    """Training-only linear probes (not exported) on the mean of an image's visual tokens: the describable findings
-    must be linearly readable from what a uniform attention over the image returns."""
+    """Training-only linear probes (not exported) on an attention-weighted mean of an image's visual tokens, as the
+    language side reads them: the describable findings must be linearly readable from what one attention returns."""
 
     def __init__(self, dim: int):
         super().__init__()
+        self.score = torch.nn.Linear(dim, 1)
         self.heads = torch.nn.ModuleList([torch.nn.Linear(dim, len(v)) for v in ATTRS.values()])
 
     def loss_acc(self, feats, n_images: int, targets):
-        pooled = feats.view(n_images, -1, feats.shape[-1]).mean(1)
+        tok = feats.view(n_images, -1, feats.shape[-1])
+        pooled = (torch.softmax(self.score(tok), dim=1) * tok).sum(1)
         loss, acc = 0.0, []
         for i, (h, w) in enumerate(zip(self.heads, PROBE_WEIGHTS)):
             logits = h(pooled)
@@ -130,7 +132,7 @@ def pretrain_vision(model: QwenVLMini, sigs: list, *, seed: int, steps: int, bat
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        if (step + 1) % 100 == 0:
+        if (step + 1) % 250 == 0:
             log(f"vision step {step + 1} loss {float(loss):.4f} acc " +
                 " ".join(f"{k} {a:.2f}" for k, a in zip(ATTRS, acc)) + f" {time.time() - t0:.0f}s")
     freeze_vision(model)
