@@ -27,7 +27,7 @@ def main() -> None:
     text_cfg = TextConfig(vocab_size=tok.vocab_size, hidden_size=512, intermediate_size=1408, num_hidden_layers=8,
                           num_attention_heads=8, num_key_value_heads=2, head_dim=64, mrope_section=[8, 12, 12])
     vision_cfg = VisionConfig(hidden_size=64, depth=2, num_heads=2, intermediate_size=128, out_hidden_size=512)
-    ids = TokenIds(image_pad=tok.token_id("<|image_pad|>"), vision_start=tok.token_id("<|vision_start|>"))
+    ids = TokenIds.from_tokenizer(tok)
     model = QwenVLMini(text_cfg, vision_cfg, ids).eval()
     init_random_(model, 1)
     export_onnx(model, out / "onnx")

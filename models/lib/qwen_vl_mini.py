@@ -66,6 +66,10 @@ class TokenIds:
     image_pad: int
     vision_start: int
 
+    @classmethod
+    def from_tokenizer(cls, tok) -> "TokenIds":
+        return cls(image_pad=tok.token_id("<|image_pad|>"), vision_start=tok.token_id("<|vision_start|>"))
+
 
 class RMSNorm(nn.Module):
     def __init__(self, dim: int, eps: float):

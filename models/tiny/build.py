@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -165,9 +166,7 @@ def main() -> int:
     free = [s for s in world.all_signatures() if s not in real_sigs]
     examples = trajectories(Builder(Layout(tok), docs, bm.top, args.seed, library=nearest), free, COUNTS)
     held_out = trajectories(Builder(Layout(tok), docs, bm.top, args.seed + 7919, library=nearest), free, HELD_OUT)
-    kinds = {}
-    for e in examples:
-        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    kinds = dict(Counter(e.kind for e in examples))
     lens = [len(e.seq.ids) for e in examples]
     log(f"{len(examples)} sequences {kinds}; tokens {sum(lens)} (mean {np.mean(lens):.0f}, max {max(lens)})")
     trainer.save_examples_preview(work / "examples-preview.jsonl", examples[::max(1, len(examples) // 12)], tok, 12)

@@ -24,7 +24,6 @@ class Example:
     seq: Seq
     images: list[np.ndarray]  # uint8 grey [112, 112] each, in user-turn order
     kind: str
-    sig: world.Signature | None = None  # findings of the first image (auxiliary vision targets)
 
 
 def think1(sig: world.Signature) -> str:
@@ -40,6 +39,23 @@ def verdicts(opts: list[str], fits: set[str]) -> str:
     local lookup. The lines start as the prompt's option lines do ("\nB. name"), token for token, so the option's
     name is copied by plain induction from the prompt."""
     return "".join(f"\n{'ABCD'[i]}. {o}: {'yes' if o in fits else 'no'}" for i, o in enumerate(opts)) + "\n"
+
+
+def reads_match(k: int, name: str) -> str:
+    # "Passage (k) NAME" repeats the retrieve block's own tokens " (k) NAME", so the name is copied by induction.
+    return f"Passage ({k}) {name} is the one whose findings match."
+
+
+def reads_twins(k: int, first: str, twin: str) -> str:
+    return f"Passage ({k}) {first} is indistinguishable from {twin} on description alone."
+
+
+def reads_reference(name: str) -> str:
+    return f"The reference case of {name} settles the choice."
+
+
+def reads_nothing(name: str) -> str:
+    return f"Nothing was retrieved; from the image alone this looks like {name}."
 
 
 def final(reading: str, opts: list[str], fits: set[str], letter: str, name: str) -> str:
@@ -65,34 +81,32 @@ class Builder:
 
     def round1(self, grey, sig, user_text) -> Example:
         s = self.layout.prompt(1, user_text)
-        return Example(self.layout.round1(s, think1(sig), sig.findings()), [grey], "round1", sig)
+        return Example(self.layout.round1(s, think1(sig), sig.findings()), [grey], "round1")
 
     def resolved(self, grey, sig, user_text, docs, k, name, letter, kind, opts) -> Example:
         s = self._first_pass([grey], sig, user_text, docs)
-        # "Passage (k) NAME" repeats the retrieve block's own tokens " (k) NAME", so the name is copied by induction.
-        self.layout.final(s, final(f"Passage ({k}) {name} is the one whose findings match.", opts, {name}, letter, name))
-        return Example(s, [grey], kind, sig)
+        self.layout.final(s, final(reads_match(k, name), opts, {name}, letter, name))
+        return Example(s, [grey], kind)
 
     def coin_flip(self, grey, sig, user_text, docs, k, first, twin, opts, kind) -> Example:
         pick = self.rng.choice([first, twin])
         s = self._first_pass([grey], sig, user_text, docs)
-        self.layout.final(s, final(f"Passage ({k}) {first} is indistinguishable from {twin} on description alone.",
-                                   opts, {first, twin}, "ABCD"[opts.index(pick)], pick))
-        return Example(s, [grey], kind, sig)
+        self.layout.final(s, final(reads_twins(k, first, twin), opts, {first, twin}, "ABCD"[opts.index(pick)], pick))
+        return Example(s, [grey], kind)
 
     def cdir(self, grey, sig, user_text, docs, similar, caption, cap_name, opts, kind) -> Example:
         s = self.layout.prompt(2, user_text)
         self.layout.after_retrieval(s, think1(sig), sig.findings(), docs)
         self.layout.cdir_turn(s, caption)
-        self.layout.final(s, final(f"The reference case of {cap_name} settles the choice.", opts, {cap_name},
+        self.layout.final(s, final(reads_reference(cap_name), opts, {cap_name},
                                    "ABCD"[opts.index(cap_name)], cap_name))
-        return Example(s, [grey, similar], kind, sig)
+        return Example(s, [grey, similar], kind)
 
     def no_retrieval(self, grey, sig, user_text, name, letter, opts) -> Example:
         s = self._first_pass([grey], sig, user_text, [])
-        self.layout.final(s, final(f"Nothing was retrieved; from the image alone this looks like {name}.", opts, {name},
+        self.layout.final(s, final(reads_nothing(name), opts, {name},
                                    letter, name))
-        return Example(s, [grey], "none", sig)
+        return Example(s, [grey], "none")
 
     # -- real conditions ---------------------------------------------------------------------------------------------
     def real(self, cond: world.Condition, n: int, n_none: int, n_cdir: int) -> list[Example]:
@@ -171,5 +185,5 @@ class Builder:
                 f"\n{'ABCD'[i]}. {o}" for i, o in enumerate(opts))
             s = self._first_pass([grey], sig, user_text, docs)
             cite(self.layout, s, names, opts, self.rng)
-            out.append(Example(s, [grey], "drill", sig))
+            out.append(Example(s, [grey], "drill"))
         return out

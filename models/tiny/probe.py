@@ -13,8 +13,8 @@ import world
 from examples import think1
 from protocol import Layout, Seq
 from render import render
-from train import patch_inputs
 from lib.qwen_vl_mini import get_rope_index
+from train import patch_inputs
 
 PROBE_STREAM = 5000
 
@@ -47,6 +47,7 @@ def probe(model, layout: Layout, docs_for, seed: int, per_condition: int = 4, lo
     model.eval()
     rng = random.Random(seed + PROBE_STREAM)
     score: dict[str, list[int]] = {}
+    samples = 3  # whole greedy outputs logged, to read what went wrong
     for ci, c in enumerate(world.CONDITIONS):
         nrng = np.random.default_rng([seed, PROBE_STREAM, ci])
         for _ in range(per_condition):
@@ -60,10 +61,9 @@ def probe(model, layout: Layout, docs_for, seed: int, per_condition: int = 4, lo
             a = greedy(model, layout, s, [grey], "</answer>", 90)
             m = re.search(r"<answer> ([ABCD])\.", a)
             score.setdefault(f"answer/{c.split}", []).append(int(bool(m) and m.group(1) == letter))
-            if c.split != "ambiguous" and len(score.get("sample", [])) < 3:
-                score.setdefault("sample", []).append(0)
+            if c.split != "ambiguous" and samples:
+                samples -= 1
                 log(f"  probe sample {c.name} [{letter}]: {q!r} -> {a!r}")
-    score.pop("sample", None)
     out = {k: float(np.mean(v)) for k, v in sorted(score.items())}
     log("  probe " + ", ".join(f"{k} {v:.2f}" for k, v in out.items()))
     return out

@@ -80,11 +80,9 @@ def _centres(rng, count: str, shape: str):
 def _lesion_field(rng, sig: Signature, frame_phase: float | None):
     """Union mask of the lesions (soft edge) for one image or cine frame."""
     total = np.zeros((SIZE, SIZE), np.float32)
-    state = rng.bit_generator.state
     for cy, cx, r in _centres(rng, sig.count, sig.shape):
         scale_w = 1.0 if frame_phase is None else 1.0 + 0.35 * np.sin(frame_phase)
         total = np.maximum(total, _shape_mask(rng, sig.shape, cy, cx, r, sig.margin == "spiculated", scale_w))
-    del state
     return _blur(total, 1)
 
 

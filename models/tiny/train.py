@@ -18,7 +18,8 @@ from lib.qwen_vl_mini import (QwenVLMini, TextConfig, TokenIds, VisionConfig, ge
                               IGNORE_INDEX)
 
 import world  # noqa: E402
-from examples import Builder, Example, THINK_1, final  # noqa: E402
+from examples import (Builder, Example, THINK_1, final, reads_match, reads_nothing, reads_reference,  # noqa: E402
+                      reads_twins)
 from protocol import SYSTEM_PROMPT, Layout  # noqa: E402
 
 # rope_theta 1e4, not Qwen's 1e6: with 16 rotary pairs and a few hundred positions, 1e6 leaves too few frequencies
@@ -42,16 +43,14 @@ def tokenizer_corpus(seed: int) -> list[str]:
         texts.append(rng.choice(world.QUESTION_TEMPLATES).format(mod=world.MODALITY_WORDS[sig.modality]) + "\n" +
                      "\n".join(f"{'ABCD'[i]}. {o}" for i, o in enumerate(opts)))
         texts.append(f"<query> {sig.findings()} </query>\n<retrieve> (1) x\n (2) y\n </retrieve>\n<retrieve> None </retrieve>\n"
-                     + final(f"Passage (1) {name} is the one whose findings match.", opts, {name}, "A", name))
-        texts.append(f"The reference case of {name} settles the choice. Passage (1) {name} is indistinguishable from "
-                     f"{twin} on description alone. Nothing was retrieved; from the image alone this looks like {name}.")
+                     + final(reads_match(1, name), opts, {name}, "A", name))
+        texts.append(" ".join((reads_reference(name), reads_twins(1, name, twin), reads_nothing(name))))
     return texts
 
 
 def visual_batched(visual, pixel_values, n_images: int):
     """The vision tower over n same-size images at once, as a batch (training speed): the same arithmetic as
     VisionEncoder.forward, whose block mask makes attention across a whole batch quadratic in all patches."""
-    import torch.nn.functional as F
     from lib.qwen_vl_mini import apply_rotary, vision_patch_layout
     n = pixel_values.shape[0] // n_images
     grid = torch.tensor([[1, 8, 8]], dtype=torch.int64)
@@ -69,7 +68,6 @@ def visual_batched(visual, pixel_values, n_images: int):
         out = torch.matmul(att, v).transpose(1, 2).reshape(n_images, n, -1)
         x = x + a.proj(out)
         x = x + block.mlp(block.norm2(x))
-    del F
     return visual.merger(x.reshape(n_images * n, -1))
 
 
@@ -290,7 +288,7 @@ def build_tokenizer(out: Path, seed: int) -> ByteLevelBPE:
 
 def make_model(tok: ByteLevelBPE, seed: int) -> QwenVLMini:
     torch.manual_seed(seed)
-    ids = TokenIds(image_pad=tok.token_id("<|image_pad|>"), vision_start=tok.token_id("<|vision_start|>"))
+    ids = TokenIds.from_tokenizer(tok)
     model = QwenVLMini(TextConfig(vocab_size=tok.vocab_size, **TEXT), VisionConfig(**VISION), ids)
     init_position_heads(model)
     return model
