@@ -38,6 +38,39 @@ export const CaseInput = z
   .strict()
   .refine(uniqueLetters, { message: 'option letters must be unique', path: ['options'] });
 
+/** The one patient a case belongs to, as the studies database knows them (DICOM PN as stored). */
+export const PatientRef = z.object({ key: z.string(), patientId: z.string(), name: z.string() });
+export type PatientRef = z.infer<typeof PatientRef>;
+
+export const ReviewVerdict = z.enum(['agree', 'disagree', 'edit']);
+export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
+
+/** A clinician's review of a run: the attestation printed in the report. Append-only; the newest stands. */
+export const Review = z.object({
+  id: z.number().int(),
+  caseId: z.string(),
+  runId: z.string(),
+  verdict: ReviewVerdict,
+  note: z.string(),
+  /** The reader's own answer when the verdict is "edit". */
+  editedAnswer: z.string().nullable(),
+  user: z.string(),
+  at: z.string(),
+});
+export type Review = z.infer<typeof Review>;
+
+export const ReviewInput = z
+  .object({
+    caseId: z.string().min(1),
+    runId: z.string().min(1),
+    verdict: ReviewVerdict,
+    note: z.string().max(4000).default(''),
+    editedAnswer: z.string().max(4000).optional(),
+  })
+  .strict()
+  .refine((r) => r.verdict !== 'edit' || !!r.editedAnswer?.trim(), { message: 'an edit needs the corrected answer', path: ['editedAnswer'] })
+  .refine((r) => r.verdict !== 'disagree' || !!r.note.trim(), { message: 'say why you disagree in the note', path: ['note'] });
+
 export const CaseStatus = z.enum(['draft', 'answered', 'cancelled', 'failed', 'interrupted']);
 export const RunStatus = z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -48,6 +81,12 @@ export const Case = z.object({
   status: CaseStatus,
   /** Built from the demo world (synthetic studies, demo model): labelled as such everywhere. */
   synthetic: z.boolean(),
+  /** The patient whose images the case holds (null until it has a key image the studies database knows). */
+  patient: PatientRef.nullable(),
+  /** The studies its key images come from. */
+  studies: z.array(z.string()),
+  /** Set when the case holds images of more than one patient (made before cases were tied to one): runs and reports are refused. */
+  problem: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -69,14 +108,19 @@ export const RunRecord = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
-export const CaseSummary = Case.pick({ id: true, title: true, question: true, status: true, synthetic: true, createdAt: true, updatedAt: true }).extend({
+export const CaseSummary = Case.pick({ id: true, title: true, question: true, status: true, synthetic: true, patient: true, problem: true, createdAt: true, updatedAt: true }).extend({
   runs: z.number().int(),
+  /** The latest run's valid answer (null: none, or not valid). */
   lastLetter: z.string().nullable(),
   lastConfidence: z.number().nullable(),
+  /** Completed runs gave different valid answers. */
+  runsDisagree: z.boolean(),
+  /** The newest review's verdict, if any. */
+  lastReview: ReviewVerdict.nullable(),
 });
 export type CaseSummary = z.infer<typeof CaseSummary>;
 
-export const CaseDetail = z.object({ case: Case, runs: z.array(RunRecord.extend({ events: z.array(AppEvent) })) });
+export const CaseDetail = z.object({ case: Case, runs: z.array(RunRecord.extend({ events: z.array(AppEvent) })), reviews: z.array(Review) });
 export type CaseDetail = z.infer<typeof CaseDetail>;
 
 export const AuditEntry = z.object({ at: z.string(), user: z.string(), action: z.string(), caseId: z.string().nullable(), runId: z.string().nullable(), detail: z.string().nullable() });
@@ -124,6 +168,7 @@ export const casesMethods = {
     'On a fresh install, import the demo studies and create the demo cases (synthetic) once; otherwise do nothing.',
   ),
   'cases.audit': method(z.object({ caseId: caseId.optional() }).strict(), z.object({ entries: z.array(AuditEntry) }), 'The audit log (who did what when), optionally for one case.'),
+  'cases.review': method(ReviewInput, Review, "Record the reader's review of a finished run (agree, disagree or edit, with a note): stored append-only and audited."),
   'runs.cancel': method(z.object({ runId: z.string().min(1) }).strict(), z.object({ status: RunStatus }), 'Cancel a running run; it stops within a second and is recorded as cancelled.'),
   'reports.export': method(
     z.object({ caseId, format: ReportFormat, deidentify: z.boolean().default(false), runId: z.string().optional() }).strict(),

@@ -5,4 +5,5 @@ export * from './events.js';
 export * from './app.js';
 export * from './run-events.js';
 export * from './cases.js';
+export * from './format.js';
 export * from './settings.js';

@@ -59,6 +59,12 @@ export const AnswerEvent = z.object({
   confidence: z.number().min(0).max(1).nullable(),
   /** Probability of each offered option letter at that same position. */
   distribution: z.record(z.string(), z.number()),
+  /**
+   * Whether the output holds a usable answer (main/api/answer-validity.ts) and, if not, why. Absent in logs written
+   * before validity was recorded: the trace fold then checks the stored output itself.
+   */
+  valid: z.boolean().optional(),
+  problem: z.string().nullable().optional(),
 });
 
 export const SimilarImageRef = z.object({

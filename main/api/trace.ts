@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { answerValidity } from './answer-validity.js';
 import type { AppEvent } from './events.js';
 import type { AnswerEvent, CdirEvent, EvidencePassage, Provenance, Timings } from './run-events.js';
 
@@ -14,7 +15,13 @@ export type TraceItem =
   | { kind: 'cdir'; cdir: Cdir }
   | { kind: 'notice'; level: 'info' | 'warning'; message: string };
 
-export type Answer = Omit<z.infer<typeof AnswerEvent>, 'taskId' | 'seq' | 'at' | 'type'>;
+export type Answer = Omit<z.infer<typeof AnswerEvent>, 'taskId' | 'seq' | 'at' | 'type' | 'valid' | 'problem'> & {
+  /** Whether the output holds a usable answer; when not, `problem` says why and the confidence means nothing. */
+  valid: boolean;
+  problem: string | null;
+  /** The round whose tokens came last before it (null: the model wrote nothing). */
+  round: number | null;
+};
 type CdirTriggered = Extract<z.infer<typeof CdirEvent>, { stage: 'triggered' }>;
 type CdirResolved = Extract<z.infer<typeof CdirEvent>, { stage: 'resolved' }>;
 
@@ -41,6 +48,8 @@ export interface Trace {
   error: { code: string; message: string } | null;
   tokens: number;
   lastSeq: number;
+  /** The round of the newest token: an answer belongs to the round that produced it. */
+  lastRound: number | null;
 }
 
 export const EMPTY_TRACE: Trace = {
@@ -55,6 +64,7 @@ export const EMPTY_TRACE: Trace = {
   error: null,
   tokens: 0,
   lastSeq: -1,
+  lastRound: null,
 };
 
 /** Folds one event in; returns a new trace (the items array is copied, untouched items are shared). Repeats are ignored. */
@@ -72,6 +82,7 @@ export function reduceTrace(trace: Trace, event: AppEvent): Trace {
       else items.push({ kind: 'text', round: event.round, text: event.text });
       next.items = items;
       next.tokens = trace.tokens + 1;
+      next.lastRound = event.round;
       break;
     }
     case 'query':
@@ -81,7 +92,8 @@ export function reduceTrace(trace: Trace, event: AppEvent): Trace {
       next.items = [...trace.items, { kind: 'evidence', round: event.round, query: event.query, passages: event.passages }];
       break;
     case 'answer': {
-      const answer: Answer = { phase: event.phase, letter: event.letter, text: event.text, confidence: event.confidence, distribution: event.distribution };
+      const validity = event.valid !== undefined ? { valid: event.valid, problem: event.problem ?? null } : legacyValidity(trace, event);
+      const answer: Answer = { phase: event.phase, letter: event.letter, text: event.text, confidence: event.confidence, distribution: event.distribution, round: trace.lastRound, ...validity };
       next.answers = { ...trace.answers, [event.phase]: answer };
       next.items = [...trace.items, { kind: 'answer', answer }];
       break;
@@ -114,9 +126,28 @@ export function buildTrace(events: readonly AppEvent[]): Trace {
   return events.reduce(reduceTrace, EMPTY_TRACE);
 }
 
-/** The answer that stands: CDIR's when it ran, else the first. */
+/** The answer that stands: CDIR's when it ran and gave a valid answer, else the first. */
 export function finalAnswer(trace: Trace): Answer | null {
-  return trace.answers.cdir ?? trace.answers.initial;
+  const { cdir, initial } = trace.answers;
+  return cdir && (cdir.valid || !initial?.valid) ? cdir : initial;
+}
+
+/** The model's own text of the rounds an answer came from: the CDIR round alone, or every round before it. */
+export function answerOutput(trace: Trace, phase: Answer['phase']): string {
+  const initial = trace.answers.initial?.round ?? null;
+  const cdir = trace.answers.cdir?.round ?? null;
+  const wanted = (round: number) => (phase === 'cdir' ? cdir !== null && round === cdir && round !== initial : initial !== null && round <= initial);
+  return trace.items
+    .filter((i): i is Extract<TraceItem, { kind: 'text' }> => i.kind === 'text' && wanted(i.round))
+    .map((i) => i.text)
+    .join('');
+}
+
+/** A log from before validity was recorded: check the output it holds (letters from the distribution's keys). */
+function legacyValidity(trace: Trace, e: z.infer<typeof AnswerEvent>): { valid: boolean; problem: string | null } {
+  const probe: Trace = { ...trace, answers: { ...trace.answers, [e.phase]: { round: trace.lastRound } as Answer } }; // only rounds are read
+  const v = answerValidity(answerOutput(probe, e.phase), Object.keys(e.distribution));
+  return v.valid ? { valid: true, problem: null } : { valid: false, problem: v.reason };
 }
 
 function triggered(e: CdirTriggered): Cdir {

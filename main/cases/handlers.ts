@@ -5,7 +5,7 @@ import { runService } from './run-service.js';
 import { caseStore } from './service.js';
 import { readSettings, writeSettings } from './settings-store.js';
 
-type CaseMethod = 'cases.ensureDemo' | 'cases.create' | 'cases.update' | 'cases.get' | 'cases.list' | 'cases.delete' | 'cases.run' | 'cases.audit' | 'runs.cancel' | 'reports.export' | 'settings.get' | 'settings.set';
+type CaseMethod = 'cases.ensureDemo' | 'cases.review' | 'cases.create' | 'cases.update' | 'cases.get' | 'cases.list' | 'cases.delete' | 'cases.run' | 'cases.audit' | 'runs.cancel' | 'reports.export' | 'settings.get' | 'settings.set';
 
 export const casesHandlers: { [M in CaseMethod]: Handler<M> } = {
   'cases.create': (p, ctx) => caseStore(ctx).createCase({ title: p.title, question: p.question, options: p.options ?? [], keyImages: p.keyImages ?? [], synthetic: p.synthetic ?? false }),
@@ -18,6 +18,7 @@ export const casesHandlers: { [M in CaseMethod]: Handler<M> } = {
   },
   'cases.run': ({ caseId, settings }, ctx) => runService(ctx).start(caseId, settings),
   'cases.ensureDemo': (_p, ctx) => ensureDemo(ctx),
+  'cases.review': (p, ctx) => caseStore(ctx).addReview({ caseId: p.caseId, runId: p.runId, verdict: p.verdict, note: p.note ?? '', ...(p.editedAnswer ? { editedAnswer: p.editedAnswer } : {}) }),
   'cases.audit': ({ caseId }, ctx) => ({ entries: caseStore(ctx).auditLog(caseId) }),
   'runs.cancel': async ({ runId }, ctx) => ({ status: await runService(ctx).cancel(runId) }),
   'reports.export': (p, ctx) => exportReport(ctx, { caseId: p.caseId, format: p.format, deidentify: p.deidentify ?? false, runId: p.runId }),

@@ -46,6 +46,7 @@ export class RunService {
     const settings = withOverrides(readSettings(this.ctx.dataDir), overrides);
     const c = this.store.getCase(caseId);
     if (c.keyImages.length === 0) throw new ApiError('bad_request', 'Mark at least one key image before running: the model reasons over the images.');
+    if (c.problem) throw new ApiError('conflict', c.problem);
     const run = this.store.startRun(caseId, settings);
     const runId = run.id;
     const controller = new AbortController();

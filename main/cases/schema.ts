@@ -93,5 +93,22 @@ export const CASES_MIGRATIONS: MigrationSet = {
      CREATE INDEX audit_by_case ON audit_log (case_id, id);
      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+    // A case belongs to one patient; readers' reviews of runs (append-only: a new review supersedes, none is edited).
+    `ALTER TABLE cases ADD COLUMN patient TEXT;      -- JSON {key, patientId, name}, or NULL before any known key image
+     CREATE TABLE reviews (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+       run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+       verdict TEXT NOT NULL CHECK (verdict IN ('agree', 'disagree', 'edit')),
+       note TEXT NOT NULL,
+       edited_answer TEXT,
+       user TEXT NOT NULL,
+       at TEXT NOT NULL
+     );
+     CREATE INDEX reviews_by_case ON reviews (case_id, id);
+     CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+     CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+       WHEN EXISTS (SELECT 1 FROM cases WHERE id = OLD.case_id)
+       BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;`,
   ],
 };

@@ -2,11 +2,15 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
 import { AppEvent } from '../api/events.js';
+import { formatPersonName } from '../api/format.js';
 import { Provenance, Timings } from '../api/run-events.js';
-import type { AuditEntry, Case, CaseDetail, CaseOption, CaseSummary, KeyImage, RunRecord, RunStatus } from '../api/cases.js';
+import type { AuditEntry, Case, CaseDetail, CaseOption, CaseSummary, KeyImage, PatientRef, Review, ReviewVerdict, RunRecord, RunStatus } from '../api/cases.js';
 import { osUser } from './os-user.js';
 
-export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover';
+export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover' | 'review' | 'flag';
+
+/** Whose image an instance is, as the studies database knows it (a port main/dicom implements); undefined: unknown. */
+export type InstanceOwner = (sopInstanceUid: string) => (PatientRef & { studyUid: string }) | undefined;
 
 export interface NewCase {
   title?: string;
@@ -23,6 +27,7 @@ interface CaseRow {
   options: string;
   status: Case['status'];
   synthetic: number;
+  patient: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -67,16 +72,19 @@ export class CaseStore {
   constructor(
     private readonly db: Database.Database,
     private readonly user: string = osUser(),
+    /** Without it (store-only tests) images are not tied to patients. */
+    private readonly owner: InstanceOwner = () => undefined,
   ) {}
 
   createCase(input: NewCase): Case {
     const id = randomUUID();
     const now = new Date().toISOString();
     const title = input.title?.trim() || input.question.slice(0, 80);
+    const patient = this.onePatient(input.keyImages, null);
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO cases (id, title, question, options, status, synthetic, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, title, input.question, JSON.stringify(input.options), 'draft', input.synthetic ? 1 : 0, now, now);
+        .prepare('INSERT INTO cases (id, title, question, options, status, synthetic, patient, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, title, input.question, JSON.stringify(input.options), 'draft', input.synthetic ? 1 : 0, patient ? JSON.stringify(patient) : null, now, now);
       this.writeKeyImages(id, input.keyImages);
       this.audit('create', id, null, title);
     })();
@@ -85,10 +93,13 @@ export class CaseStore {
 
   updateCase(id: string, patch: Partial<Pick<Case, 'title' | 'question' | 'options' | 'keyImages'>>): Case {
     const current = this.getCase(id);
+    // A case that has run stays its patient's; a draft follows its images.
+    const keep = this.runsOf(id).length > 0 ? current.patient : null;
+    const patient = patch.keyImages ? (this.onePatient(patch.keyImages, keep) ?? keep) : current.patient;
     this.db.transaction(() => {
       this.db
-        .prepare('UPDATE cases SET title = ?, question = ?, options = ?, updated_at = ? WHERE id = ?')
-        .run(patch.title ?? current.title, patch.question ?? current.question, JSON.stringify(patch.options ?? current.options), new Date().toISOString(), id);
+        .prepare('UPDATE cases SET title = ?, question = ?, options = ?, patient = ?, updated_at = ? WHERE id = ?')
+        .run(patch.title ?? current.title, patch.question ?? current.question, JSON.stringify(patch.options ?? current.options), patient ? JSON.stringify(patient) : null, new Date().toISOString(), id);
       if (patch.keyImages) {
         this.db.prepare('DELETE FROM case_key_images WHERE case_id = ?').run(id);
         this.writeKeyImages(id, patch.keyImages);
@@ -101,23 +112,27 @@ export class CaseStore {
   getCase(id: string): Case {
     const row = this.db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?').get(id);
     if (!row) throw new ApiError('not_found', `No case "${id}". It may have been deleted; see the case history.`);
-    const images = this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(id);
+    const images = this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(id).map(toKeyImage);
+    const owners = this.owners(images);
     return {
       id: row.id,
       title: row.title,
       question: row.question,
       options: JSON.parse(row.options) as CaseOption[],
-      keyImages: images.map(toKeyImage),
+      keyImages: images,
       status: row.status,
       synthetic: row.synthetic === 1,
+      patient: row.patient ? (JSON.parse(row.patient) as PatientRef) : (owners.patients[0] ?? null),
+      studies: owners.studies,
+      problem: this.mixProblem(row, images),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
   }
 
-  /** The case, every run with its full event log in seq order. Records who opened it, unless it is a refresh. */
+  /** The case, every run with its full event log in seq order, its reviews. Records who opened it, unless it is a refresh. */
   openCase(id: string, audit = true): CaseDetail {
-    const detail = { case: this.getCase(id), runs: this.runsOf(id).map((run) => ({ ...run, events: this.events(run.id) })) };
+    const detail = { case: this.getCase(id), runs: this.runsOf(id).map((run) => ({ ...run, events: this.events(run.id) })), reviews: this.reviews(id) };
     if (audit) this.audit('open', id, null, null);
     return detail;
   }
@@ -130,9 +145,11 @@ export class CaseStore {
       return [like, like];
     });
     const rows = this.db
-      .prepare<unknown[], CaseRow & { runs: number; last_letter: string | null; last_confidence: number | null }>(
+      .prepare<unknown[], CaseRow & { runs: number; last_letter: string | null; last_confidence: number | null; letters: number; last_review: ReviewVerdict | null }>(
         `SELECT c.*, (SELECT COUNT(*) FROM runs r WHERE r.case_id = c.id) AS runs,
-                last.final_letter AS last_letter, last.final_confidence AS last_confidence
+                last.final_letter AS last_letter, last.final_confidence AS last_confidence,
+                (SELECT COUNT(DISTINCT final_letter) FROM runs r WHERE r.case_id = c.id AND r.status = 'completed') AS letters,
+                (SELECT verdict FROM reviews v WHERE v.case_id = c.id ORDER BY v.id DESC LIMIT 1) AS last_review
            FROM cases c
            LEFT JOIN runs last ON last.id = (SELECT id FROM runs r WHERE r.case_id = c.id ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1)
           ${where ? 'WHERE ' + where : ''}
@@ -147,10 +164,71 @@ export class CaseStore {
       synthetic: row.synthetic === 1,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      patient: row.patient ? (JSON.parse(row.patient) as PatientRef) : null,
+      problem: this.mixProblem(row, this.keyImagesOf(row.id)),
       runs: row.runs,
       lastLetter: row.last_letter,
       lastConfidence: row.last_confidence,
+      runsDisagree: row.letters > 1,
+      lastReview: row.last_review,
     }));
+  }
+
+  /** A reader's review of a finished run; audited. */
+  addReview(input: { caseId: string; runId: string; verdict: ReviewVerdict; note: string; editedAnswer?: string }): Review {
+    const run = this.getRun(input.runId);
+    if (run.caseId !== input.caseId) throw new ApiError('bad_request', `Run "${input.runId}" is not a run of case "${input.caseId}".`);
+    if (run.status !== 'completed') throw new ApiError('conflict', `Only a finished run can be reviewed; this run is ${run.status}.`);
+    const at = new Date().toISOString();
+    const edited = input.verdict === 'edit' ? (input.editedAnswer?.trim() ?? null) : null;
+    let id = 0;
+    this.db.transaction(() => {
+      id = Number(
+        this.db
+          .prepare('INSERT INTO reviews (case_id, run_id, verdict, note, edited_answer, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(input.caseId, input.runId, input.verdict, input.note.trim(), edited, this.user, at).lastInsertRowid,
+      );
+      this.audit('review', input.caseId, input.runId, `${input.verdict}${edited ? `: ${edited}` : ''}${input.note.trim() ? ` (${input.note.trim()})` : ''}`);
+    })();
+    return { id, caseId: input.caseId, runId: input.runId, verdict: input.verdict, note: input.note.trim(), editedAnswer: edited, user: this.user, at };
+  }
+
+  reviews(caseId: string): Review[] {
+    return this.db
+      .prepare<[string], { id: number; case_id: string; run_id: string; verdict: ReviewVerdict; note: string; edited_answer: string | null; user: string; at: string }>(
+        'SELECT * FROM reviews WHERE case_id = ? ORDER BY id',
+      )
+      .all(caseId)
+      .map((r) => ({ id: r.id, caseId: r.case_id, runId: r.run_id, verdict: r.verdict, note: r.note, editedAnswer: r.edited_answer, user: r.user, at: r.at }));
+  }
+
+  /** The distinct patients (and studies) the given images belong to, as the studies database knows them. */
+  owners(images: readonly KeyImage[]): { patients: PatientRef[]; studies: string[] } {
+    const patients = new Map<string, PatientRef>();
+    const studies = new Set<string>();
+    for (const k of images) {
+      const o = this.owner(k.sopInstanceUid);
+      if (!o) continue;
+      patients.set(o.key, { key: o.key, patientId: o.patientId, name: o.name });
+      studies.add(o.studyUid);
+    }
+    return { patients: [...patients.values()], studies: [...studies] };
+  }
+
+  /**
+   * Cases that hold images of more than one patient (made before cases were tied to one), found at start: each is
+   * flagged once in the audit log and refused for runs and reports; nothing is changed in them.
+   */
+  flagMixedCases(): string[] {
+    const flagged: string[] = [];
+    for (const row of this.db.prepare<[], CaseRow>('SELECT * FROM cases').all()) {
+      const problem = this.mixProblem(row, this.keyImagesOf(row.id));
+      if (!problem) continue;
+      flagged.push(row.id);
+      const already = this.db.prepare<[string, string], { n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE case_id = ? AND action = 'flag' AND detail = ?").get(row.id, problem);
+      if (!already?.n) this.audit('flag', row.id, null, problem);
+    }
+    return flagged;
   }
 
   deleteCase(id: string): void {
@@ -265,6 +343,29 @@ export class CaseStore {
     return rows.map((r) => ({ at: r.at, user: r.user, action: r.action, caseId: r.case_id, runId: r.run_id, detail: r.detail }));
   }
 
+  /** The single patient of these images; refuses two, and a patient other than the case's own. */
+  private onePatient(images: readonly KeyImage[], caseOwner: PatientRef | null): PatientRef | null {
+    const { patients } = this.owners(images);
+    const all = caseOwner && !patients.some((p) => p.key === caseOwner.key) ? [caseOwner, ...patients] : patients;
+    if (all.length > 1) {
+      throw new ApiError('bad_request', `A case holds one patient's images; these belong to ${all.map(describePatient).join(' and ')}. Start a new case for the other patient.`);
+    }
+    return patients[0] ?? null;
+  }
+
+  /** Why a case may not be run or reported: its images (or a run's inputs) span several patients. */
+  private mixProblem(row: CaseRow, images: readonly KeyImage[]): string | null {
+    const owner = row.patient ? (JSON.parse(row.patient) as PatientRef) : null;
+    const sets = [images, ...this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE case_id = ?').all(row.id).map((r) => (JSON.parse(r.inputs) as { keyImages: KeyImage[] }).keyImages)];
+    const patients = new Map<string, PatientRef>(owner ? [[owner.key, owner]] : []);
+    for (const set of sets) for (const p of this.owners(set).patients) patients.set(p.key, p);
+    return patients.size > 1 ? `This case holds images of ${patients.size} patients (${[...patients.values()].map(describePatient).join('; ')}). It is kept as it is, but it cannot be run or reported: start a new case for each patient.` : null;
+  }
+
+  private keyImagesOf(caseId: string): KeyImage[] {
+    return this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(caseId).map(toKeyImage);
+  }
+
   private finish(runId: string, status: Exclude<RunStatus, 'running'>): void {
     const now = new Date().toISOString();
     const changed = this.db.prepare("UPDATE runs SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'").run(status, now, runId);
@@ -280,6 +381,11 @@ export class CaseStore {
       insert.run(caseId, i, k.sopInstanceUid, k.frame, k.window.center, k.window.width, k.invert ? 1 : 0, k.studyInstanceUid ?? null, k.seriesInstanceUid ?? null, k.label ?? null),
     );
   }
+}
+
+/** "DOE, JANE (ID 123)": the name as people write it, with the ID that tells two alike apart. */
+export function describePatient(p: PatientRef): string {
+  return `${formatPersonName(p.name)} (ID ${p.patientId || 'none'})`;
 }
 
 interface AuditRow {

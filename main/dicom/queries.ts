@@ -95,3 +95,15 @@ export function instanceUrl(sopUid: string): string {
 export function instancePath(ctx: AppContext, sopUid: string): string | undefined {
   return appDatabase(ctx).prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
 }
+
+/** Whose image an instance is (the patient and study it was indexed under); undefined when the UID is unknown. */
+export function instanceOwner(ctx: AppContext, sopUid: string): { key: string; patientId: string; name: string; studyUid: string } | undefined {
+  return appDatabase(ctx)
+    .prepare<[string], { key: string; patientId: string; name: string; studyUid: string }>(
+      `SELECT p.key, p.patient_id AS patientId, p.name, st.study_uid AS studyUid
+         FROM instances i JOIN series se ON se.series_uid = i.series_uid JOIN studies st ON st.study_uid = se.study_uid
+         JOIN patients p ON p.key = st.patient_key
+        WHERE i.sop_uid = ?`,
+    )
+    .get(sopUid);
+}

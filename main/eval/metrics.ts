@@ -1,3 +1,5 @@
+import { answerValidity } from '../api/answer-validity.js';
+
 /** Per-case outcomes of a benchmark run and the figures `medrwr eval` reports. */
 
 export interface CaseOutcome {
@@ -41,45 +43,9 @@ export interface EvalSummary {
   readonly failed: number;
 }
 
-const TAGS = new Set(['think', 'query', 'retrieve', 'answer']);
-
-/**
- * Whether a transcript follows the Med-RwR output grammar (medrwr-protocol.md §2.3, the reference's format reward):
- * only the four tag pairs, properly closed and not nested, `<retrieve>` only right after a `<query>`, and exactly one
- * `<answer> X. … </answer>` at the end whose letter is an offered option.
- */
+/** Whether a transcript follows the Med-RwR output grammar with an offered letter (the shared check, main/api). */
 export function validFormat(transcript: string, letters: readonly string[]): boolean {
-  const text = transcript.replace(/<\|im_end\|>\s*$/, '').trim();
-  const re = /<(\/?)([a-z_]+)>/g;
-  let open: string | null = null;
-  let answers = 0;
-  let last = '';
-  let answerEnd = -1;
-  for (const m of text.matchAll(re)) {
-    const [tag, slash, name] = [m[0], m[1], m[2]!];
-    if (!TAGS.has(name)) {
-      if (open === 'retrieve' || name === 'image') continue; // retrieved text and CDIR's literal <image> are not the model's tags
-      return false;
-    }
-    if (open === 'retrieve' && !(slash && name === 'retrieve')) continue;
-    if (!slash) {
-      if (open) return false;
-      if (name === 'retrieve' && last !== 'query') return false;
-      open = name;
-    } else {
-      if (open !== name) return false;
-      open = null;
-      last = name;
-      if (name === 'answer') {
-        answers++;
-        answerEnd = m.index + tag.length;
-      }
-    }
-  }
-  if (open || answers !== 1 || answerEnd !== text.length) return false;
-  const inner = text.slice(text.lastIndexOf('<answer>') + '<answer>'.length, text.length - '</answer>'.length).trim();
-  const letter = inner.split(/\s+/)[0]?.replace(/[.):]/g, '').toUpperCase() ?? '';
-  return letters.includes(letter);
+  return answerValidity(transcript, letters).valid;
 }
 
 /** Expected calibration error: Σ_b (n_b / n) · |accuracy_b − mean confidence_b| over 10 equal-width bins. */

@@ -1,3 +1,4 @@
+import { answerValidity } from '../api/answer-validity.js';
 import type { AppEvent } from '../api/events.js';
 import type { Provenance } from '../api/run-events.js';
 import { buildPrompt } from '../engine/chat.js';
@@ -36,7 +37,12 @@ export interface AnswerResult {
   readonly text: string;
   readonly confidence: number | null;
   readonly distribution: Record<string, number>;
+  /** Whether the output holds a usable answer (main/api/answer-validity.ts); when not, `problem` says why. */
+  readonly valid: boolean;
+  readonly problem: string | null;
 }
+
+const NO_ANSWER = { letter: null, text: '', confidence: null, distribution: {} };
 
 export interface ReasoningResult {
   readonly status: 'completed' | 'cancelled' | 'failed';
@@ -90,7 +96,8 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
   const finish = (status: ReasoningResult['status'], answer: AnswerResult | null, initial: AnswerResult | null, transcript: string, error?: string): ReasoningResult => {
     timings.totalMs = performance.now() - t0;
     if (status === 'completed') {
-      emit({ type: 'summary', taskId, timings: { ...timings }, finalLetter: answer?.letter ?? null, finalConfidence: answer?.confidence ?? null });
+      const stands = answer?.valid ? answer : null; // an invalid answer has no letter or confidence to stand on
+      emit({ type: 'summary', taskId, timings: { ...timings }, finalLetter: stands?.letter ?? null, finalConfidence: stands?.confidence ?? null });
     }
     emit({ type: 'done', taskId, status });
     return { status, ...(error ? { error } : {}), answer, initialAnswer: initial, transcript, provenance, timings: { ...timings }, events };
@@ -101,6 +108,8 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
   if (params.retrieval && !textRetriever) emit({ type: 'notice', taskId, level: 'info', message: 'no knowledge base is open: queries get "None"' });
 
   const turns: string[] = [];
+  /** What the model itself wrote in the rounds so far (no injected text): what answer validity is judged on. */
+  const written: string[] = [];
   let lastOutput = '';
   let initial: AnswerResult | null = null;
   try {
@@ -139,12 +148,15 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
       return { output: result.text, answerProbe };
     };
 
-    const answerOf = (output: string, ap: { id: number; probs: Record<number, number> } | null): AnswerResult | null => {
+    /** `modelText`: everything the model wrote for this answer (earlier rounds included), checked for validity. */
+    const answerOf = (output: string, modelText: string, ap: { id: number; probs: Record<number, number> } | null): AnswerResult => {
+      const validity = answerValidity(modelText, [...letters.keys()]);
       const parsed = parseAnswer(output);
-      if (!parsed) return null;
+      if (!parsed) return { ...NO_ANSWER, valid: false, problem: validity.valid ? 'the output has no answer section' : validity.reason };
       const distribution: Record<string, number> = {};
       for (const [letter, ids] of letters) distribution[letter] = ap ? ids.reduce((s, id) => s + (ap.probs[id] ?? 0), 0) : 0;
-      return { letter: parsed.letter, text: parsed.text, confidence: ap ? (ap.probs[ap.id] ?? null) : null, distribution };
+      const letter = validity.valid && validity.letter ? validity.letter : parsed.letter;
+      return { letter, text: parsed.text, confidence: ap ? (ap.probs[ap.id] ?? null) : null, distribution, valid: validity.valid, problem: validity.valid ? null : validity.reason };
     };
 
     // Rounds of reasoning with retrieval.
@@ -157,6 +169,7 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
       const base = state.length;
       const r = await round(t, canRetrieve);
       lastOutput = r.output;
+      written.push(r.output);
       answerProbe = r.answerProbe;
       const found = canRetrieve ? findQuery(r.output) : null;
       if (!found) break;
@@ -177,12 +190,12 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
       state = await engine.rewrite(base, pieces);
       timings.prefillMs += state.ms;
     }
-    initial = answerOf(lastOutput, answerProbe);
-    emit({ type: 'answer', taskId, phase: 'initial', ...(initial ?? { letter: null, text: '', confidence: null, distribution: {} }) });
+    initial = answerOf(lastOutput, written.join(''), answerProbe);
+    emit({ type: 'answer', taskId, phase: 'initial', ...initial });
 
     // CDIR: one more round with the most similar library image when the model is unsure.
     let final = initial;
-    const before = initial?.confidence ?? null;
+    const before = initial.confidence;
     const unsure = before !== null && before < params.cdirThreshold;
     if (unsure && params.cdir && (!imageRetriever || input.images.length === 0)) {
       const why = imageRetriever ? 'the question has no image' : 'no image library is open';
@@ -211,8 +224,8 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
         turns.push(...cdirPieces(manifest, similar.caption));
         const r = await round(timings.rounds, false);
         lastOutput = r.output;
-        const after = answerOf(r.output, r.answerProbe);
-        emit({ type: 'answer', taskId, phase: 'cdir', ...(after ?? { letter: null, text: '', confidence: null, distribution: {} }) });
+        const after = answerOf(r.output, r.output, r.answerProbe);
+        emit({ type: 'answer', taskId, phase: 'cdir', ...after });
         emit({
           type: 'cdir',
           taskId,
@@ -223,7 +236,7 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
           letterAfter: after?.letter ?? null,
           changed: (after?.letter ?? null) !== (initial?.letter ?? null),
         });
-        if (after?.letter) final = after;
+        if (after.valid || !initial.valid) final = after;
       }
     }
     return finish('completed', final, initial, turns.join('') + lastOutput);

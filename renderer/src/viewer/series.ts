@@ -1,6 +1,8 @@
 import type { InstanceSummary, PatientSummary, SeriesSummary, StudySummary } from '../../../main/api/studies.js';
 import { instanceImageIds } from './imageIds.js';
 
+export { formatDicomDate, formatPersonName } from '../../../main/api/format.js';
+
 /** A series ready for a stack viewport: its context for the overlays and one image id per frame. */
 export interface LoadedSeries {
   readonly patient: PatientSummary;
@@ -29,16 +31,4 @@ export function cineRateOf(series: LoadedSeries): { fps: number; fromFile: boole
   const frameTime = series.instances.find((i) => i.frameTimeMs && i.frameTimeMs > 0)?.frameTimeMs;
   if (frameTime) return { fps: Math.round((1000 / frameTime) * 100) / 100, fromFile: true };
   return { fps: 10, fromFile: false };
-}
-
-/** "DOE^JANE" → "DOE, JANE" (DICOM PN components, PS3.5 6.2). */
-export function formatPersonName(pn: string): string {
-  const [family = '', given = '', middle = ''] = pn.split('=')[0]!.split('^');
-  const rest = [given, middle].filter(Boolean).join(' ');
-  return rest ? `${family}, ${rest}` : family || '(no name)';
-}
-
-/** DICOM DA "20240131" → "2024-01-31". */
-export function formatDicomDate(da: string): string {
-  return /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : da;
 }
