@@ -12,7 +12,7 @@ export const KbSetting = z.discriminatedUnion('kind', [
 ]);
 export type KbSetting = z.infer<typeof KbSetting>;
 
-export const ExecutionProviderSetting = z.enum(['auto', 'cuda', 'dml', 'cpu']);
+export const ExecutionProviderSetting = z.enum(['auto', 'cuda', 'dml', 'webgpu', 'cpu']);
 
 /** Qwen2.5-VL's smallest image is 56×56 (4 merged patches); the largest we allow keeps prefill on a laptop sane. */
 export const MIN_IMAGE_PIXELS = 56 * 56;

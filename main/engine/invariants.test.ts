@@ -45,7 +45,7 @@ describe('KV cache invariants on the fixture model (two images, so rope_delta â‰
     await runner.run(prompt);
     await runner.feedIds(a);
     const keep = prompt.ids.length + 12;
-    runner.truncate(keep);
+    await runner.truncate(keep);
     expect(runner.length).toBe(keep);
     await runner.feedIds(b);
     const resumed = runner.lastLogits;
@@ -70,7 +70,7 @@ describe('KV cache invariants on the fixture model (two images, so rope_delta â‰
   it('refuses to truncate into an image block', async () => {
     runner.reset();
     await runner.run(prompt);
-    expect(() => runner.truncate(5)).toThrow(/image ends at/);
+    await expect(runner.truncate(5)).rejects.toThrow(/image ends at/);
   });
 });
 

@@ -86,7 +86,8 @@ export const Manifest = z.object({
   }),
 });
 export type Manifest = z.infer<typeof Manifest>;
-export type GraphName = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
+export const GRAPHS = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'] as const;
+export type GraphName = (typeof GRAPHS)[number];
 
 export class ModelPackageError extends Error {
   override name = 'ModelPackageError';

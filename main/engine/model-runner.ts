@@ -6,7 +6,8 @@ import { floatTensor, toFloat32 } from './dtype.js';
 import { verifyPackage } from './integrity.js';
 import { KvCache } from './kv-cache.js';
 import { loadModelPackage, ModelPackageError, type Manifest, type ModelPackage } from './manifest.js';
-import type { ExecutionProvider } from './providers.js';
+import { providerSpec, type ExecutionProvider } from './providers.js';
+import { DeviceSlicer } from './device-slice.js';
 import type { EngineOptions } from './engine.js';
 import { chunkPositions, type ImageBlock } from './rope.js';
 import { checkContract, openSessions, type ModelSessions } from './sessions.js';
@@ -14,6 +15,12 @@ import { ModelTokenizer } from './tokenizer.js';
 
 /** What opening a model takes: the same options the Engine is created with. */
 export type RunnerOptions = EngineOptions;
+
+function kvTypeOf(s: ModelSessions): 'float32' | 'float16' {
+  const t = s.decoder.inputs.get('past_key_values.0.key')!.type;
+  if (t !== 'float32' && t !== 'float16') throw new ModelPackageError(`unsupported KV cache type ${t}`);
+  return t;
+}
 
 /** Rows [from, to) of a [1, S, width] tensor, without copying. */
 function rows(t: ort.Tensor, from: number, to: number, width: number): ort.Tensor {
@@ -46,11 +53,10 @@ export class ModelRunner {
     readonly tokenizer: ModelTokenizer,
     private readonly s: ModelSessions,
     maxPixels: number | undefined,
+    private readonly slicer: DeviceSlicer | null,
   ) {
     const m = pkg.manifest;
-    const kvType = s.decoder.inputs.get('past_key_values.0.key')!.type;
-    if (kvType !== 'float32' && kvType !== 'float16') throw new ModelPackageError(`unsupported KV cache type ${kvType}`);
-    this.kv = new KvCache(m.text_config.num_hidden_layers, m.text_config.num_key_value_heads, m.text_config.head_dim, kvType);
+    this.kv = new KvCache(m.text_config.num_hidden_layers, m.text_config.num_key_value_heads, m.text_config.head_dim, kvTypeOf(s), slicer);
     this.hidden = m.text_config.hidden_size;
     const ip = m.image_processor;
     const vc = m.vision_config;
@@ -72,7 +78,8 @@ export class ModelRunner {
     const tokenizer = ModelTokenizer.load(pkg);
     const sessions = await openSessions(pkg, { ep: opts.ep ?? 'auto', dtype: opts.dtype, threads: opts.threads });
     checkContract(sessions, pkg.manifest.text_config.num_hidden_layers);
-    return new ModelRunner(pkg, tokenizer, sessions, opts.maxPixels);
+    const slicer = providerSpec(sessions.provider).deviceResident ? await DeviceSlicer.create(sessions.provider, kvTypeOf(sessions)) : null;
+    return new ModelRunner(pkg, tokenizer, sessions, opts.maxPixels, slicer);
   }
 
   get manifest(): Manifest {
@@ -86,6 +93,10 @@ export class ModelRunner {
   }
   get length(): number {
     return this.kv.length;
+  }
+  /** Where the KV cache lives now ('cpu', or 'gpu-buffer' on a device-resident provider). */
+  get cacheLocations(): string[] {
+    return this.kv.locations;
   }
   get ropeDelta(): number {
     return this.nextPos - this.kv.length;
@@ -105,11 +116,11 @@ export class ModelRunner {
   }
 
   /** Cuts the sequence back to its first `length` tokens; positions continue by the rope-delta rule. */
-  truncate(length: number): void {
+  async truncate(length: number): Promise<void> {
     if (length < this.imageEnd) throw new RangeError(`cannot truncate to ${length}: an image ends at ${this.imageEnd}; prefill again instead`);
     if (length === this.kv.length) return;
     const delta = this.ropeDelta;
-    this.kv.truncate(length);
+    await this.kv.truncate(length);
     this.tokens.length = length;
     this.nextPos = length + delta;
     this.last = null; // the logits at the new end are not known until something is fed
@@ -126,7 +137,7 @@ export class ModelRunner {
     let same = 0;
     while (same < target.length && keep + same < this.tokens.length && this.tokens[keep + same] === target[same]) same++;
     if (same === target.length && same > 0) same--; // re-feed the last one so its logits are known
-    this.truncate(keep + same);
+    await this.truncate(keep + same);
     if (target.length > same) await this.feedIds(target.slice(same));
   }
 
@@ -210,6 +221,7 @@ export class ModelRunner {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.s.vision.session.release(), this.s.embed.session.release(), this.s.decoder.session.release()]);
+    this.kv.clear(); // frees its device memory, if any
+    await Promise.all([this.s.vision.session.release(), this.s.embed.session.release(), this.s.decoder.session.release(), this.slicer?.release()]);
   }
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { graphFile, ModelPackageError, type GraphName, type ModelPackage } from './manifest.js';
-import { providerAvailable, providerPlan, type EpChoice, type ExecutionProvider } from './providers.js';
+import { providerPlan, providerSpec, type EpChoice, type ExecutionProvider } from './providers.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -33,36 +33,51 @@ export interface SessionOptions {
 /** Opens the three graphs on the first provider of the plan that initialises; a failure falls back to CPU, never silently. */
 export async function openSessions(pkg: ModelPackage, opts: SessionOptions): Promise<ModelSessions> {
   const notices: string[] = [];
+  const explicit = opts.ep !== 'auto' && opts.ep !== 'cpu' ? opts.ep : null;
   for (const ep of providerPlan(opts.ep)) {
-    if (ep !== 'cpu' && !providerAvailable(ep)) {
-      notices.push(`execution provider "${ep}" is not available on this machine (${process.platform}/${process.arch})`);
+    const spec = providerSpec(ep);
+    const availability = spec.available();
+    // A provider asked for by name is tried where it may still work (WebGPU on a software Vulkan driver).
+    if (!availability.ok && !(ep === explicit && availability.tryIfAsked)) {
+      notices.push(`${spec.label} is not available: ${availability.why}`);
       continue;
     }
     try {
-      const open = (g: GraphName) => openGraph(pkg, g, ep, opts);
+      const open = (g: GraphName) => openGraph(pkg, g, ep, opts, g === 'decoder_model_merged' && spec.deviceResident ? presentsOnDevice(pkg) : undefined);
       const [vision, embed, decoder] = [await open('vision_encoder'), await open('embed_tokens'), await open('decoder_model_merged')];
       const fallbackNotice = notices.length ? `${notices.join('; ')}; running on ${ep.toUpperCase()}` : null;
       return { vision, embed, decoder, provider: ep, fallbackNotice };
     } catch (err) {
       if (err instanceof ModelPackageError) throw err;
       if (ep === 'cpu') throw new ModelPackageError(`model ${pkg.manifest.id} could not be loaded: ${(err as Error).message}`);
-      notices.push(`execution provider "${ep}" failed to initialise (${(err as Error).message.split('\n')[0]})`);
+      notices.push(`${spec.label} failed to initialise (${(err as Error).message.split('\n').find((l) => l.trim()) ?? 'no reason given'})`);
     }
   }
   throw new ModelPackageError('no execution provider could be initialised'); // unreachable: the plan always ends with cpu
 }
 
-async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvider, opts: SessionOptions): Promise<GraphSession> {
+async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvider, opts: SessionOptions, outputLocation?: Record<string, ort.Tensor.DataLocation>): Promise<GraphSession> {
   const file = graphFile(pkg, graph, opts.dtype);
   const session = await ort.InferenceSession.create(file.path, {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
     ...threadOptions(opts.threads),
-    ...(ep === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
+    ...providerSpec(ep).sessionOptions,
+    ...(outputLocation ? { preferredOutputLocation: outputLocation } : {}),
   });
   const info = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
     new Map(list.map((m) => [m.name, { name: m.name, type: m.isTensor ? m.type : ('float32' as const), shape: m.isTensor ? m.shape : [] }]));
   return { session, inputs: info(session.inputMetadata), outputs: info(session.outputMetadata) };
+}
+
+/**
+ * Where the decoder's outputs go on a device-resident provider: every `present.*` stays on the device (fed back as the
+ * next step's past), only the logits come to the host, where sampling needs them.
+ */
+function presentsOnDevice(pkg: ModelPackage): Record<string, ort.Tensor.DataLocation> {
+  const out: Record<string, ort.Tensor.DataLocation> = { logits: 'cpu' };
+  for (let i = 0; i < pkg.manifest.text_config.num_hidden_layers; i++) out[`present.${i}.key`] = out[`present.${i}.value`] = 'gpu-buffer';
+  return out;
 }
 
 /**

@@ -10,14 +10,14 @@ import { loadImageFile } from '../../dicom/load-image.js';
 import { createEngine } from '../../engine/engine-client.js';
 import type { Engine } from '../../engine/engine.js';
 import { ModelPackageError } from '../../engine/manifest.js';
-import { isEpChoice, type EpChoice } from '../../engine/providers.js';
+import { EP_CHOICES, isEpChoice, type EpChoice } from '../../engine/providers.js';
 import { openKnowledgeBase, type KnowledgeBase } from '../../kb/open.js';
 import type { ReasoningParams } from '../../reasoning/params.js';
 import { runReasoning } from '../../reasoning/run.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `medrwr ask --model DIR --image FILE [--image FILE]… --question TEXT [--option "A. …"]… [--kb DIR]
-            [--no-retrieval] [--no-cdir] [--ep auto|cpu|cuda|dml] [--max-new-tokens N] [--cdir-threshold P] [--json] [--data-dir DIR]
+            [--no-retrieval] [--no-cdir] [--ep auto|cpu|cuda|dml|webgpu] [--max-new-tokens N] [--cdir-threshold P] [--json] [--data-dir DIR]
   Images: PNG, JPEG or DICOM (first frame, its default window). --json prints one object (events, answer, provenance, timings)
   on stdout and streams the tokens to stderr.`;
 
@@ -109,7 +109,7 @@ export const ask: Command = {
     if (isEpChoice(values.ep!)) ep = values.ep as EpChoice;
     else {
       ep = 'cpu';
-      early.push(`unknown execution provider "${values.ep}" (expected auto, cpu, cuda or dml); running on CPU`);
+      early.push(`unknown execution provider "${values.ep}" (expected ${EP_CHOICES.join(', ')}); running on CPU`);
     }
     const images = await Promise.all(values.image.map(loadImageFile));
 

@@ -7,7 +7,7 @@ import { fileLogger } from '../../app/log.js';
 import { createEngine } from '../../engine/engine-client.js';
 import type { Engine } from '../../engine/engine.js';
 import { ModelPackageError } from '../../engine/manifest.js';
-import { isEpChoice } from '../../engine/providers.js';
+import { EP_CHOICES, isEpChoice } from '../../engine/providers.js';
 import { readBench } from '../../eval/bench.js';
 import { formatSummary } from '../../eval/metrics.js';
 import { runEval } from '../../eval/run-eval.js';
@@ -15,7 +15,7 @@ import { openKnowledgeBase, type KnowledgeBase } from '../../kb/open.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `medrwr eval BENCH.jsonl --model DIR [--kb DIR] [--no-retrieval] [--no-cdir] [--limit N] [--json]
-            [--ep auto|cpu|cuda|dml] [--max-new-tokens N] [--cdir-threshold P] [--data-dir DIR]
+            [--ep auto|cpu|cuda|dml|webgpu] [--max-new-tokens N] [--cdir-threshold P] [--data-dir DIR]
   BENCH.jsonl: one case a line, {"images": [paths relative to the file], "question", "options": [texts] (or "A. …" lines
   ending the question), "answer": "B" or "B. text", "split"?, "id"?}.
   --no-retrieval: every query is answered "<retrieve> None </retrieve>". --no-cdir: CDIR never runs.
@@ -58,7 +58,7 @@ export const evalCommand: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('give one benchmark file (BENCH.jsonl)');
     if (!values.model) throw new UsageError('--model DIR is required');
-    if (!isEpChoice(values.ep!)) throw new UsageError(`--ep must be auto, cpu, cuda or dml, got "${values.ep}"`);
+    if (!isEpChoice(values.ep!)) throw new UsageError(`--ep must be one of ${EP_CHOICES.join(', ')}, got "${values.ep}"`);
     const limit = positive('limit', values.limit, true, Number.MAX_SAFE_INTEGER);
     const maxNewTokens = positive('max-new-tokens', values['max-new-tokens'], true, 32768);
     const cdirThreshold = positive('cdir-threshold', values['cdir-threshold'], false, 1);

@@ -59,6 +59,7 @@ export function SettingsPanel() {
         <select value={form.executionProvider} onChange={(e) => set({ executionProvider: e.target.value as Settings['executionProvider'] })}>
           <option value="auto">Auto (best available, else CPU)</option>
           <option value="cuda">CUDA</option>
+          <option value="webgpu">WebGPU</option>
           <option value="dml">DirectML</option>
           <option value="cpu">CPU</option>
         </select>

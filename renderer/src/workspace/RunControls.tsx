@@ -42,6 +42,7 @@ export function RunControls({ running, busy, canRun, hasRun, onRun, onCancel }: 
             <option value="">saved</option>
             <option value="auto">auto</option>
             <option value="cuda">CUDA</option>
+            <option value="webgpu">WebGPU</option>
             <option value="dml">DirectML</option>
             <option value="cpu">CPU</option>
           </select>
