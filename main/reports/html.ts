@@ -44,12 +44,12 @@ ul.flags li.danger{color:#cf222e}ul.flags li.warning{color:#9a6700}
 .notice{color:#9a6700}.error{color:#cf222e}
 .attest .status{font-weight:700}.attest .sign{margin-top:18px;border-top:1px solid #1b1f24;width:360px;font-size:12px;color:#57606a;padding-top:2px}
 footer.page{margin-top:24px;font-size:12px;color:#57606a;border-top:1px solid #d0d7de;padding-top:4px}
-@media print{body{max-width:none;padding:0}header.page{position:fixed;top:0;left:0;right:0}footer.page{position:fixed;bottom:0;left:0;right:0;background:#fff}
-main{margin-top:64px;margin-bottom:40px}figure.key,.evidence,.cdir,.answer{break-inside:avoid}}`;
+table.layout{width:100%;border-collapse:collapse}table.layout>*>tr>td{padding:0}
+@media print{body{max-width:none;padding:0}figure.key,.evidence,.cdir,.answer{break-inside:avoid}}`;
 
 /**
- * A self-contained HTML report: inline CSS, images as data: URLs, no script, nothing fetched. When printed, the
- * patient header and the decision-support footer repeat on every page.
+ * A self-contained HTML report: inline CSS, images as data: URLs, no script, nothing fetched. The patient header and
+ * the decision-support footer are a layout table's head and foot, which browsers repeat on every printed page.
  */
 export function renderHtml(m: ReportModel): string {
   const t = m.trace;
@@ -62,10 +62,11 @@ export function renderHtml(m: ReportModel): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>${esc(m.title)}</title><style>${CSS}</style></head>
 <body>
-<header class="page"><dl>${headerFields(m)
+<table class="layout"><thead><tr><td><header class="page"><dl>${headerFields(m)
     .map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`)
-    .join('')}</dl></header>
-<main>
+    .join('')}</dl></header></td></tr></thead>
+<tfoot><tr><td><footer class="page">${esc(m.disclaimer)}${m.synthetic ? ' · synthetic data and/or model' : ''}${m.deidentified ? ' · de-identified' : ''} · case ${esc(m.case.id)}</footer></td></tr></tfoot>
+<tbody><tr><td><main>
 <p class="disclaimer">${esc(m.disclaimer)}</p>
 <h1>${esc(m.title)}${m.synthetic ? '<span class="synthetic">synthetic</span>' : ''}</h1>
 <p>${esc(generatedLine(m))}</p>
@@ -91,8 +92,7 @@ ${t.error ? `<p class="error">Error (${esc(t.error.code)}): ${esc(t.error.messag
 <div class="attest"><div class="status">${esc(att.status)}</div>${att.lines.map((l) => `<div>${esc(l)}</div>`).join('')}
 ${m.review ? '' : '<div class="sign">Reader, signature and date</div>'}</div>
 ${t ? `<h2>Provenance</h2><dl class="rows">${[...provenanceRows(m), ...timingRows(t)].map(([k, v]) => row(k, v)).join('')}</dl>` : ''}
-</main>
-<footer class="page">${esc(m.disclaimer)}${m.synthetic ? ' · synthetic data and/or model' : ''}${m.deidentified ? ' · de-identified' : ''} · case ${esc(m.case.id)}</footer>
+</main></td></tr></tbody></table>
 </body></html>
 `;
 }

@@ -52,13 +52,15 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
   const room = (h: number) => {
     if (doc.y + h > bottom()) doc.addPage();
   };
-  const heading = (s: string) => {
-    room(60);
+  /** A section heading, kept on one page with at least `need` points of what follows. */
+  const heading = (s: string, need = 60) => {
+    room(need + 30);
     doc.moveDown(0.6);
     style('Helvetica-Bold', 13);
     text(s);
     doc.moveTo(SIDE, doc.y + 1).lineTo(SIDE + width, doc.y + 1).lineWidth(0.5).strokeColor('#bbb').stroke();
-    style('Helvetica', 10).moveDown(0.3);
+    doc.y += 5;
+    style('Helvetica', 10);
   };
   const pairs = (rows: [string, string][]) => {
     for (const [k, v] of rows) {
@@ -85,7 +87,7 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
   if (m.case.options.length) for (const o of m.case.options) text(optionLine(o), { indent: 12 });
   else text('Free-text question (no options offered).', { indent: 12 });
 
-  heading('Key images');
+  heading('Key images', m.images.some((im) => im.png) ? KEY_IMAGE : 40);
   if (!m.images.length) text('No key images.');
   for (const [i, im] of m.images.entries()) figure(im.png, KEY_IMAGE, imageCaption(im, i), im.problem);
 
@@ -132,9 +134,8 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
     style('Helvetica', 10);
 
     if (t.cdir) {
-      heading('CDIR: second look with a similar image');
+      heading('CDIR: second look with a similar image', CDIR_IMAGE + 40);
       const c = t.cdir;
-      room(CDIR_IMAGE + 40);
       const y = doc.y;
       const half = width / 2;
       const key = m.images[0];
@@ -170,6 +171,7 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
     room(40);
     doc.moveDown(2);
     doc.moveTo(SIDE, doc.y).lineTo(SIDE + 260, doc.y).lineWidth(0.7).strokeColor('#000').stroke();
+    doc.y += 3;
     style('Helvetica', 8.5, '#555');
     text('Reader, signature and date', { lineGap: 0 });
     style('Helvetica', 10);
