@@ -9,6 +9,7 @@ import {
   citation,
   differentialRows,
   generatedLine,
+  hasAfterCdir,
   headerFields,
   imageCaption,
   measurementLine,
@@ -55,6 +56,7 @@ export function renderHtml(m: ReportModel): string {
   const t = m.trace;
   const answer = answerLines(m);
   const dist = differentialRows(m);
+  const afterCdir = hasAfterCdir(m);
   const flags = m.assessment?.flags ?? [];
   const att = attestation(m);
   return `<!doctype html>
@@ -81,7 +83,7 @@ ${m.measurements.length ? `<ul>${m.measurements.map((x) => `<li>${esc(measuremen
 <h2>Answer</h2>
 <div class="answer${answer.valid ? '' : ' invalid'}"><div class="headline">${esc(answer.headline)}</div>${answer.lines.map((l) => `<div>${esc(l)}</div>`).join('')}</div>
 ${t ? `<h2>Differential</h2>
-${dist.length ? `<table class="dist"><tr><th>Option</th><th>First answer</th><th>After CDIR</th></tr>${dist.map((r) => `<tr><td>${esc(r.option)}</td><td>${esc(r.before)}</td><td>${esc(r.after)}</td></tr>`).join('')}</table>` : '<p>No distribution over options (free-text question, or no answer).</p>'}
+${dist.length ? `<table class="dist"><tr><th>Option</th><th>First answer</th>${afterCdir ? '<th>After CDIR</th>' : ''}</tr>${dist.map((r) => `<tr><td>${esc(r.option)}</td><td>${esc(r.before)}</td>${afterCdir ? `<td>${esc(r.after)}</td>` : ''}</tr>`).join('')}</table>` : '<p>No distribution over options (free-text question, or no answer).</p>'}
 <h2>Flags</h2>
 ${flags.length ? `<ul class="flags">${flags.map((f) => `<li class="${f.level}">${esc(f.text)}</li>`).join('')}</ul>` : '<p>None.</p>'}
 ${t.cdir ? cdirHtml(m) : ''}

@@ -10,6 +10,7 @@ import {
   citation,
   differentialRows,
   generatedLine,
+  hasAfterCdir,
   headerFields,
   imageCaption,
   measurementLine,
@@ -108,6 +109,7 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
     const dist = differentialRows(m);
     if (dist.length) {
       const cols = [SIDE, SIDE + width - 170, SIDE + width - 80];
+      const afterCdir = hasAfterCdir(m);
       const line = (cells: string[], bold: boolean) => {
         room(14);
         style(bold ? 'Helvetica-Bold' : 'Helvetica', 9.5);
@@ -115,7 +117,7 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
         doc.text(winAnsi(cells[0]!), cols[0]!, y, { width: cols[1]! - cols[0]! - 8 });
         const after = doc.y;
         doc.text(winAnsi(cells[1]!), cols[1]!, y, { width: 80 });
-        doc.text(winAnsi(cells[2]!), cols[2]!, y, { width: 80 });
+        if (afterCdir) doc.text(winAnsi(cells[2]!), cols[2]!, y, { width: 80 });
         doc.x = SIDE;
         doc.y = Math.max(after, doc.y) + 1;
       };

@@ -87,6 +87,11 @@ export function differentialRows(m: ReportModel): { option: string; before: stri
   return (m.assessment?.differential ?? []).map((r) => ({ option: optionLine(r), before: pct(r.before), after: r.after === null ? '—' : pct(r.after) }));
 }
 
+/** Whether the differential has an "after CDIR" column: only when CDIR gave a second distribution. */
+export function hasAfterCdir(m: ReportModel): boolean {
+  return (m.assessment?.differential ?? []).some((r) => r.after !== null);
+}
+
 /** "[1] Title — source, passage p1; KB demo-kb version 1". */
 export function citation(p: EvidencePassage, m: ReportModel): string {
   const kb = m.trace?.provenance?.kb;
