@@ -55,6 +55,8 @@ describe('clinical report content', () => {
         expect(block.replace(/\s+/g, ' ')).toMatch(reason);
         expect(block).not.toMatch(/\d%/); // no confidence when there is no answer to trust
         expect(text).toMatch(/No valid answer: /); // the flag too
+        expect(text).not.toContain('86.7%'); // nor probabilities read off the garbled output
+        expect(text).toContain('No differential: a free-text question, or no valid answer to read probabilities from.');
       }
     });
   }

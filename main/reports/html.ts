@@ -67,7 +67,7 @@ export function renderHtml(m: ReportModel): string {
 <table class="layout"><thead><tr><td><header class="page"><dl>${headerFields(m)
     .map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`)
     .join('')}</dl></header></td></tr></thead>
-<tfoot><tr><td><footer class="page">${esc(m.disclaimer)}${m.synthetic ? ' · synthetic data and/or model' : ''}${m.deidentified ? ' · de-identified' : ''} · case ${esc(m.case.id)}</footer></td></tr></tfoot>
+<tfoot><tr><td><footer class="page">${esc(m.disclaimer)}${m.synthetic ? ' · synthetic data and/or model' : ''}${m.deidentified ? ' · de-identified' : ''}</footer></td></tr></tfoot>
 <tbody><tr><td><main>
 <p class="disclaimer">${esc(m.disclaimer)}</p>
 <h1>${esc(m.title)}${m.synthetic ? '<span class="synthetic">synthetic</span>' : ''}</h1>
@@ -83,7 +83,7 @@ ${m.measurements.length ? `<ul>${m.measurements.map((x) => `<li>${esc(measuremen
 <h2>Answer</h2>
 <div class="answer${answer.valid ? '' : ' invalid'}"><div class="headline">${esc(answer.headline)}</div>${answer.lines.map((l) => `<div>${esc(l)}</div>`).join('')}</div>
 ${t ? `<h2>Differential</h2>
-${dist.length ? `<table class="dist"><tr><th>Option</th><th>First answer</th>${afterCdir ? '<th>After CDIR</th>' : ''}</tr>${dist.map((r) => `<tr><td>${esc(r.option)}</td><td>${esc(r.before)}</td>${afterCdir ? `<td>${esc(r.after)}</td>` : ''}</tr>`).join('')}</table>` : '<p>No distribution over options (free-text question, or no answer).</p>'}
+${dist.length ? `<table class="dist"><tr><th>Option</th><th>First answer</th>${afterCdir ? '<th>After CDIR</th>' : ''}</tr>${dist.map((r) => `<tr><td>${esc(r.option)}</td><td>${esc(r.before)}</td>${afterCdir ? `<td>${esc(r.after)}</td>` : ''}</tr>`).join('')}</table>` : '<p>No differential: a free-text question, or no valid answer to read probabilities from.</p>'}
 <h2>Flags</h2>
 ${flags.length ? `<ul class="flags">${flags.map((f) => `<li class="${f.level}">${esc(f.text)}</li>`).join('')}</ul>` : '<p>None.</p>'}
 ${t.cdir ? cdirHtml(m) : ''}

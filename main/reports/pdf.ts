@@ -124,7 +124,7 @@ export async function renderPdf(m: ReportModel): Promise<Buffer> {
       line(['Option', 'First answer', 'After CDIR'], true);
       for (const r of dist) line([r.option, r.before, r.after], false);
       style('Helvetica', 10);
-    } else text('No distribution over options (free-text question, or no answer).');
+    } else text('No differential: a free-text question, or no valid answer to read probabilities from.');
 
     heading('Flags');
     const flags = m.assessment?.flags ?? [];

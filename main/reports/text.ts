@@ -41,7 +41,7 @@ export function when(iso: string): string {
 }
 
 export function generatedLine(m: ReportModel): string {
-  return `Generated ${when(m.generatedAt)}${m.deidentified ? ' · de-identified' : ''}${m.synthetic ? ' · synthetic data and/or model' : ''}`;
+  return `Case ${m.case.id} · generated ${when(m.generatedAt)}${m.deidentified ? ' · de-identified' : ''}${m.synthetic ? ' · synthetic data and/or model' : ''}`;
 }
 
 export function optionLine(o: { letter: string; text: string }): string {
@@ -84,12 +84,18 @@ export function answerLines(m: ReportModel): { headline: string; valid: boolean;
 
 /** The differential: every offered option with its name and probability at the first answer and after CDIR. */
 export function differentialRows(m: ReportModel): { option: string; before: string; after: string }[] {
-  return (m.assessment?.differential ?? []).map((r) => ({ option: optionLine(r), before: pct(r.before), after: r.after === null ? '—' : pct(r.after) }));
+  if (!hasBefore(m) && !hasAfterCdir(m)) return [];
+  return (m.assessment?.differential ?? []).map((r) => ({ option: optionLine(r), before: hasBefore(m) ? pct(r.before) : '—', after: hasAfterCdir(m) ? pct(r.after) : '—' }));
 }
 
-/** Whether the differential has an "after CDIR" column: only when CDIR gave a second distribution. */
+// Probabilities read off an output that is not a valid answer mean nothing (the issue's garbled "86.7%"): not shown.
+function hasBefore(m: ReportModel): boolean {
+  return m.trace?.answers.initial?.valid === true && (m.assessment?.differential ?? []).some((r) => r.before !== null);
+}
+
+/** Whether the differential has an "after CDIR" column: only when CDIR gave a valid second answer with a distribution. */
 export function hasAfterCdir(m: ReportModel): boolean {
-  return (m.assessment?.differential ?? []).some((r) => r.after !== null);
+  return m.trace?.answers.cdir?.valid === true && (m.assessment?.differential ?? []).some((r) => r.after !== null);
 }
 
 /** "[1] Title — source, passage p1; KB demo-kb version 1". */
