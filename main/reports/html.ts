@@ -46,11 +46,13 @@ ul.flags li.danger{color:#cf222e}ul.flags li.warning{color:#9a6700}
 .attest .status{font-weight:700}.attest .sign{margin-top:18px;border-top:1px solid #1b1f24;width:360px;font-size:12px;color:#57606a;padding-top:2px}
 footer.page{margin-top:24px;font-size:12px;color:#57606a;border-top:1px solid #d0d7de;padding-top:4px}
 table.layout{width:100%;border-collapse:collapse}table.layout>*>tr>td{padding:0}
+@page{margin:14mm 12mm 16mm;@bottom-right{content:"Page " counter(page) " of " counter(pages);font:9pt system-ui,sans-serif;color:#57606a}}
 @media print{body{max-width:none;padding:0}figure.key,.evidence,.cdir,.answer{break-inside:avoid}}`;
 
 /**
  * A self-contained HTML report: inline CSS, images as data: URLs, no script, nothing fetched. The patient header and
- * the decision-support footer are a layout table's head and foot, which browsers repeat on every printed page.
+ * the decision-support footer are a layout table's head and foot, which browsers repeat on every printed page; the page
+ * number is an @page margin box.
  */
 export function renderHtml(m: ReportModel): string {
   const t = m.trace;
