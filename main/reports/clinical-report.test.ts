@@ -94,6 +94,27 @@ describe('clinical report content', () => {
     expect(text.replace(/\s+/g, ' ')).toContain('[1] knowledge base, passage p0; knowledge base scripted-kb version 1 Lobar pneumonia shows consolidation.');
   });
 
+  it('HTML and PDF carry the same sections in the same order', async () => {
+    const sc = scriptedCase();
+    await scriptedRun(
+      sc,
+      [
+        { output: '<think> opacity </think>\n<query> lobar consolidation </query>' },
+        { output: '<answer> A </answer>', answerProbs: { A: 0.55, B: 0.3 } },
+        { output: '<answer> B </answer>', answerProbs: { A: 0.04, B: 0.95 } },
+      ],
+      { similar: true, passages: () => ['Lobar pneumonia shows consolidation.'] },
+    );
+    const { html, pdf } = await reports(sc);
+    const headings = ['Question', 'Key images', 'Measurements', 'Answer', 'Differential', 'Flags', 'CDIR: second look with a similar image', 'Reasoning and evidence', 'Review and attestation', 'Provenance'];
+    const order = (text: string) => headings.map((h) => text.search(new RegExp(`(^|\\s)${h}\\s`, 'm')));
+    const body = pdf.join('\n');
+    for (const at of [order(html), order(body)]) {
+      expect(at.every((i) => i >= 0)).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+    }
+  });
+
   it('a one-round run where the model queried carries the "asked for evidence but none was retrieved" flag', async () => {
     const sc = scriptedCase();
     await scriptedRun(sc, [{ output: '<think> dense zone </think>\n<query> lobar consolidation </query>\n<answer> A </answer>', answerProbs: { A: 0.93 } }], {
