@@ -4,11 +4,10 @@ import type { EvidencePassage } from '../api/run-events.js';
 import type { Cdir, Trace } from '../api/trace.js';
 import type { ReportImage, ReportModel } from './model.js';
 
-/**
+/*
  * What the report says, as words, shared by the HTML and PDF writers so the two carry the same content: they only
  * lay these out. Values are formatted here (names, DICOM dates, times in the reader's zone, 1-based frames).
  */
-export { pct };
 
 const VERDICT: Record<string, string> = {
   agree: 'Agrees with the answer',
