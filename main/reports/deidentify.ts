@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+import { formatPersonName } from '../api/format.js';
 import type { ReportModel } from './model.js';
 
 export const REMOVED = '[removed]';
-const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'generatedAt', 'startedAt', 'endedAt', 'birthDate', 'studyDate']);
-const DROP_KEYS = new Set(['accessionNumber']);
+// `at`: when a reader reviewed the run (the reader's name stays: it is not patient data).
+const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'generatedAt', 'startedAt', 'endedAt', 'birthDate', 'studyDate', 'at']);
+const DROP_KEYS = new Set(['accessionNumber', 'institution']);
 
 /**
- * A copy of the report with the patient's name, ID and dates removed, DICOM UIDs replaced by stable pseudonyms
+ * A copy of the report with the patient's name, ID, dates (so the age too), accession and institution removed, DICOM UIDs replaced by stable pseudonyms
  * (2.25.<digits of a hash>, so the same study still links across reports) and any occurrence of the name or ID in
  * free text (question, trace, passages, labels) blanked. Pixels are not touched: burnt-in text stays.
  */
@@ -43,11 +45,11 @@ function collectUids(value: unknown, key = '', into = new Set<string>()): Set<st
   return into;
 }
 
-/** The name (whole and each part of a DICOM PN), the patient ID and the accession number, longest first. */
+/** The name (whole, each part of a DICOM PN, as printed), the patient ID, the accession and institution, longest first. */
 function identifyingStrings(model: ReportModel): string[] {
   const p = model.patient;
   if (!p) return [];
-  const parts = [p.name, p.name.replace(/\^+/g, ' ').trim(), ...p.name.split(/[\^=\s,]+/), p.id, p.accessionNumber];
+  const parts = [p.name, p.name.replace(/\^+/g, ' ').trim(), formatPersonName(p.name), ...p.name.split(/[\^=\s,]+/), p.id, p.accessionNumber, p.institution];
   return [...new Set(parts.map((s) => s.trim()).filter((s) => s.length >= 3))].sort((a, b) => b.length - a.length);
 }
 

@@ -1,14 +1,18 @@
 import { z } from 'zod';
-import type { Case, KeyImage, RunRecord } from '../api/cases.js';
+import type { Case, KeyImage, Review, RunRecord } from '../api/cases.js';
+import { assessRun, validLetter, type Assessment } from '../api/assessment.js';
 import { DISCLAIMER } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
+import { traceSections, type Section } from '../api/sections.js';
 import { buildTrace, type Trace } from '../api/trace.js';
 import type { AppContext } from '../app/context.js';
 import { dispatch } from '../app/dispatch.js';
 import { renderKeyImage } from '../cases/key-images.js';
 import { caseStore } from '../cases/service.js';
+import { describePatient } from '../cases/store.js';
 import { deidentifyReport } from './deidentify.js';
 
+/** Patient and study identity as the DICOM header has it (raw values: the writers format them). */
 export interface PatientInfo {
   name: string;
   id: string;
@@ -17,6 +21,8 @@ export interface PatientInfo {
   studyDate: string;
   accessionNumber: string;
   studyDescription: string;
+  modality: string;
+  institution: string;
 }
 
 export interface ReportImage {
@@ -24,6 +30,15 @@ export interface ReportImage {
   /** data:image/png;base64,… exactly what the model saw; null when the file is no longer readable. */
   png: string | null;
   problem: string | null;
+}
+
+/** A measurement made on a key image. None are stored with cases yet; the report prints them once they are. */
+export interface ReportMeasurement {
+  label: string;
+  value: number;
+  unit: string;
+  /** Where it was taken, in words (e.g. "key image 1"). */
+  where: string;
 }
 
 /** Everything a report shows, in one plain object: the HTML, PDF and JSON writers only lay it out. */
@@ -36,8 +51,16 @@ export interface ReportModel {
   case: Pick<Case, 'id' | 'title' | 'question' | 'options' | 'createdAt' | 'status'>;
   patient: PatientInfo | null;
   images: ReportImage[];
+  measurements: ReportMeasurement[];
   run: RunRecord | null;
+  /** The raw fold of the run's events (the model's own text included): the JSON export keeps it whole. */
   trace: Trace | null;
+  /** Validity, differential and flags of the reported run (null: not run). */
+  assessment: Assessment | null;
+  /** The trace as a reader sees it: reasoning without protocol tags, queries with their evidence. */
+  sections: Section[];
+  /** The newest review of the reported run: the attestation (null: not reviewed). */
+  review: Review | null;
 }
 
 const Tags = z.object({ tags: z.array(z.object({ tag: z.string(), value: z.string() })) });
@@ -49,17 +72,27 @@ const PATIENT_TAGS: Record<string, keyof PatientInfo> = {
   '(0008,0020)': 'studyDate',
   '(0008,0050)': 'accessionNumber',
   '(0008,1030)': 'studyDescription',
+  '(0008,0060)': 'modality',
+  '(0008,0080)': 'institution',
 };
 
 export async function buildReportModel(ctx: AppContext, opts: { caseId: string; runId?: string; deidentify: boolean }): Promise<ReportModel> {
   const store = caseStore(ctx);
   const c = store.getCase(opts.caseId);
+  // A report names one patient: a case that mixes patients (made before cases were tied to one) is never reported.
+  if (c.problem) throw new ApiError('conflict', `No report for case "${c.title}": ${c.problem}`);
   const runs = store.runsOf(c.id);
   const run = opts.runId ? runs.find((r) => r.id === opts.runId) : runs[runs.length - 1];
   if (opts.runId && !run) throw new ApiError('not_found', `Case "${c.title}" has no run "${opts.runId}".`);
   // Key images and question as the reported run saw them (the case may have been edited since).
   const inputs = run ? store.runInputs(run.id) : c;
+  const { patients } = store.owners(inputs.keyImages);
+  if (patients.length > 1) {
+    throw new ApiError('conflict', `No report for case "${c.title}": its key images belong to ${patients.map(describePatient).join(' and ')}. A report shows one patient.`);
+  }
   const images = await Promise.all(inputs.keyImages.map((k) => reportImage(ctx, k)));
+  const trace = run ? buildTrace(store.events(run.id)) : null;
+  const others = runs.filter((r) => r.id !== run?.id).map((r) => ({ runId: r.id, letter: validLetter(buildTrace(store.events(r.id))) }));
   const model: ReportModel = {
     title: `Case report: ${c.title}`,
     generatedAt: new Date().toISOString(),
@@ -69,8 +102,12 @@ export async function buildReportModel(ctx: AppContext, opts: { caseId: string; 
     case: { id: c.id, title: c.title, question: inputs.question, options: inputs.options, createdAt: c.createdAt, status: c.status },
     patient: inputs.keyImages[0] ? await patientOf(ctx, inputs.keyImages[0].sopInstanceUid) : null,
     images,
+    measurements: [],
     run: run ?? null,
-    trace: run ? buildTrace(store.events(run.id)) : null,
+    trace,
+    assessment: trace ? assessRun(trace, inputs.options, others) : null,
+    sections: trace ? traceSections(trace) : [],
+    review: run ? (store.reviews(c.id).filter((r) => r.runId === run.id).at(-1) ?? null) : null,
   };
   return opts.deidentify ? deidentifyReport(model) : model;
 }
@@ -87,7 +124,7 @@ async function reportImage(ctx: AppContext, key: KeyImage): Promise<ReportImage>
 async function patientOf(ctx: AppContext, sopInstanceUid: string): Promise<PatientInfo | null> {
   try {
     const { tags } = Tags.parse(await dispatch(ctx, 'instances.tags', { sopInstanceUid }));
-    const info: PatientInfo = { name: '', id: '', birthDate: '', sex: '', studyDate: '', accessionNumber: '', studyDescription: '' };
+    const info: PatientInfo = { name: '', id: '', birthDate: '', sex: '', studyDate: '', accessionNumber: '', studyDescription: '', modality: '', institution: '' };
     for (const t of tags) {
       const field = PATIENT_TAGS[t.tag];
       if (field) info[field] = t.value.trim();

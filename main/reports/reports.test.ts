@@ -21,13 +21,15 @@ function answeredCase() {
     synthetic: true,
   });
   const run = store.startRun(c.id, { rounds: 3 });
-  for (const e of numbered(run.id, [...completeRunDrafts(), { type: 'done', status: 'completed' }])) store.appendEvent(run.id, e);
+  // The fixture's drafts predate answer validity; a live run states it on each answer.
+  const drafts = completeRunDrafts().map((d) => (d.type === 'answer' ? { ...d, valid: true, problem: null } : d));
+  for (const e of numbered(run.id, [...drafts, { type: 'done', status: 'completed' }])) store.appendEvent(run.id, e);
   return { ctx, store, c, run };
 }
 
 const withPatient = (m: ReportModel): ReportModel => ({
   ...m,
-  patient: { name: 'DOE^JOHN', id: 'PAT-001234', birthDate: '19580312', sex: 'M', studyDate: '20240105', accessionNumber: 'ACC778899', studyDescription: 'CT ABDOMEN' },
+  patient: { name: 'DOE^JOHN', id: 'PAT-001234', birthDate: '19580312', sex: 'M', studyDate: '20240105', accessionNumber: 'ACC778899', studyDescription: 'CT ABDOMEN', modality: 'CT', institution: 'Saint Example Hospital' },
 });
 
 describe('case reports', () => {
@@ -36,7 +38,7 @@ describe('case reports', () => {
     const out = ExportedReport.parse(await dispatch(ctx, 'reports.export', { caseId: c.id, format: 'html' }));
     expect(out).toMatchObject({ mimeType: 'text/html', encoding: 'utf8' });
     const html = out.data;
-    for (const s of [DISCLAIMER, 'synthetic', 'Query: hypodense liver lesion', 'Cysts are hypodense (3).', 'Passage 2', 'fused 0.030', 'confidence <b>86.0%</b>', 'CDIR alert', 'Simple hepatic cyst', '55.0%', 'medrwr-tiny 1.0.0', 'ab'.repeat(32), 'demo-kb 1 (local)', 'Execution provider', 'W 400 / L 40', ' The lesion is hypodense.']) {
+    for (const s of [DISCLAIMER, 'synthetic', 'Query: hypodense liver lesion', 'Cysts are hypodense (3).', 'Passage 2 — demo-kb, passage p2; knowledge base demo-kb version 1', 'Confidence 86.0% (after CDIR)', 'CDIR: second look', 'Simple hepatic cyst', '55.0%', 'medrwr-tiny 1.0.0', 'ab'.repeat(32), 'demo-kb 1 (local)', 'Execution provider', 'Window 400, level 40', 'frame 1', 'The lesion is hypodense.']) {
       expect(html).toContain(s);
     }
     expect(html).not.toMatch(/<script|src="http|href="http|@import/);
@@ -49,7 +51,7 @@ describe('case reports', () => {
     const pdf = Buffer.from(out.data, 'base64');
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const text = pdfText(pdf).replace(/\s+/g, ' ');
-    for (const s of [DISCLAIMER, '[synthetic]', 'A (confidence 86.0%, after CDIR)', 'Query: hypodense liver lesion', 'Cysts are hypodense (1).', 'Passage 3', 'Simple hepatic cyst', 'medrwr-tiny 1.0.0', 'ab'.repeat(32), 'Execution provider: cpu']) {
+    for (const s of [DISCLAIMER, '[synthetic]', 'A. Simple cyst', 'Confidence 86.0% (after CDIR)', 'Query: hypodense liver lesion', 'Cysts are hypodense (1).', 'Passage 3', 'Simple hepatic cyst', 'medrwr-tiny 1.0.0', 'ab'.repeat(32), 'Execution provider: cpu']) {
       expect(text).toContain(s);
     }
   });
@@ -68,13 +70,13 @@ describe('case reports', () => {
     const { ctx, c } = answeredCase();
     const model = withPatient(await buildReportModel(ctx, { caseId: c.id, deidentify: false }));
     const plainHtml = renderHtml(model);
-    expect(plainHtml).toContain('DOE^JOHN');
-    expect(plainHtml).toContain('PAT-001234');
+    for (const s of ['DOE, JOHN', 'PAT-001234', '1958-03-12 (age 65 at the study)', 'ACC778899', 'Saint Example Hospital']) expect(plainHtml).toContain(s);
+    expect(plainHtml).not.toContain('DOE^JOHN');
     const deid = deidentifyReport(model);
     const html = renderHtml(deid);
     const pdf = pdfText(await renderPdf(deid));
     for (const doc of [html, pdf]) {
-      for (const secret of ['DOE', 'JOHN', 'PAT-001234', 'ACC778899', '19580312', '20240105', '1.2.840.113619.2.55.3', model.run!.startedAt.slice(0, 10)]) {
+      for (const secret of ['DOE', 'JOHN', 'PAT-001234', 'ACC778899', '19580312', '1958-03-12', '20240105', '2024-01-05', 'age 65', 'Saint Example', '1.2.840.113619.2.55.3', model.run!.startedAt.slice(0, 10)]) {
         expect(doc).not.toContain(secret);
       }
       expect(doc).toContain('ANONYMOUS');
