@@ -43,6 +43,7 @@ describe('assessRun on runs of the real loop', () => {
     expect(a.flags[0]).toEqual({ kind: 'no-valid-answer', level: 'danger', text: `No valid answer: ${reason}.` });
     expect(res.events.find((e) => e.type === 'summary')).toMatchObject({ finalLetter: null, finalConfidence: null });
     expect(validLetter(trace)).toBeNull();
+    expect(a.differential.every((r) => r.before === null && r.after === null)).toBe(true); // no garbled 86.7% anywhere
   });
 
   it('keeps the differential with option names before and after CDIR, and says CDIR changed the answer', async () => {

@@ -72,7 +72,8 @@ export function assessRun(trace: Trace, options: readonly CaseOption[], otherRun
 export function differential(trace: Trace, options: readonly CaseOption[]): DifferentialRow[] {
   const { initial, cdir } = trace.answers;
   if (!options.length || (!initial && !cdir)) return [];
-  const p = (a: Answer | null, letter: string) => (a && Object.keys(a.distribution).length ? (a.distribution[letter] ?? 0) : null);
+  // An output that is not a valid answer has no probabilities worth showing (they were read off garbled text).
+  const p = (a: Answer | null, letter: string) => (a?.valid && Object.keys(a.distribution).length ? (a.distribution[letter] ?? 0) : null);
   const rows = options.map((o) => ({ letter: o.letter, text: o.text, before: p(initial, o.letter), after: p(cdir, o.letter) }));
   return rows.sort((a, b) => (b.after ?? b.before ?? 0) - (a.after ?? a.before ?? 0));
 }
