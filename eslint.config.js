@@ -25,6 +25,27 @@ export default tseslint.config(
     },
   },
   {
+    // Domains sit below the transports: they never call back up through the dispatcher, the CLI or the server (a
+    // domain that needs another one imports that domain's functions or takes a port). test/import-graph.test.ts also
+    // refuses any import cycle in main/.
+    files: ['main/{cases,reports,dicom,kb,engine,reasoning,imaging,db,eval,pacs}/**/*.ts'],
+    ignores: ['main/**/*.test.ts', 'main/**/testing/**', 'main/**/test-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'main/ runs without Electron (CLI, web mode, tests); Electron code belongs in electron/.' }],
+          patterns: [
+            { group: ['**/electron/**', '../../electron/*'], message: 'main/ must not depend on electron/.' },
+            // Each domain's handlers.ts may name the Handler type it implements; nothing may call the dispatcher.
+            { group: ['**/app/dispatch*', '**/app/handlers*'], allowTypeImports: true, message: 'A domain must not call back up through the dispatcher: import the other domain\'s function instead.' },
+            { group: ['**/cli/**', '**/server/**'], message: 'A domain must not depend on a transport (main/cli, main/server).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The contract is bundled into the renderer: it may use only zod and its own files.
     files: ['main/api/**/*.ts'],
     ignores: ['main/api/**/*.test.ts'],

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../api/events.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
-import { projectRoot } from '../cli/paths.js';
+import { projectRoot } from '../app/paths.js';
 import { testContext } from './testing/fixtures.js';
 import { pdfText } from './testing/pdf-text.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeServices } from '../app/services.js';
-import { projectRoot } from '../cli/paths.js';
+import { projectRoot } from '../app/paths.js';
 import { demoCasesFile, ensureDemo } from './demo.js';
 import { caseStore } from './service.js';
 import { testContext } from './testing/fixtures.js';

@@ -4,10 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CaseOption } from '../api/cases.js';
 import { ApiError } from '../api/errors.js';
-import { ImportReport } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { dispatch } from '../app/dispatch.js';
-import { projectRoot } from '../cli/paths.js';
+import { importFinished, startImport } from '../dicom/importer.js';
+import { projectRoot } from '../app/paths.js';
 import { caseStore } from './service.js';
 
 export const DEMO_MARKER = 'demo-seeded.json';
@@ -81,15 +80,8 @@ export async function ensureDemo(ctx: AppContext, specFile = demoCasesFile()): P
 }
 
 async function importAndWait(ctx: AppContext, paths: string[]): Promise<void> {
-  const { taskId } = z.object({ taskId: z.string() }).parse(await dispatch(ctx, 'studies.import', { paths }));
-  for (;;) {
-    const report = ImportReport.parse(await dispatch(ctx, 'studies.importReport', { taskId }));
-    if (report.state !== 'running') {
-      if (report.failures.length) throw new ApiError('unavailable', `The demo studies did not import: ${report.failures.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const report = await importFinished(ctx, startImport(ctx, paths));
+  if (report?.failures.length) throw new ApiError('unavailable', `The demo studies did not import: ${report.failures.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
 }
 
 function readHeader(file: string) {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../api/events.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
-import { projectRoot } from '../cli/paths.js';
+import { projectRoot } from '../app/paths.js';
 import { appDatabase } from '../db/app-database.js';
 import { CaseStore } from './store.js';
 import { completeRunDrafts, numbered, testContext } from './testing/fixtures.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import { Settings, SettingsPatch } from '../api/settings.js';
-import { projectRoot } from '../cli/paths.js';
+import { projectRoot } from '../app/paths.js';
 
 export const SETTINGS_FILE = 'settings.json';
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Case, KeyImage, Review, RunRecord } from '../api/cases.js';
 import { assessRun, validLetter, type Assessment } from '../api/assessment.js';
 import { DISCLAIMER } from '../api/contract.js';
@@ -6,7 +5,7 @@ import { ApiError } from '../api/errors.js';
 import { traceSections, type Section } from '../api/sections.js';
 import { buildTrace, type Trace } from '../api/trace.js';
 import type { AppContext } from '../app/context.js';
-import { dispatch } from '../app/dispatch.js';
+import { instanceTags } from '../dicom/instances.js';
 import { renderKeyImage } from '../cases/key-images.js';
 import { caseStore } from '../cases/service.js';
 import { describePatient } from '../cases/store.js';
@@ -63,7 +62,6 @@ export interface ReportModel {
   review: Review | null;
 }
 
-const Tags = z.object({ tags: z.array(z.object({ tag: z.string(), value: z.string() })) });
 const PATIENT_TAGS: Record<string, keyof PatientInfo> = {
   '(0010,0010)': 'name',
   '(0010,0020)': 'id',
@@ -123,7 +121,7 @@ async function reportImage(ctx: AppContext, key: KeyImage): Promise<ReportImage>
 /** Patient and study identity from the key image's DICOM header, when the studies index still has it. */
 async function patientOf(ctx: AppContext, sopInstanceUid: string): Promise<PatientInfo | null> {
   try {
-    const { tags } = Tags.parse(await dispatch(ctx, 'instances.tags', { sopInstanceUid }));
+    const tags = await instanceTags(ctx, sopInstanceUid);
     const info: PatientInfo = { name: '', id: '', birthDate: '', sex: '', studyDate: '', accessionNumber: '', studyDescription: '', modality: '', institution: '' };
     for (const t of tags) {
       const field = PATIENT_TAGS[t.tag];

@@ -3,7 +3,7 @@ import { createAppContext } from '../../app/create.js';
 import { closeServices } from '../../app/services.js';
 import { startServer } from '../../server/server.js';
 import { UsageError, type Command } from '../command.js';
-import { rendererBuildDir } from '../paths.js';
+import { rendererBuildDir } from '../../app/paths.js';
 
 export const serve: Command = {
   name: 'serve',

@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Runtime imports between main/'s own files (type-only imports vanish at run time and are left out). */
+function importGraph(root: string): Map<string, string[]> {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.ts') && !f.endsWith('.test.ts')) files.push(p);
+    }
+  };
+  walk(root);
+  const known = new Set(files);
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const deps: string[] = [];
+    for (const m of readFileSync(f, 'utf8').matchAll(/^(import|export)(\s+type)?\s[^;]*?from\s+['"](\.[^'"]+)['"]/gm)) {
+      if (m[2]) continue;
+      const target = resolve(dirname(f), m[3]!.replace(/\.js$/, '.ts'));
+      if (known.has(target)) deps.push(target);
+    }
+    graph.set(f, deps);
+  }
+  return graph;
+}
+
+/** Strongly connected components with more than one file, or a file importing itself: the import cycles. */
+export function cycles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || graph.get(v)?.includes(v)) found.push(scc);
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+describe('main/ imports', () => {
+  const root = resolve('main');
+  it('have no cycle', () => {
+    expect(cycles(importGraph(root)).map((c) => c.map((f) => relative(root, f)).sort())).toEqual([]);
+  });
+
+  it('the cycle finder finds one (so the test above can fail)', () => {
+    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    expect(cycles(g).map((c) => c.sort())).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('domains do not reach the dispatcher or a transport', () => {
+    const offenders: string[] = [];
+    for (const [file, deps] of importGraph(root)) {
+      const domain = relative(root, file).split('/')[0]!;
+      if (['app', 'cli', 'server', 'api'].includes(domain) || /\/(testing|test-support)\//.test(file)) continue;
+      for (const d of deps) if (/\/main\/(app\/(dispatch|handlers)|cli\/|server\/)/.test(d)) offenders.push(`${relative(root, file)} → ${relative(root, d)}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
