@@ -11,8 +11,8 @@ export interface RawResponse {
 
 /**
  * Sends bytes exactly as given (fetch and http.request normalise or refuse malformed targets and headers) and reads
- * until the server closes. Requests should say `Connection: close`; a server that neither answers nor closes within
- * `timeoutMs` fails the call.
+ * until the server closes (or, for an accepted WebSocket upgrade, until its response head). Requests should say
+ * `Connection: close`; a server that neither answers nor closes within `timeoutMs` fails the call.
  */
 export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -23,7 +23,12 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
       socket.destroy();
       reject(new Error(`no answer and no close within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      // An accepted WebSocket stays open: its response head is all there is to read.
+      const text = Buffer.concat(chunks).toString('latin1');
+      if (text.startsWith('HTTP/1.1 101 ') && text.includes('\r\n\r\n')) socket.destroy();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') reset = true;
       else {
