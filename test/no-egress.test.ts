@@ -56,4 +56,15 @@ describe.skipIf(skip)('no egress', () => {
     expect(events.find((e) => e.type === 'answer' && e.phase === 'cdir')?.letter).toBe(ambiguous.options.find((o) => o.text === 'Rowbeck nodule')!.letter);
     expect(egressAttempts(r.trace)).toEqual([]);
   });
+
+  it('web mode: `medrwr serve` and one cases.run over HTTP complete with connections to loopback only', () => {
+    const r = runIsolated('serve', [process.execPath, 'test/support/serve-one-run.mjs', join(work, 'served')]);
+    expect(r.status, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout) as { status: string; events: { type: string; phase?: string }[] };
+    expect(run.status).toBe('completed');
+    expect(run.events.filter((e) => e.type === 'answer').map((e) => e.phase)).toEqual(['initial', 'cdir']);
+    // The API calls themselves were seen: the trace holds the client's connections to the server on 127.0.0.1.
+    expect(r.trace).toMatch(/connect\(\d+, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)/);
+    expect(egressAttempts(r.trace)).toEqual([]);
+  });
 });
