@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,12 +54,45 @@ describe('pre-auth WebSocket upgrades that used to kill the server', () => {
   });
 });
 
+describe('an open events socket', () => {
+  async function openEvents(): Promise<Socket> {
+    const socket = connect(server.port, '127.0.0.1');
+    socket.write([`GET /api/events HTTP/1.1`, `Host: ${host()}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', `X-Medrwr-Token: ${server.token}`, '', ''].join('\r\n'));
+    const head = await new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    expect(head).toMatch(/^HTTP\/1\.1 101 /);
+    return socket;
+  }
+
+  it('a malformed frame closes that socket only', async () => {
+    const socket = await openEvents();
+    socket.write(Buffer.from([0x8f, 0x80, 0, 0, 0, 0])); // masked frame with the reserved opcode 15
+    await new Promise((resolve) => socket.on('close', resolve));
+    await expectAlive();
+  });
+
+  it('a message over 64 KB closes that socket only', async () => {
+    const ws = new WebSocket(`ws://${host()}/api/events`, { headers: { 'x-medrwr-token': server.token } });
+    await new Promise((resolve) => ws.on('open', resolve));
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.send(Buffer.alloc(65 * 1024));
+    expect(await closed).toBe(1009); // "message too big"
+    await expectAlive();
+  });
+});
+
 describe('client input that used to answer 500', () => {
   it('another local app\'s cookie "zoom=100%" does not break our page', async () => {
     const res = await get('/', [`Cookie: zoom=100%; medrwr_token=${server.token}; other=%E0%A4%A`]);
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/<title>t<\/title>/);
     expect((await get('/', ['Cookie: x=%'])).status).toBe(401);
+  });
+
+  it('CONNECT (a proxy request) is dropped without an answer and the server lives', async () => {
+    const res = await rawRequest(server.port, 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n');
+    expect(res.status).toBeUndefined();
+    await expectAlive();
   });
 
   it('an unparseable request target on plain HTTP is 400', async () => {

@@ -45,7 +45,8 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
     if (!declaredTooLarge(req)) res.writeContinue();
     onRequest(req, res);
   });
-  const wss = new WebSocketServer({ noServer: true });
+  // The events socket only speaks to the page; what a client sends is never read, so a frame may be small.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   const unsubscribe = ctx.events.subscribe((event) => {
     const text = JSON.stringify(event);
@@ -125,6 +126,11 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
         ws.on('close', () => sockets.delete(ws));
+        // A malformed or oversized frame is an 'error' on this socket: without a listener it would end the process.
+        ws.on('error', (err) => {
+          ctx.logger.log('warn', `closed events socket: ${err.message}`);
+          ws.terminate();
+        });
       });
     } catch (err) {
       ctx.logger.log('error', 'websocket upgrade failed', { url: redact(req.url), error: String(err) });
