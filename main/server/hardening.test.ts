@@ -121,6 +121,13 @@ describe('request bodies over the limit', () => {
     await expectAlive();
   });
 
+  it('with Expect: 100-continue an oversized upload is refused before the client sends it', async () => {
+    const res = await rawRequest(server.port, [
+      'POST /api/call/app.info HTTP/1.1', `Host: ${host()}`, `X-Medrwr-Token: ${server.token}`, `Content-Length: ${LIMIT + 1}`, 'Expect: 100-continue', 'Connection: close', '', '',
+    ].join('\r\n'));
+    expect(res.status).toBe(413); // the first and only status line: no "100 Continue" invited the body
+  });
+
   it('a chunked body that grows past the limit is answered 413, not reset', async () => {
     const chunk = Buffer.alloc(4 * 1024 * 1024, 0x20);
     const body = new ReadableStream<Uint8Array>({
