@@ -1,11 +1,11 @@
-import { app, BrowserWindow, session } from 'electron';
+import { app, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppContext } from '../main/app/create.js';
 import { wireIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './protocol.js';
-import { lockDown, secureWebPreferences } from './security.js';
+import { lockDown, secureWindow } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -22,13 +22,7 @@ async function createWindow(): Promise<void> {
     const allowed = [`${APP_ORIGIN}/`, 'devtools://', 'blob:', 'data:'].some((prefix) => details.url.startsWith(prefix));
     callback({ cancel: !allowed });
   });
-  const window = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    title: 'Med-RwR Workstation',
-    show: false,
-    webPreferences: secureWebPreferences(join(here, 'preload.cjs')),
-  });
+  const window = secureWindow({ width: 1440, height: 900, title: 'Med-RwR Workstation', show: false, preload: join(here, 'preload.cjs') });
   lockDown(window.webContents, appUrl);
   installMenu(window);
   const unwire = wireIpc(ctx, window, appUrl);

@@ -1,7 +1,7 @@
-import { BrowserWindow } from 'electron';
 import { ExportedReport } from '../main/api/cases.js';
 import type { AppContext } from '../main/app/context.js';
 import { dispatch } from '../main/app/dispatch.js';
+import { secureWindow } from './security.js';
 
 /**
  * In the desktop app a PDF report is Chromium's print of the self-contained HTML report (what the user sees in the
@@ -9,7 +9,7 @@ import { dispatch } from '../main/app/dispatch.js';
  */
 export async function exportPdfWithChromium(ctx: AppContext, params: unknown): Promise<ExportedReport> {
   const html = ExportedReport.parse(await dispatch(ctx, 'reports.export', { ...(params as object), format: 'html' }));
-  const window = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } });
+  const window = secureWindow({ show: false, javascript: false });
   try {
     window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
     await window.loadURL(`data:text/html;charset=utf-8;base64,${Buffer.from(html.data, 'utf8').toString('base64')}`);

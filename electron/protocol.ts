@@ -5,6 +5,7 @@ import type { AppContext } from '../main/app/context.js';
 import { instancePath } from '../main/dicom/queries.js';
 import { CONTENT_SECURITY_POLICY } from '../main/server/csp.js';
 import { INSTANCE_FILES_PREFIX } from '../main/server/instance-files.js';
+import { percentDecode } from '../main/server/request-target.js';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://medrwr`;
@@ -24,13 +25,15 @@ export function serveAppScheme(ctx: AppContext, rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'medrwr') return new Response('not found', { status: 404 });
-    if (url.pathname.startsWith(INSTANCE_FILES_PREFIX)) {
-      const path = instancePath(ctx, decodeURIComponent(url.pathname.slice(INSTANCE_FILES_PREFIX.length)));
+    const pathname = percentDecode(url.pathname);
+    if (pathname === undefined) return new Response('malformed percent-encoding', { status: 400 });
+    if (pathname.startsWith(INSTANCE_FILES_PREFIX)) {
+      const path = instancePath(ctx, pathname.slice(INSTANCE_FILES_PREFIX.length));
       if (!path) return new Response('no such instance', { status: 404 });
       const file = await net.fetch(pathToFileURL(path).href);
       return new Response(file.body, { status: file.status, headers: { 'content-type': 'application/dicom' } });
     }
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    const rel = normalize(pathname).replace(/^([/\\])+/, '') || 'index.html';
     const full = join(rendererDir, rel);
     if (!full.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 });
     const file = await net.fetch(pathToFileURL(full).href);

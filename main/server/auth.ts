@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { cookieValues } from './request-target.js';
 
 export const TOKEN_COOKIE = 'medrwr_token';
 export const TOKEN_HEADER = 'x-medrwr-token';
@@ -13,9 +14,10 @@ export type Verdict = { ok: true } | { ok: false; status: 401 | 403; reason: str
 /**
  * Loopback web mode trusts a request only when it carries this launch's token (header, cookie, or the `token`
  * query of the first page load) and, when a browser says where it comes from, that origin is our own. The Host
- * check stops DNS-rebinding pages from reaching the server under another name.
+ * check stops DNS-rebinding pages from reaching the server under another name. `target` is the request's parsed
+ * target (request-target.ts); a request whose target does not parse never gets here.
  */
-export function checkRequest(req: IncomingMessage, token: string, port: number): Verdict {
+export function checkRequest(req: IncomingMessage, target: URL, token: string, port: number): Verdict {
   const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
   const host = req.headers.host ?? '';
   if (!allowedHosts.includes(host)) return { ok: false, status: 403, reason: `host "${host}" is not this server` };
@@ -23,27 +25,22 @@ export function checkRequest(req: IncomingMessage, token: string, port: number):
   if (origin !== undefined && !allowedHosts.some((h) => origin === `http://${h}`)) {
     return { ok: false, status: 403, reason: `origin "${origin}" is not allowed` };
   }
-  const presented = presentedToken(req);
-  if (presented === undefined) return { ok: false, status: 401, reason: 'no token' };
-  if (!sameSecret(presented, token)) return { ok: false, status: 401, reason: 'wrong token' };
+  const presented = presentedTokens(req, target);
+  if (presented.length === 0) return { ok: false, status: 401, reason: 'no token' };
+  if (!presented.some((p) => sameSecret(p, token))) return { ok: false, status: 401, reason: 'wrong token' };
   return { ok: true };
 }
 
-export function presentedToken(req: IncomingMessage): string | undefined {
+/**
+ * Every token the request presents. Cookies on 127.0.0.1 are shared by all ports, so another local app's cookies
+ * (`zoom=100%`, malformed or not) arrive too and are ignored, and a stale token cookie beside ours does not shadow it.
+ */
+function presentedTokens(req: IncomingMessage, target: URL): string[] {
   const header = req.headers[TOKEN_HEADER];
-  if (typeof header === 'string') return header;
-  const query = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-  if (query) return query;
-  return parseCookies(req.headers.cookie)[TOKEN_COOKIE];
-}
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
+  if (typeof header === 'string') return [header];
+  const query = target.searchParams.get('token');
+  if (query) return [query];
+  return cookieValues(req.headers.cookie, TOKEN_COOKIE);
 }
 
 function sameSecret(a: string, b: string): boolean {

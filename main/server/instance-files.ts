@@ -7,14 +7,16 @@ import { instancePath } from '../dicom/queries.js';
 
 export const INSTANCE_FILES_PREFIX = '/files/instances/';
 
-/** GET /files/instances/<SOPInstanceUID>: streams the indexed file as application/dicom (the viewer's loader reads it). */
-export async function sendInstanceFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+/**
+ * GET /files/instances/<SOPInstanceUID>: streams the indexed file as application/dicom (the viewer's loader reads it).
+ * `uid` is the decoded rest of the path.
+ */
+export async function sendInstanceFile(ctx: AppContext, req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {
   const fail = (status: number, err: ApiError) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify(err.toBody()));
   };
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405, new ApiError('bad_request', 'Use GET for instance files.'));
-  const uid = decodeURIComponent(pathname.slice(INSTANCE_FILES_PREFIX.length));
   const path = instancePath(ctx, uid);
   if (!path) return fail(404, new ApiError('not_found', `No instance ${uid} in the database.`));
   let size: number;

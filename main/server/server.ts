@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../api/errors.js';
 import type { AppContext } from '../app/context.js';
@@ -7,6 +8,7 @@ import { dispatch } from '../app/dispatch.js';
 import { checkRequest, newToken, TOKEN_COOKIE } from './auth.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { INSTANCE_FILES_PREFIX, sendInstanceFile } from './instance-files.js';
+import { ownPath, parseTarget, percentDecode } from './request-target.js';
 import { readStatic } from './static-files.js';
 
 export interface ServeOptions {
@@ -24,18 +26,27 @@ export interface RunningServer {
 
 // Large enough for one batch of dropped DICOM files (studies.upload), base64 and JSON included.
 const MAX_BODY = 80 * 1024 * 1024;
+const TOO_LARGE = `Request body over ${MAX_BODY / 1024 / 1024} MB; upload fewer files at once.`;
 
 /** Web mode: the contract over HTTP (requests) and WebSocket (events), bound to 127.0.0.1 only. */
 export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<RunningServer> {
   const token = newToken();
   let port = opts.port;
-  const http = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
-      ctx.logger.log('error', 'request failed', { url: req.url, error: String(err) });
+      ctx.logger.log('error', 'request failed', { url: redact(req.url), error: String(err) });
       if (!res.headersSent) sendJson(res, 500, new ApiError('internal', 'Internal server error').toBody());
+      else res.destroy();
     });
+  };
+  const http = createServer(onRequest);
+  // `Expect: 100-continue` (curl's large uploads): refuse an oversized body before the client sends it.
+  http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!declaredTooLarge(req)) res.writeContinue();
+    onRequest(req, res);
   });
-  const wss = new WebSocketServer({ noServer: true });
+  // The events socket only speaks to the page; what a client sends is never read, so a frame may be small.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   const unsubscribe = ctx.events.subscribe((event) => {
     const text = JSON.stringify(event);
@@ -43,31 +54,32 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const verdict = checkRequest(req, token, port);
-    if (!verdict.ok) {
-      ctx.logger.log('warn', `refused ${req.method} ${redact(req.url)}: ${verdict.reason}`, { status: verdict.status, origin: req.headers.origin });
-      sendJson(res, verdict.status, new ApiError(verdict.status === 401 ? 'unauthorized' : 'forbidden', `Refused: ${verdict.reason}.`).toBody());
-      return;
-    }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = parseTarget(req.url);
+    if (!url) return refuse(res, req, 400, 'the request target is not a path on this server');
+    const verdict = checkRequest(req, url, token, port);
+    if (!verdict.ok) return refuse(res, req, verdict.status, verdict.reason);
     if (url.searchParams.has('token')) {
       // First load: keep the token in an HttpOnly cookie rather than in history and the address bar.
       url.searchParams.delete('token');
       res.writeHead(303, {
         'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        location: url.pathname + url.search,
+        location: ownPath(url),
       });
       res.end();
       return;
     }
-    if (url.pathname.startsWith(INSTANCE_FILES_PREFIX)) return sendInstanceFile(ctx, req, res, url.pathname);
-    if (url.pathname.startsWith('/api/call/')) {
+    const path = percentDecode(url.pathname);
+    if (path === undefined) return sendJson(res, 400, new ApiError('bad_request', `Malformed percent-encoding in the path ${url.pathname}.`).toBody());
+    if (path.startsWith(INSTANCE_FILES_PREFIX)) return sendInstanceFile(ctx, req, res, path.slice(INSTANCE_FILES_PREFIX.length));
+    if (path.startsWith('/api/call/')) {
       if (req.method !== 'POST') return sendJson(res, 405, new ApiError('bad_request', 'Use POST for API calls.').toBody());
-      const name = url.pathname.slice('/api/call/'.length);
+      const name = path.slice('/api/call/'.length);
+      if (declaredTooLarge(req)) return sendJson(res, 413, new ApiError('bad_request', TOO_LARGE).toBody());
       let params: unknown;
       try {
         params = JSON.parse((await readBody(req)) || '{}');
       } catch (err) {
+        if (err instanceof BodyTooLarge) return sendJson(res, 413, new ApiError('bad_request', TOO_LARGE).toBody());
         return sendJson(res, 400, new ApiError('bad_request', `Request body is not JSON: ${(err as Error).message}`).toBody());
       }
       try {
@@ -79,7 +91,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, new ApiError('bad_request', 'Method not allowed.').toBody());
-    const file = await readStatic(opts.rendererDir, url.pathname);
+    const file = await readStatic(opts.rendererDir, path);
     if (!file) {
       return sendJson(res, 404, new ApiError('not_found', `No renderer build at ${opts.rendererDir}; run "npm run build".`).toBody());
     }
@@ -92,18 +104,38 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
-  http.on('upgrade', (req, socket, head) => {
-    const verdict = checkRequest(req, token, port);
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (!verdict.ok || path !== '/api/events') {
-      ctx.logger.log('warn', `refused websocket ${redact(req.url)}: ${verdict.ok ? 'unknown path' : verdict.reason}`);
-      socket.end(`HTTP/1.1 ${verdict.ok ? 404 : verdict.status} Refused\r\n\r\n`);
-      return;
+  function refuse(res: ServerResponse, req: IncomingMessage, status: 400 | 401 | 403, reason: string): void {
+    ctx.logger.log('warn', `refused ${req.method} ${redact(req.url)}: ${reason}`, { status, origin: req.headers.origin });
+    const code = status === 400 ? 'bad_request' : status === 401 ? 'unauthorized' : 'forbidden';
+    sendJson(res, status, new ApiError(code, `Refused: ${reason}.`).toBody());
+  }
+
+  // An upgrade is outside any request handler: whatever it throws would end the process, so nothing may escape.
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const refuseUpgrade = (status: number, reason: string) => {
+      ctx.logger.log('warn', `refused websocket ${redact(req.url)}: ${reason}`, { status, origin: req.headers.origin });
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    try {
+      const url = parseTarget(req.url);
+      if (!url) return refuseUpgrade(400, 'the request target is not a path on this server');
+      const verdict = checkRequest(req, url, token, port);
+      if (!verdict.ok) return refuseUpgrade(verdict.status, verdict.reason);
+      if (url.pathname !== '/api/events') return refuseUpgrade(404, 'unknown path');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('close', () => sockets.delete(ws));
+        // A malformed or oversized frame is an 'error' on this socket: without a listener it would end the process.
+        ws.on('error', (err) => {
+          ctx.logger.log('warn', `closed events socket: ${err.message}`);
+          ws.terminate();
+        });
+      });
+    } catch (err) {
+      ctx.logger.log('error', 'websocket upgrade failed', { url: redact(req.url), error: String(err) });
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -152,15 +184,26 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+class BodyTooLarge extends Error {}
+
+function declaredTooLarge(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > MAX_BODY;
+}
+
+/**
+ * Past the limit the rest of the body is read and dropped rather than the socket destroyed: a reset would reach the
+ * client before our 413 does. Node's request timeout bounds how long an endless body can be drained.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (size > MAX_BODY) return;
       size += chunk.length;
       if (size > MAX_BODY) {
-        reject(new Error(`body over ${MAX_BODY} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        reject(new BodyTooLarge());
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

@@ -14,9 +14,9 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Resolves a URL path inside the renderer build, refusing anything that escapes it; SPA routes get index.html. */
-export async function readStatic(root: string, urlPath: string): Promise<{ body: Buffer; type: string } | undefined> {
-  const rel = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+/** Resolves a decoded URL path inside the renderer build, refusing anything that escapes it; SPA routes get index.html. */
+export async function readStatic(root: string, path: string): Promise<{ body: Buffer; type: string } | undefined> {
+  const rel = normalize(path).replace(/^([/\\])+/, '');
   const full = join(root, rel);
   if (full !== root && !full.startsWith(root + sep)) return undefined;
   const file = (await isFile(full)) ? full : join(root, 'index.html');
