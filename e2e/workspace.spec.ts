@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { serveApp, type ServedApp } from '../test/support/cli.js';
-import { stalledRetriever } from './support/stalled-retriever.js';
+import { stalledRetriever } from '../test/support/stalled-retriever.js';
 
 /**
  * Issue 7's acceptance in web mode, on the bundled demo (demo/cases.json, models/medrwr-tiny, kb/demo/index): a fresh

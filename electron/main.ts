@@ -1,7 +1,9 @@
 import { app, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AppContext } from '../main/app/context.js';
 import { createAppContext } from '../main/app/create.js';
+import { closeServices } from '../main/app/services.js';
 import { wireIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './protocol.js';
@@ -14,8 +16,10 @@ const appUrl = `${APP_ORIGIN}/index.html`;
 app.enableSandbox();
 registerAppScheme();
 
+let ctx: AppContext | null = null;
+
 async function createWindow(): Promise<void> {
-  const ctx = createAppContext({ dataDir: join(app.getPath('userData'), 'data'), transport: 'electron' });
+  ctx ??= createAppContext({ dataDir: join(app.getPath('userData'), 'data'), transport: 'electron' });
   serveAppScheme(ctx, rendererDir);
   // No remote content: only our bundled files may load.
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
@@ -36,3 +40,15 @@ app.whenReady().then(createWindow, (err: unknown) => {
   app.exit(1);
 });
 app.on('window-all-closed', () => app.quit());
+
+// Quitting runs the same ordered teardown as Ctrl-C of web mode: runs in flight are recorded interrupted, then the
+// engine, knowledge bases and database close. Quit is held until that is done (once).
+let tornDown = false;
+app.on('before-quit', (event) => {
+  if (tornDown || !ctx) return;
+  event.preventDefault();
+  tornDown = true;
+  void closeServices(ctx)
+    .catch((err: unknown) => console.error('shutdown:', err))
+    .finally(() => app.quit());
+});

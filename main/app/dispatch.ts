@@ -2,6 +2,7 @@ import { ApiError } from '../api/errors.js';
 import { isMethodName, methods, type MethodName } from '../api/contract.js';
 import type { AppContext } from './context.js';
 import { handlers, type Handler } from './handlers.js';
+import { isShuttingDown, ShuttingDown } from './services.js';
 
 /**
  * The one boundary both transports cross: validates the params against the contract, runs the handler and
@@ -9,6 +10,7 @@ import { handlers, type Handler } from './handlers.js';
  */
 export async function dispatch(ctx: AppContext, name: string, rawParams: unknown): Promise<unknown> {
   if (!isMethodName(name)) throw new ApiError('unknown_method', `Unknown method "${name}".`);
+  if (isShuttingDown(ctx)) throw new ApiError('unavailable', 'The workstation is shutting down; try again when it has restarted.');
   const spec = methods[name];
   const parsed = spec.params.safeParse(rawParams ?? {});
   if (!parsed.success) {
@@ -21,6 +23,7 @@ export async function dispatch(ctx: AppContext, name: string, rawParams: unknown
     return spec.result.parse(result);
   } catch (err) {
     if (err instanceof ApiError) throw err;
+    if (err instanceof ShuttingDown) throw new ApiError('unavailable', err.message);
     ctx.logger.log('error', `${name} failed`, { error: String(err instanceof Error ? (err.stack ?? err.message) : err) });
     throw new ApiError('internal', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -114,5 +114,6 @@ async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise
     },
     { maxRounds: job.settings.rounds, k: job.settings.k, cdirThreshold: job.settings.cdirThreshold },
   );
-  if (result.status === 'failed') throw new Error(result.error ?? 'the reasoning failed');
+  // The run service records the outcome; the code travels with it (a too-small image is the user's input, not a fault).
+  if (result.status === 'failed') throw new ApiError(result.errorCode ?? 'internal', result.error ?? 'the reasoning failed');
 }

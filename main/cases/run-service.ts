@@ -15,6 +15,9 @@ import type { CaseStore } from './store.js';
 /** Cancel answers within a second even if the reasoner is stuck in a long native call; later events are dropped. */
 const CANCEL_GRACE_MS = 800;
 
+/** The abort reason of a shutdown: the run is recorded `interrupted`, not `cancelled` (nobody asked it to stop). */
+const SHUTDOWN = Symbol('shutdown');
+
 type EndStatus = Exclude<RunStatus, 'running'>;
 
 interface ActiveRun {
@@ -79,9 +82,9 @@ export class RunService {
         const images = await Promise.all(c.keyImages.map((k) => this.deps.renderImage(this.ctx, k)));
         controller.signal.throwIfAborted();
         await this.deps.reasoner({ runId, images: images.map((i) => i.rgb), question: c.question, options: c.options, settings, signal: controller.signal, emit }, this.ctx);
-        close(controller.signal.aborted ? 'cancelled' : 'completed');
+        close(controller.signal.aborted ? stoppedAs(controller.signal) : 'completed');
       } catch (err) {
-        if (controller.signal.aborted && !(controller.signal.reason instanceof ApiError)) return close('cancelled');
+        if (controller.signal.aborted && !(controller.signal.reason instanceof ApiError)) return close(stoppedAs(controller.signal));
         const cause = controller.signal.reason instanceof ApiError ? controller.signal.reason : err;
         const code = cause instanceof ApiError ? cause.code : 'internal';
         const message = cause instanceof Error ? cause.message : String(cause);
@@ -112,10 +115,14 @@ export class RunService {
   /** On shutdown: runs still going are stopped and recorded as interrupted. */
   async shutdown(): Promise<void> {
     const runs = [...this.active.values()];
-    for (const run of runs) run.controller.abort();
+    for (const run of runs) run.controller.abort(SHUTDOWN);
     await Promise.race([Promise.all(runs.map((r) => r.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, CANCEL_GRACE_MS))]);
     for (const run of runs) run.close('interrupted');
   }
+}
+
+function stoppedAs(signal: AbortSignal): 'interrupted' | 'cancelled' {
+  return signal.reason === SHUTDOWN ? 'interrupted' : 'cancelled';
 }
 
 /** The app's run service, with the engine-backed reasoner and main/dicom's rendering of key images. */
@@ -126,5 +133,6 @@ export function runService(ctx: AppContext): RunService {
     'runs',
     () => new RunService(ctx, store, { reasoner: engineReasoner, renderImage: renderKeyImage }),
     (s) => s.shutdown(),
+    { drain: true }, // runs end (interrupted) before the engine and knowledge base they use close
   );
 }

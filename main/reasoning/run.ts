@@ -47,6 +47,8 @@ const NO_ANSWER = { letter: null, text: '', confidence: null, distribution: {} }
 export interface ReasoningResult {
   readonly status: 'completed' | 'cancelled' | 'failed';
   readonly error?: string;
+  /** Why it failed: input the run cannot use (`bad_request`), or a fault (`internal`). */
+  readonly errorCode?: 'bad_request' | 'internal';
   /** The answer that stands: CDIR's when it ran and answered, else the first. */
   readonly answer: AnswerResult | null;
   readonly initialAnswer: AnswerResult | null;
@@ -93,14 +95,14 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
   const checkCancel = () => {
     if (signal?.aborted) throw new Cancelled();
   };
-  const finish = (status: ReasoningResult['status'], answer: AnswerResult | null, initial: AnswerResult | null, transcript: string, error?: string): ReasoningResult => {
+  const finish = (status: ReasoningResult['status'], answer: AnswerResult | null, initial: AnswerResult | null, transcript: string, error?: { code: 'bad_request' | 'internal'; message: string }): ReasoningResult => {
     timings.totalMs = performance.now() - t0;
     if (status === 'completed') {
       const stands = answer?.valid ? answer : null; // an invalid answer has no letter or confidence to stand on
       emit({ type: 'summary', taskId, timings: { ...timings }, finalLetter: stands?.letter ?? null, finalConfidence: stands?.confidence ?? null });
     }
     emit({ type: 'done', taskId, status });
-    return { status, ...(error ? { error } : {}), answer, initialAnswer: initial, transcript, provenance, timings: { ...timings }, events };
+    return { status, ...(error ? { error: error.message, errorCode: error.code } : {}), answer, initialAnswer: initial, transcript, provenance, timings: { ...timings }, events };
   };
 
   emit({ type: 'run', taskId, provenance });
@@ -242,9 +244,9 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
     return finish('completed', final, initial, turns.join('') + lastOutput);
   } catch (err) {
     if (err instanceof Cancelled || signal?.aborted) return finish('cancelled', null, initial, turns.join('') + lastOutput);
-    const message = err instanceof Error ? err.message : String(err);
-    emit({ type: 'error', taskId, code: err instanceof BadInput ? 'bad_request' : 'internal', message });
-    return finish('failed', null, initial, turns.join('') + lastOutput, message);
+    const error = { code: err instanceof BadInput ? ('bad_request' as const) : ('internal' as const), message: err instanceof Error ? err.message : String(err) };
+    emit({ type: 'error', taskId, ...error });
+    return finish('failed', null, initial, turns.join('') + lastOutput, error);
   }
 }
 
