@@ -1,10 +1,11 @@
-import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { Settings } from '../api/settings.js';
 import type { AppContext } from '../app/context.js';
 import { service } from '../app/services.js';
 import { createEngine } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
+import { verifyPackage } from '../engine/integrity.js';
+import { loadModelPackage } from '../engine/manifest.js';
 import { appKnowledgeBase } from '../kb/app-knowledge-bases.js';
 import { RemoteTextRetriever } from '../kb/remote-retriever.js';
 import type { ImageRetriever, TextRetriever } from '../kb/retriever.js';
@@ -15,9 +16,13 @@ import { resolveSettingPath } from './settings-store.js';
 /**
  * The model and knowledge base a run needs, kept open between runs (loading a model costs seconds) and swapped when
  * the settings name others. One engine holds one sequence, so the run service runs one case at a time.
+ *
+ * The model's full content check runs in the background, once per model folder per launch, beside the load: start-up
+ * and the run's first tokens never wait for it, but a run's answer is held until it has passed (see `reason`).
  */
 class OpenResources {
   private engine: { key: string; value: Promise<Engine> } | null = null;
+  private readonly verified = new Map<string, Promise<void>>();
   private kb: { key: string; value: Promise<{ text: TextRetriever | null; images: ImageRetriever | null; close(): Promise<void> }> } | null = null;
 
   /** The engine holds one sequence: a run starts only after the previous one has really left it (a cancelled run
@@ -42,15 +47,44 @@ class OpenResources {
     const modelDir = resolveSettingPath(s.modelDir);
     const key = `${modelDir}|${s.executionProvider}|${s.maxImagePixels}`;
     if (this.engine?.key !== key) {
-      const old = this.engine?.value;
-      void old?.then((e) => e.close()).catch(() => undefined);
-      const value = createEngine({ modelDir, ep: s.executionProvider, maxPixels: s.maxImagePixels, hashCacheFile: join(this.ctx.dataDir, 'cache', 'model-hashes.json') }).catch((err: unknown) => {
-        this.engine = null;
-        throw err instanceof ApiError ? err : new ApiError('unavailable', `The model in ${modelDir} cannot be loaded: ${(err as Error).message}. Check the model folder in Settings.`);
-      });
-      this.engine = { key, value };
+      this.dropEngine();
+      const entry = {
+        key,
+        value: createEngine({ modelDir, ep: s.executionProvider, maxPixels: s.maxImagePixels, verify: false }).catch((err: unknown) => {
+          if (this.engine === entry) this.engine = null; // a failed or abandoned load is not kept: the next run tries afresh
+          throw err instanceof ApiError ? err : new ApiError('unavailable', `The model in ${modelDir} cannot be loaded: ${(err as Error).message}. Check the model folder in Settings.`);
+        }),
+      };
+      this.engine = entry;
     }
     return this.engine.value;
+  }
+
+  /**
+   * The model folder's full content check for this launch, started on first need. A failure is not remembered (so a
+   * re-installed package is checked again) and drops the loaded engine, whose weights came from the damaged files.
+   */
+  verification(s: Settings): Promise<void> {
+    const modelDir = resolveSettingPath(s.modelDir);
+    let v = this.verified.get(modelDir);
+    if (!v) {
+      v = (async () => {
+        await verifyPackage(loadModelPackage(modelDir));
+      })().catch((err: unknown) => {
+        this.verified.delete(modelDir);
+        if (this.engine?.key.startsWith(`${modelDir}|`)) this.dropEngine();
+        throw new ApiError('unavailable', `Integrity check failed, so no answer is given: ${(err as Error).message}`, { reason: 'integrity', modelDir });
+      });
+      v.catch(() => undefined); // observed by the runs that await it; a background check alone must not be unhandled
+      this.verified.set(modelDir, v);
+    }
+    return v;
+  }
+
+  private dropEngine(): void {
+    const old = this.engine?.value;
+    this.engine = null;
+    void old?.then((e) => e.close()).catch(() => undefined);
   }
 
   retrievers(s: Settings) {
@@ -84,6 +118,16 @@ function resources(ctx: AppContext): OpenResources {
   return service(ctx, 'reasoning-resources', () => new OpenResources(ctx), (r) => r.close());
 }
 
+/**
+ * Starts the background content checks of the packages the settings name (the model's full hash; the knowledge base
+ * is hashed in full when it opens). Call at launch and when Settings name a new package; runs await the same checks.
+ */
+export function checkPackagesInBackground(ctx: AppContext, settings: Settings): void {
+  const res = resources(ctx);
+  void res.verification(settings);
+  void res.retrievers(settings).catch(() => undefined);
+}
+
 /** Med-RwR reasoning (main/reasoning) over the engine worker (main/engine), with the model and KB the settings name. */
 export const engineReasoner: Reasoner = (job, ctx) => {
   const res = resources(ctx);
@@ -91,7 +135,23 @@ export const engineReasoner: Reasoner = (job, ctx) => {
 };
 
 async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise<void> {
-  const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]);
+  const verified = res.verification(job.settings);
+  // The run streams while the check runs; from its first answer on, events are held until the check has passed, and a
+  // failed check stops the run at once.
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort();
+  job.signal.addEventListener('abort', onAbort, { once: true });
+  let passed = false;
+  let failed = false;
+  verified.then(
+    () => (passed = true),
+    () => ((failed = true), ctl.abort()),
+  );
+  const held: RunEventDraft[] = [];
+  const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]).catch(async (err: unknown) => {
+    await verified; // a damaged package is named as such, not as a load failure
+    throw err;
+  });
   job.signal.throwIfAborted();
   const result = await runReasoning(
     {
@@ -104,15 +164,19 @@ async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise
       engine,
       textRetriever: kb.text,
       imageRetriever: kb.images,
-      signal: job.signal,
+      signal: ctl.signal,
       // The run service records the outcome (error, done) itself; everything else streams through as it comes.
       emit: (draft) => {
         if (draft.type === 'done' || draft.type === 'error' || draft.type === 'progress') return;
         const { taskId: _taskId, ...rest } = draft;
-        job.emit(rest as RunEventDraft);
+        if (held.length > 0 || (!passed && draft.type === 'answer')) held.push(rest as RunEventDraft);
+        else job.emit(rest as RunEventDraft);
       },
     },
     { maxRounds: job.settings.rounds, k: job.settings.k, cdirThreshold: job.settings.cdirThreshold },
-  );
+  ).finally(() => job.signal.removeEventListener('abort', onAbort));
+  if (job.signal.aborted && !failed) return; // cancelled by the user: the run service records it
+  await verified;
+  for (const e of held) job.emit(e);
   if (result.status === 'failed') throw new Error(result.error ?? 'the reasoning failed');
 }
