@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
+import { confinedPath, regularFile } from '../common/package-path.js';
 import { sha256File } from '../common/sha256.js';
 
 /**
@@ -45,6 +46,8 @@ export function readEncoderManifest<K extends 'text' | 'image'>(
 ): K extends 'text' ? TextEncoderManifest : ImageEncoderManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new ApiError('unavailable', `No encoder at ${dir} (manifest.json missing): pass the folder of a ${kind} encoder (e.g. models/encoders/wordnet-med).`);
+  const kindOf = regularFile(path);
+  if ('problem' in kindOf) throw new ApiError('unavailable', `Encoder manifest ${path} ${kindOf.problem}: restore the encoder folder ${dir}.`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -60,8 +63,11 @@ export function readEncoderManifest<K extends 'text' | 'image'>(
   const m = parsed.data;
   const refs = [m.onnx, ...('tokenizer' in m ? [m.tokenizer] : [])];
   for (const ref of refs) {
-    const file = join(dir, ref.path);
-    if (!existsSync(file)) throw new ApiError('unavailable', `Encoder file ${file} is missing: restore the encoder folder ${dir}.`);
+    const confined = confinedPath(dir, ref.path);
+    if ('problem' in confined) throw new ApiError('unavailable', `Encoder manifest ${path} names "${ref.path}", which ${confined.problem}: restore the encoder folder ${dir}.`);
+    const file = confined.path;
+    const st = regularFile(file);
+    if ('problem' in st) throw new ApiError('unavailable', `Encoder file ${file} ${st.problem}: restore the encoder folder ${dir}.`);
     const actual = sha256File(file);
     if (actual !== ref.sha256) throw new ApiError('unavailable', `Encoder file ${file} is damaged or replaced (sha256 ${actual.slice(0, 12)}…, manifest says ${ref.sha256.slice(0, 12)}…): restore the encoder folder ${dir}.`);
   }
