@@ -139,44 +139,52 @@ async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise
   // The run streams while the check runs; from its first answer on, events are held until the check has passed, and a
   // failed check stops the run at once.
   const ctl = new AbortController();
-  const onAbort = () => ctl.abort();
-  job.signal.addEventListener('abort', onAbort, { once: true });
   let passed = false;
   let failed = false;
   verified.then(
     () => (passed = true),
     () => ((failed = true), ctl.abort()),
   );
-  const held: RunEventDraft[] = [];
-  const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]).catch(async (err: unknown) => {
-    await verified; // a damaged package is named as such, not as a load failure
-    throw err;
-  });
-  job.signal.throwIfAborted();
-  const result = await runReasoning(
-    {
-      taskId: job.runId,
-      images: job.images,
-      question: job.question,
-      options: job.options.map((o) => `${o.letter}. ${o.text}`),
-    },
-    {
-      engine,
-      textRetriever: kb.text,
-      imageRetriever: kb.images,
-      signal: ctl.signal,
-      // The run service records the outcome (error, done) itself; everything else streams through as it comes.
-      emit: (draft) => {
-        if (draft.type === 'done' || draft.type === 'error' || draft.type === 'progress') return;
-        const { taskId: _taskId, ...rest } = draft;
-        if (held.length > 0 || (!passed && draft.type === 'answer')) held.push(rest as RunEventDraft);
-        else job.emit(rest as RunEventDraft);
+  const onAbort = () => ctl.abort();
+  job.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const held: RunEventDraft[] = [];
+    const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]).catch(async (err: unknown) => {
+      await verified; // a damaged package is named as such, not as a load failure
+      throw err;
+    });
+    job.signal.throwIfAborted();
+    const result = await runReasoning(
+      {
+        taskId: job.runId,
+        images: job.images,
+        question: job.question,
+        options: job.options.map((o) => `${o.letter}. ${o.text}`),
       },
-    },
-    { maxRounds: job.settings.rounds, k: job.settings.k, cdirThreshold: job.settings.cdirThreshold },
-  ).finally(() => job.signal.removeEventListener('abort', onAbort));
-  if (job.signal.aborted && !failed) return; // cancelled by the user: the run service records it
-  await verified;
-  for (const e of held) job.emit(e);
-  if (result.status === 'failed') throw new Error(result.error ?? 'the reasoning failed');
+      {
+        engine,
+        textRetriever: kb.text,
+        imageRetriever: kb.images,
+        signal: ctl.signal,
+        // The run service records the outcome (error, done) itself; everything else streams through as it comes.
+        emit: (draft) => {
+          if (draft.type === 'done' || draft.type === 'error' || draft.type === 'progress') return;
+          const { taskId: _taskId, ...rest } = draft;
+          if (held.length === 0 && !passed && draft.type === 'answer') {
+            job.emit({ type: 'notice', level: 'info', message: "The answer is held until the model package's integrity check (running in the background) has passed." });
+          }
+          if (held.length > 0 || (!passed && draft.type === 'answer')) held.push(rest as RunEventDraft);
+          else job.emit(rest as RunEventDraft);
+        },
+      },
+      { maxRounds: job.settings.rounds, k: job.settings.k, cdirThreshold: job.settings.cdirThreshold },
+    );
+    await Promise.race([verified, new Promise<void>((resolve) => (ctl.signal.aborted ? resolve() : ctl.signal.addEventListener('abort', () => resolve(), { once: true })))]);
+    if (failed) await verified; // throws the integrity failure
+    if (job.signal.aborted) return; // cancelled by the user: the run service records it
+    for (const e of held) job.emit(e);
+    if (result.status === 'failed') throw new Error(result.error ?? 'the reasoning failed');
+  } finally {
+    job.signal.removeEventListener('abort', onAbort);
+  }
 }
