@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,24 @@ describe('model package integrity in the app', () => {
     expect((second.error as ApiError).details).toMatchObject({ reason: 'integrity' });
     expect((second.error as Error).message).toMatch(/Integrity check failed.*model file onnx\/embed_tokens\.onnx failed its integrity check.*re-install the model package/);
     expect(second.events.filter((e) => e.type === 'answer' || e.type === 'summary')).toEqual([]);
+  });
+
+  it('an answer reached while the check is still hashing is held, and dropped when the check fails', { timeout: 180_000 }, async () => {
+    // A 1 GB sparse dtype variant that is never loaded but must be hashed: on this machine the tiny model answers
+    // before the check reaches its end and finds the sha256 wrong (the held notice shows it); on any machine no answer
+    // may come out.
+    const dir = copyModel('slow-check');
+    const big = join(dir, 'onnx', 'embed_tokens_padded.onnx');
+    writeFileSync(big, '');
+    truncateSync(big, 2 ** 30);
+    const file = join(dir, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { files: { embed_tokens: Record<string, { path: string; sha256: string }> } };
+    m.files.embed_tokens.padded = { path: 'onnx/embed_tokens_padded.onnx', sha256: '0'.repeat(64) };
+    writeFileSync(file, JSON.stringify(m));
+
+    const r = await run(launch(), dir);
+    expect(r.events.filter((e) => e.type === 'answer' || e.type === 'summary')).toEqual([]);
+    expect((r.error as Error | null)?.message).toMatch(/Integrity check failed.*model file onnx\/embed_tokens_padded\.onnx failed its integrity check/);
   });
 
   it.each([
