@@ -89,6 +89,9 @@ export const Manifest = z.object({
 export type Manifest = z.infer<typeof Manifest>;
 export type GraphName = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
 
+/** A manifest is a few kilobytes; a larger file is not one, and is not read into memory. */
+const MAX_MANIFEST_BYTES = 1 << 22;
+
 export class ModelPackageError extends Error {
   override name = 'ModelPackageError';
 }
@@ -109,6 +112,7 @@ export function loadModelPackage(dir: string): ModelPackage {
   const file = join(root, 'manifest.json');
   const kind = regularFile(file);
   if ('problem' in kind && kind.problem !== 'is missing') throw new ModelPackageError(`${file} ${kind.problem}: re-install the model package.`);
+  if ('size' in kind && kind.size > MAX_MANIFEST_BYTES) throw new ModelPackageError(`${file} is ${kind.size} bytes, more than a manifest can be (${MAX_MANIFEST_BYTES}): re-install the model package.`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

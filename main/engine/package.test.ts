@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -75,11 +75,15 @@ describe('package paths', () => {
     expect(loadModelPackage(dir).manifest.files.embed_tokens.fp32!.path).toBe('onnx/alias.onnx'); // a link inside the package is fine
   });
 
-  it('refuses a manifest.json that is a FIFO instead of blocking on it', () => {
+  it('refuses a manifest.json that is a FIFO or far too large instead of reading it', () => {
     const dir = copyFixture('fifo-manifest');
     rmSync(join(dir, 'manifest.json'));
     execFileSync('mkfifo', [join(dir, 'manifest.json')]);
     expect(() => loadModelPackage(dir)).toThrow(/manifest\.json is a FIFO \(named pipe\), not a regular file/);
+    rmSync(join(dir, 'manifest.json'));
+    writeFileSync(join(dir, 'manifest.json'), '');
+    truncateSync(join(dir, 'manifest.json'), 1 << 30); // sparse: never read
+    expect(() => loadModelPackage(dir)).toThrow(/manifest\.json is 1073741824 bytes, more than a manifest can be/);
   });
 });
 

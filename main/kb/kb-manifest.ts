@@ -30,12 +30,16 @@ export const KbManifest = z.object({
 });
 export type KbManifest = z.infer<typeof KbManifest>;
 
+/** A manifest lists a few files and source counts; a larger file is not one, and is not read into memory. */
+const MAX_MANIFEST_BYTES = 1 << 24;
+
 export function readKbManifest(dir: string): KbManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(dir)) throw new ApiError('not_found', `No knowledge base at ${dir}: build one with "medrwr kb build SRC… --encoder DIR --out ${dir}".`);
   if (!existsSync(path)) throw new ApiError('unavailable', `${dir} is not a knowledge base (manifest.json missing): an interrupted build leaves its work in ${dir}.partial; rerun "medrwr kb build" to finish it.`);
   const kind = regularFile(path);
   if ('problem' in kind) throw new ApiError('unavailable', `The knowledge base manifest ${path} ${kind.problem}: restore the knowledge base folder.`);
+  if (kind.size > MAX_MANIFEST_BYTES) throw new ApiError('unavailable', `The knowledge base manifest ${path} is ${kind.size} bytes, more than a manifest can be (${MAX_MANIFEST_BYTES}): restore the knowledge base folder.`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
