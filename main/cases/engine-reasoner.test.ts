@@ -17,6 +17,7 @@ import { testContext } from './testing/fixtures.js';
 // The app's reasoner on the demo model (models/medrwr-tiny) copied to a temp folder, through the real engine worker and
 // reasoning loop: a damaged package never gets as far as an answer event, and a bad one never holds up the next run.
 const TINY = join(projectRoot(), 'models/medrwr-tiny');
+const DEMO_KB = join(projectRoot(), 'kb/demo/index');
 const work = mkdtempSync(join(tmpdir(), 'medrwr-reasoner-'));
 const contexts: ReturnType<typeof testContext>[] = [];
 afterAll(async () => {
@@ -36,9 +37,9 @@ function copyModel(name: string): string {
   return dir;
 }
 
-async function run(ctx: ReturnType<typeof testContext>, modelDir: string): Promise<{ events: RunEventDraft[]; error: unknown }> {
+async function run(ctx: ReturnType<typeof testContext>, modelDir: string, kb: Settings['kb'] = { kind: 'none' }): Promise<{ events: RunEventDraft[]; error: unknown }> {
   const events: RunEventDraft[] = [];
-  const settings: Settings = { ...DEFAULT_SETTINGS, modelDir, kb: { kind: 'none' }, executionProvider: 'cpu', rounds: 1 };
+  const settings: Settings = { ...DEFAULT_SETTINGS, modelDir, kb, executionProvider: 'cpu', rounds: 1 };
   const job = {
     runId: `run-${events.length}-${Math.random()}`,
     images: [referenceImage()],
@@ -106,6 +107,29 @@ describe('model package integrity in the app', () => {
     expect((refused.error as Error | null)?.message).toMatch(message);
     expect(refused.events.some((e) => e.type === 'answer')).toBe(false);
     const good = await run(ctx, TINY);
+    expect(good.error).toBeNull();
+    expect(good.events.some((e) => e.type === 'answer')).toBe(true);
+  });
+});
+
+describe('knowledge-base package integrity in the app', () => {
+  it('bit rot in a KB file, or a KB file that is a FIFO, ends the run before any answer; the demo KB then runs', { timeout: 120_000 }, async () => {
+    const ctx = launch();
+    const rot = join(work, 'kb-rot');
+    cpSync(DEMO_KB, rot, { recursive: true });
+    bitRot(join(rot, 'vectors.f32'));
+    const rotted = await run(ctx, TINY, { kind: 'local', dir: rot });
+    expect((rotted.error as Error | null)?.message).toMatch(/Knowledge base file vectors\.f32 in .* has been altered/);
+    expect(rotted.events.some((e) => e.type === 'answer')).toBe(false);
+
+    const fifo = join(work, 'kb-fifo');
+    cpSync(DEMO_KB, fifo, { recursive: true });
+    rmSync(join(fifo, 'index.hnsw'));
+    execFileSync('mkfifo', [join(fifo, 'index.hnsw')]);
+    const refused = await run(ctx, TINY, { kind: 'local', dir: fifo });
+    expect((refused.error as Error | null)?.message).toMatch(/names the file "index\.hnsw" which is a FIFO \(named pipe\), not a regular file/);
+
+    const good = await run(ctx, TINY, { kind: 'local', dir: DEMO_KB });
     expect(good.error).toBeNull();
     expect(good.events.some((e) => e.type === 'answer')).toBe(true);
   });

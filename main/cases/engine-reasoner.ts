@@ -2,7 +2,7 @@ import { ApiError } from '../api/errors.js';
 import type { Settings } from '../api/settings.js';
 import type { AppContext } from '../app/context.js';
 import { service } from '../app/services.js';
-import { createEngine } from '../engine/engine-client.js';
+import { createEngine, DEFAULT_LOAD_TIMEOUT_MS } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
 import { verifyPackage } from '../engine/integrity.js';
 import { loadModelPackage } from '../engine/manifest.js';
@@ -96,7 +96,8 @@ class OpenResources {
         if (s.kb.kind === 'none') return { text: null, images: null, close: async () => undefined };
         if (s.kb.kind === 'remote') return { text: new RemoteTextRetriever(s.kb.url), images: null, close: async () => undefined };
         // Shared with kb.info/kb.search: one open copy per folder, closed with the app.
-        const kb = await appKnowledgeBase(this.ctx, resolveSettingPath(s.kb.dir));
+        const dir = resolveSettingPath(s.kb.dir);
+        const kb = await within(appKnowledgeBase(this.ctx, dir), DEFAULT_LOAD_TIMEOUT_MS, `The knowledge base ${dir} did not open within ${DEFAULT_LOAD_TIMEOUT_MS / 60_000} minutes (a file that never finishes reading?); check the folder in Settings.`);
         return { text: kb.retriever, images: kb.images, close: async () => undefined };
       })().catch((err: unknown) => {
         this.kb = null;
@@ -111,6 +112,16 @@ class OpenResources {
     await Promise.allSettled([this.engine?.value.then((e) => e.close()), this.kb?.value.then((k) => k.close())]);
     this.engine = null;
     this.kb = null;
+  }
+}
+
+/** The promise, or an 'unavailable' error after `ms`: a stuck open must not hold the runs queued behind it. */
+async function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ApiError('unavailable', message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
