@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
 import { confinedPath, regularFile } from '../common/package-path.js';
-import { sha256File } from '../common/sha256.js';
+import { FileCheckError, hashPackageFile } from '../common/hash-file.js';
 
 /**
  * An encoder folder's manifest.json ("medrwr-encoder/1"): one ONNX graph that maps text (or an image) to a vector.
@@ -39,11 +39,11 @@ export const ImageEncoderManifest = z.object({
 export type TextEncoderManifest = z.infer<typeof TextEncoderManifest>;
 export type ImageEncoderManifest = z.infer<typeof ImageEncoderManifest>;
 
-/** Reads and checks an encoder folder: the manifest parses, its files exist and their sha256 match. */
-export function readEncoderManifest<K extends 'text' | 'image'>(
+/** Reads and checks an encoder folder: the manifest parses, its files are regular files inside it and their sha256 match. */
+export async function readEncoderManifest<K extends 'text' | 'image'>(
   dir: string,
   kind: K,
-): K extends 'text' ? TextEncoderManifest : ImageEncoderManifest {
+): Promise<K extends 'text' ? TextEncoderManifest : ImageEncoderManifest> {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new ApiError('unavailable', `No encoder at ${dir} (manifest.json missing): pass the folder of a ${kind} encoder (e.g. models/encoders/wordnet-med).`);
   const kindOf = regularFile(path);
@@ -68,7 +68,13 @@ export function readEncoderManifest<K extends 'text' | 'image'>(
     const file = confined.path;
     const st = regularFile(file);
     if ('problem' in st) throw new ApiError('unavailable', `Encoder file ${file} ${st.problem}: restore the encoder folder ${dir}.`);
-    const actual = sha256File(file);
+    let actual: string;
+    try {
+      actual = (await hashPackageFile(file)).sha256;
+    } catch (err) {
+      if (!(err instanceof FileCheckError)) throw err;
+      throw new ApiError('unavailable', `Encoder file ${file} ${err.message}: restore the encoder folder ${dir}.`);
+    }
     if (actual !== ref.sha256) throw new ApiError('unavailable', `Encoder file ${file} is damaged or replaced (sha256 ${actual.slice(0, 12)}…, manifest says ${ref.sha256.slice(0, 12)}…): restore the encoder folder ${dir}.`);
   }
   return m as K extends 'text' ? TextEncoderManifest : ImageEncoderManifest;

@@ -112,7 +112,7 @@ export async function addImages(opts: AddImagesOptions): Promise<KbManifest> {
 /** The library of an opened knowledge base; its files were already checked against the manifest. */
 export async function openImageLibrary(dir: string, manifest: KbManifest): Promise<LocalImageRetriever> {
   const lib = manifest.images!;
-  checkEmbedder(dir, join(dir, lib.embedder.path), lib.embedder, lib.dimension, 'image');
+  await checkEmbedder(dir, join(dir, lib.embedder.path), lib.embedder, lib.dimension, 'image');
   const problem = hnswFileProblem(join(dir, FILES.imageIndex), lib.dimension, lib.count);
   if (problem) throw new ApiError('unavailable', `The image index of knowledge base ${dir} does not match its manifest (${problem}); run "medrwr kb add-images" again.`);
   const db = openImageDb(dir, lib.count);

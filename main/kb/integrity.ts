@@ -35,8 +35,8 @@ export async function verifyFiles(dir: string, manifest: KbManifest): Promise<vo
 }
 
 /** The encoder must be the very one the KB was built with: same ONNX sha256, same dimension. */
-export function checkEmbedder(dir: string, encoderDir: string, expected: KbManifest['embedder'], kbDimension: number, kind: 'text' | 'image'): void {
-  const m = readEncoderManifest(encoderDir, kind);
+export async function checkEmbedder(dir: string, encoderDir: string, expected: KbManifest['embedder'], kbDimension: number, kind: 'text' | 'image'): Promise<void> {
+  const m = await readEncoderManifest(encoderDir, kind);
   if (m.onnx.sha256 !== expected.sha256) {
     throw new ApiError(
       'unavailable',

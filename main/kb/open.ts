@@ -30,7 +30,7 @@ export async function openKnowledgeBase(dir: string, opts: OpenOptions = {}): Pr
   const manifest = readKbManifest(dir);
   await verifyFiles(dir, manifest);
   const encoderDir = opts.encoderDir ?? join(dir, manifest.embedder.path);
-  checkEmbedder(dir, encoderDir, manifest.embedder, manifest.dimension, 'text');
+  await checkEmbedder(dir, encoderDir, manifest.embedder, manifest.dimension, 'text');
   const encoder = await TextEncoder.open(encoderDir);
   let db: Database.Database | null = null;
   try {
