@@ -61,13 +61,12 @@ export function readKbManifest(dir: string): KbManifest {
  * The files a search opens must all be listed, so none escapes the integrity check.
  */
 function checkPaths(dir: string, m: KbManifest): void {
-  const refuse = (what: string, problem: string) => {
+  const refuse = (what: string, problem: string): never => {
     throw new ApiError('unavailable', `Knowledge base ${dir} is refused: its manifest names ${what} which ${problem}; a knowledge base holds only regular files inside its folder. Restore or rebuild it.`);
   };
   const confined = (rel: string, what: string) => {
     const r = confinedPath(dir, rel);
-    if ('problem' in r) refuse(`${what} "${rel}"`, r.problem);
-    return (r as { path: string }).path;
+    return 'problem' in r ? refuse(`${what} "${rel}"`, r.problem) : r.path;
   };
   for (const name of Object.keys(m.files)) {
     const r = regularFile(confined(name, 'the file'));
