@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../main/app/context.js';
 import { createAppContext } from '../main/app/create.js';
 import { closeServices } from '../main/app/services.js';
+import { startBackgroundWork } from '../main/app/start.js';
 import { wireIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { APP_ORIGIN, registerAppScheme, serveAppScheme } from './protocol.js';
@@ -19,7 +20,10 @@ registerAppScheme();
 let ctx: AppContext | null = null;
 
 async function createWindow(): Promise<void> {
-  ctx ??= createAppContext({ dataDir: join(app.getPath('userData'), 'data'), transport: 'electron' });
+  if (!ctx) {
+    ctx = createAppContext({ dataDir: join(app.getPath('userData'), 'data'), transport: 'electron' });
+    startBackgroundWork(ctx);
+  }
   serveAppScheme(ctx, rendererDir);
   // No remote content: only our bundled files may load.
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {

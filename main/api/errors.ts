@@ -8,7 +8,8 @@ export const ErrorCode = z.enum([
   'unauthorized',
   'forbidden',
   'conflict',
-  'unavailable', // a model, index or database is missing or cannot be trusted
+  'unavailable', // a model, index or database is missing or cannot be opened
+  'integrity', // a package's content does not match its manifest (bit rot, tampering): nothing from it is trusted
   'cancelled',
   'internal',
 ]);

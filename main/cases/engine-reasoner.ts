@@ -1,10 +1,11 @@
-import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { Settings } from '../api/settings.js';
 import type { AppContext } from '../app/context.js';
 import { service } from '../app/services.js';
-import { createEngine } from '../engine/engine-client.js';
+import { createEngine, DEFAULT_LOAD_TIMEOUT_MS } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
+import { verifyPackage } from '../engine/integrity.js';
+import { loadModelPackage } from '../engine/manifest.js';
 import { appKnowledgeBase } from '../kb/app-knowledge-bases.js';
 import { RemoteTextRetriever } from '../kb/remote-retriever.js';
 import type { ImageRetriever, TextRetriever } from '../kb/retriever.js';
@@ -15,9 +16,13 @@ import { resolveSettingPath } from './settings-store.js';
 /**
  * The model and knowledge base a run needs, kept open between runs (loading a model costs seconds) and swapped when
  * the settings name others. One engine holds one sequence, so the run service runs one case at a time.
+ *
+ * The model's full content check runs in the background, once per model folder per launch, beside the load: start-up
+ * and the run's first tokens never wait for it, but a run's answer is held until it has passed (see `reason`).
  */
 class OpenResources {
   private engine: { key: string; value: Promise<Engine> } | null = null;
+  private readonly verified = new Map<string, Promise<void>>();
   private kb: { key: string; value: Promise<{ text: TextRetriever | null; images: ImageRetriever | null; close(): Promise<void> }> } | null = null;
 
   /** The engine holds one sequence: a run starts only after the previous one has really left it (a cancelled run
@@ -42,15 +47,44 @@ class OpenResources {
     const modelDir = resolveSettingPath(s.modelDir);
     const key = `${modelDir}|${s.executionProvider}|${s.maxImagePixels}`;
     if (this.engine?.key !== key) {
-      const old = this.engine?.value;
-      void old?.then((e) => e.close()).catch(() => undefined);
-      const value = createEngine({ modelDir, ep: s.executionProvider, maxPixels: s.maxImagePixels, hashCacheFile: join(this.ctx.dataDir, 'cache', 'model-hashes.json') }).catch((err: unknown) => {
-        this.engine = null;
-        throw err instanceof ApiError ? err : new ApiError('unavailable', `The model in ${modelDir} cannot be loaded: ${(err as Error).message}. Check the model folder in Settings.`);
-      });
-      this.engine = { key, value };
+      this.dropEngine();
+      const entry = {
+        key,
+        value: createEngine({ modelDir, ep: s.executionProvider, maxPixels: s.maxImagePixels, verify: false }).catch((err: unknown) => {
+          if (this.engine === entry) this.engine = null; // a failed or abandoned load is not kept: the next run tries afresh
+          throw err instanceof ApiError ? err : new ApiError('unavailable', `The model in ${modelDir} cannot be loaded: ${(err as Error).message}. Check the model folder in Settings.`);
+        }),
+      };
+      this.engine = entry;
     }
     return this.engine.value;
+  }
+
+  /**
+   * The model folder's full content check for this launch, started on first need. A failure is not remembered (so a
+   * re-installed package is checked again) and drops the loaded engine, whose weights came from the damaged files.
+   */
+  verification(s: Settings): Promise<void> {
+    const modelDir = resolveSettingPath(s.modelDir);
+    let v = this.verified.get(modelDir);
+    if (!v) {
+      v = (async () => {
+        await verifyPackage(loadModelPackage(modelDir));
+      })().catch((err: unknown) => {
+        this.verified.delete(modelDir);
+        if (this.engine?.key.startsWith(`${modelDir}|`)) this.dropEngine();
+        throw new ApiError('integrity', `Integrity check failed, so no answer is given: ${(err as Error).message}`, { modelDir });
+      });
+      v.catch(() => undefined); // observed by the runs that await it; a background check alone must not be unhandled
+      this.verified.set(modelDir, v);
+    }
+    return v;
+  }
+
+  private dropEngine(): void {
+    const old = this.engine?.value;
+    this.engine = null;
+    void old?.then((e) => e.close()).catch(() => undefined);
   }
 
   retrievers(s: Settings) {
@@ -62,7 +96,8 @@ class OpenResources {
         if (s.kb.kind === 'none') return { text: null, images: null, close: async () => undefined };
         if (s.kb.kind === 'remote') return { text: new RemoteTextRetriever(s.kb.url), images: null, close: async () => undefined };
         // Shared with kb.info/kb.search: one open copy per folder, closed with the app.
-        const kb = await appKnowledgeBase(this.ctx, resolveSettingPath(s.kb.dir));
+        const dir = resolveSettingPath(s.kb.dir);
+        const kb = await within(appKnowledgeBase(this.ctx, dir), DEFAULT_LOAD_TIMEOUT_MS, `The knowledge base ${dir} did not open within ${DEFAULT_LOAD_TIMEOUT_MS / 60_000} minutes (a file that never finishes reading?); check the folder in Settings.`);
         return { text: kb.retriever, images: kb.images, close: async () => undefined };
       })().catch((err: unknown) => {
         this.kb = null;
@@ -80,8 +115,28 @@ class OpenResources {
   }
 }
 
+/** The promise, or an 'unavailable' error after `ms`: a stuck open must not hold the runs queued behind it. */
+async function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ApiError('unavailable', message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function resources(ctx: AppContext): OpenResources {
   return service(ctx, 'reasoning-resources', () => new OpenResources(ctx), (r) => r.close());
+}
+
+/**
+ * Starts the background content checks of the packages the settings name (the model's full hash; the knowledge base
+ * is hashed in full when it opens). Call at launch and when Settings name a new package; runs await the same checks.
+ */
+export function checkPackagesInBackground(ctx: AppContext, settings: Settings): void {
+  const res = resources(ctx);
+  void res.verification(settings);
+  void res.retrievers(settings).catch(() => undefined);
 }
 
 /** Med-RwR reasoning (main/reasoning) over the engine worker (main/engine), with the model and KB the settings name. */
@@ -91,29 +146,57 @@ export const engineReasoner: Reasoner = (job, ctx) => {
 };
 
 async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise<void> {
-  const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]);
-  job.signal.throwIfAborted();
-  const result = await runReasoning(
-    {
-      taskId: job.runId,
-      images: job.images,
-      question: job.question,
-      options: job.options.map((o) => `${o.letter}. ${o.text}`),
-    },
-    {
-      engine,
-      textRetriever: kb.text,
-      imageRetriever: kb.images,
-      signal: job.signal,
-      // The run service records the outcome (error, done) itself; everything else streams through as it comes.
-      emit: (draft) => {
-        if (draft.type === 'done' || draft.type === 'error' || draft.type === 'progress') return;
-        const { taskId: _taskId, ...rest } = draft;
-        job.emit(rest as RunEventDraft);
-      },
-    },
-    { maxRounds: job.settings.rounds, k: job.settings.k, cdirThreshold: job.settings.cdirThreshold },
+  const verified = res.verification(job.settings);
+  // The run streams while the check runs; from its first answer on, events are held until the check has passed, and a
+  // failed check stops the run at once.
+  const ctl = new AbortController();
+  let passed = false;
+  let failed = false;
+  verified.then(
+    () => (passed = true),
+    () => ((failed = true), ctl.abort()),
   );
-  // The run service records the outcome; the code travels with it (a too-small image is the user's input, not a fault).
-  if (result.status === 'failed') throw new ApiError(result.errorCode ?? 'internal', result.error ?? 'the reasoning failed');
+  const onAbort = () => ctl.abort();
+  job.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const held: RunEventDraft[] = [];
+    const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]).catch(async (err: unknown) => {
+      await verified; // a damaged package is named as such, not as a load failure
+      throw err;
+    });
+    job.signal.throwIfAborted();
+    const result = await runReasoning(
+      {
+        taskId: job.runId,
+        images: job.images,
+        question: job.question,
+        options: job.options.map((o) => `${o.letter}. ${o.text}`),
+      },
+      {
+        engine,
+        textRetriever: kb.text,
+        imageRetriever: kb.images,
+        signal: ctl.signal,
+        // The run service records the outcome (error, done) itself; everything else streams through as it comes.
+        emit: (draft) => {
+          if (draft.type === 'done' || draft.type === 'error' || draft.type === 'progress') return;
+          const { taskId: _taskId, ...rest } = draft;
+          if (held.length === 0 && !passed && draft.type === 'answer') {
+            job.emit({ type: 'notice', level: 'info', message: "The answer is held until the model package's integrity check (running in the background) has passed." });
+          }
+          if (held.length > 0 || (!passed && draft.type === 'answer')) held.push(rest as RunEventDraft);
+          else job.emit(rest as RunEventDraft);
+        },
+      },
+      { maxRounds: job.settings.rounds, k: job.settings.k, cdirThreshold: job.settings.cdirThreshold },
+    );
+    await Promise.race([verified, new Promise<void>((resolve) => (ctl.signal.aborted ? resolve() : ctl.signal.addEventListener('abort', () => resolve(), { once: true })))]);
+    if (failed) await verified; // throws the integrity failure
+    if (job.signal.aborted) return; // cancelled by the user: the run service records it
+    for (const e of held) job.emit(e);
+    // The run service records the outcome; the code travels with it (a too-small image is the user's input, not a fault).
+    if (result.status === 'failed') throw new ApiError(result.errorCode ?? 'internal', result.error ?? 'the reasoning failed');
+  } finally {
+    job.signal.removeEventListener('abort', onAbort);
+  }
 }

@@ -1,6 +1,7 @@
 import type { Handler } from '../app/handlers.js';
 import { exportReport } from '../reports/export.js';
 import { ensureDemo } from './demo.js';
+import { checkPackagesInBackground } from './engine-reasoner.js';
 import { runService } from './run-service.js';
 import { caseStore } from './service.js';
 import { readSettings, writeSettings } from './settings-store.js';
@@ -23,5 +24,9 @@ export const casesHandlers: { [M in CaseMethod]: Handler<M> } = {
   'runs.cancel': async ({ runId }, ctx) => ({ status: await runService(ctx).cancel(runId) }),
   'reports.export': (p, ctx) => exportReport(ctx, { caseId: p.caseId, format: p.format, deidentify: p.deidentify ?? false, runId: p.runId }),
   'settings.get': (_p, ctx) => readSettings(ctx.dataDir),
-  'settings.set': (p, ctx) => writeSettings(ctx.dataDir, p),
+  'settings.set': (p, ctx) => {
+    const saved = writeSettings(ctx.dataDir, p);
+    checkPackagesInBackground(ctx, saved); // a newly selected package is checked now, not at its first run
+    return saved;
+  },
 };

@@ -8,8 +8,9 @@ import { kb } from './commands/kb.js';
 import { ask } from './commands/ask.js';
 import { evalCommand } from './commands/eval.js';
 import { doctor } from './commands/doctor.js';
+import { model } from './commands/model.js';
 
-const COMMANDS: Command[] = [serve, report, importCommand, kb, ask, evalCommand, doctor];
+const COMMANDS: Command[] = [serve, report, importCommand, kb, model, ask, evalCommand, doctor];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

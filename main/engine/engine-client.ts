@@ -5,25 +5,38 @@ import type { Logger } from '../app/log.js';
 import type { Segment } from './chat.js';
 import type { Engine, EngineInfo, EngineOptions, EngineStreamEvent, SequenceState } from './engine.js';
 import type { GenerateOptions } from './generate.js';
-import { ModelPackageError } from './manifest.js';
+import { verifyPackage } from './integrity.js';
+import { loadModelPackage, ModelPackageError } from './manifest.js';
 import { pushStream } from './stream.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onStream?: (e: EngineStreamEvent) => void };
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 
+export const DEFAULT_LOAD_TIMEOUT_MS = 5 * 60_000;
+
 /**
- * Loads a model in a new engine worker thread and returns the Engine that talks to it. Everything heavy (hashing,
- * session creation, every `session.run`) happens in that thread, so the caller's event loop stays responsive. A provider
- * that fell back to CPU is logged as a warning here and reported in `info.fallbackNotice` (runs emit it as a notice).
+ * Loads a model in a new engine worker thread and returns the Engine that talks to it. Everything heavy (session
+ * creation, every `session.run`) happens in that thread, so the caller's event loop stays responsive; the package's
+ * content is hashed at the same time with asynchronous reads (`opts.verify`). A load that does not finish within
+ * `loadTimeoutMs` is abandoned (its worker terminated, or left to die if a native read holds it), so it never holds up
+ * the next load. A provider that fell back to CPU is logged as a warning here and reported in `info.fallbackNotice`.
  */
 export async function createEngine(opts: EngineOptions, logger?: Logger): Promise<Engine> {
+  const pkg = loadModelPackage(opts.modelDir); // names a bad manifest or a bad path before any thread starts
   const client = new WorkerEngine();
+  const ms = opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ModelPackageError(`the model in ${pkg.dir} did not load within ${Math.round(ms / 1000)} s (a file that never finishes reading?); check the model folder`)), ms);
+  });
   try {
-    await client.open(opts);
+    await Promise.race([Promise.all([client.open(opts), opts.verify === false ? null : verifyPackage(pkg)]), timeout]);
   } catch (err) {
-    await client.close();
+    client.abandon();
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   const info = client.info;
   logger?.log('info', `model ${info.modelId} ${info.version} loaded on ${info.provider}`, { modelDir: opts.modelDir, sha256: info.sha256 });
@@ -80,6 +93,13 @@ class WorkerEngine implements Engine {
       .then(() => stream.end(), (err: Error) => stream.fail(err))
       .finally(() => signal?.removeEventListener('abort', onAbort));
     return stream.iterable;
+  }
+
+  /** Gives up on the worker without waiting for it: a thread stuck in a native read may never answer or exit. */
+  abandon(): void {
+    this.failAll(new Error('engine load abandoned'));
+    this.worker.unref();
+    void this.worker.terminate().catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -55,8 +55,11 @@ export interface EngineOptions {
   readonly dtype?: string;
   /** Intra-op threads for ONNX Runtime (default: one per physical core; 1 on a machine with ≤ 2 logical cores). */
   readonly threads?: number;
-  /** JSON file caching verified sha256s by size + mtime (the app uses `<dataDir>/cache/model-hashes.json`). */
-  readonly hashCacheFile?: string;
+  /** `createEngine` hashes every package file in full beside the load and refuses a mismatch (default true). The app
+   * passes false: it verifies in the background and holds each run's answer until that check has passed. */
+  readonly verify?: boolean;
+  /** A load (or that check) taking longer fails instead of holding every later run; default 5 minutes. */
+  readonly loadTimeoutMs?: number;
   /** Caps the pixels an image is resized to (smart_resize's max_pixels); defaults to the package's image_processor.max_pixels. */
   readonly maxPixels?: number;
 }

@@ -1,61 +1,27 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { sha256File } from '../common/sha256.js';
-import { dirname } from 'node:path';
+import { FileCheckError, hashPackageFile, type HashOptions } from '../common/hash-file.js';
 import { allFiles, ModelPackageError, packagePath, type ModelPackage } from './manifest.js';
 
-interface CacheEntry {
-  size: number;
-  mtimeMs: number;
-  sha256: string;
-}
-
 /**
- * Checks every file of a package against its manifest sha256 and refuses the package naming the first file that differs.
- * Hashing a 7B model takes many seconds, so results are cached by (absolute path, size, mtime) in a small JSON file
- * (the app keeps it in `<dataDir>/cache/model-hashes.json`); a changed file has a new size or mtime and is hashed again.
+ * Hashes every file of a package in full and refuses the package naming the first file that differs from its manifest
+ * sha256. Nothing is trusted from size or mtime: bit rot keeps both. Reads are asynchronous (the caller's thread stays
+ * responsive), refuse anything but a regular file, and fail on a stalled read. The app runs this in the background at
+ * each launch and gates every answer on it; the CLI awaits it beside the model load (`createEngine`).
  */
-export function verifyPackage(pkg: ModelPackage, cacheFile?: string): { hashed: number; cached: number } {
-  const cache = cacheFile ? readCache(cacheFile) : {};
-  let hashed = 0;
-  let cached = 0;
-  for (const ref of allFiles(pkg.manifest)) {
-    const abs = packagePath(pkg.dir, ref.path);
-    let st;
+export async function verifyPackage(pkg: ModelPackage, opts: HashOptions = {}): Promise<{ files: number; bytes: number }> {
+  let bytes = 0;
+  const files = allFiles(pkg.manifest);
+  for (const ref of files) {
+    let actual: { sha256: string; bytes: number };
     try {
-      st = statSync(abs);
-    } catch {
-      throw new ModelPackageError(`model file ${ref.path} is missing from ${pkg.dir}`);
+      actual = await hashPackageFile(packagePath(pkg.dir, ref.path), opts);
+    } catch (err) {
+      if (!(err instanceof FileCheckError)) throw err;
+      throw new ModelPackageError(`model file ${ref.path} in ${pkg.dir} ${err.message === 'is missing' ? 'is missing' : err.message}: re-install the model package.`);
     }
-    const hit = cache[abs];
-    let actual: string;
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
-      actual = hit.sha256;
-      cached++;
-    } else {
-      actual = sha256File(abs);
-      cache[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256: actual };
-      hashed++;
+    if (actual.sha256 !== ref.sha256) {
+      throw new ModelPackageError(`model file ${ref.path} failed its integrity check: sha256 is ${actual.sha256}, the manifest says ${ref.sha256}. The file is damaged or was changed; re-install the model package (${pkg.dir}).`);
     }
-    if (actual !== ref.sha256) {
-      throw new ModelPackageError(`model file ${ref.path} failed its integrity check: sha256 is ${actual}, the manifest says ${ref.sha256}. Re-install the model package.`);
-    }
+    bytes += actual.bytes;
   }
-  if (cacheFile && hashed > 0) writeCache(cacheFile, cache);
-  return { hashed, cached };
-}
-
-function readCache(file: string): Record<string, CacheEntry> {
-  try {
-    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return data && typeof data === 'object' ? (data as Record<string, CacheEntry>) : {};
-  } catch {
-    return {}; // absent or damaged: re-hash, which is always safe
-  }
-}
-
-function writeCache(file: string, cache: Record<string, CacheEntry>): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(cache));
-  renameSync(tmp, file);
+  return { files: files.length, bytes };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { confinedPath, regularFile } from '../common/package-path.js';
 
 /** The model package format `medrwr-model/1` (DESIGN §5, briefs/model-package.md): the contract with the Python exporters. */
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
@@ -89,6 +90,9 @@ export type Manifest = z.infer<typeof Manifest>;
 export const GRAPHS = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'] as const;
 export type GraphName = (typeof GRAPHS)[number];
 
+/** A manifest is a few kilobytes; a larger file is not one, and is not read into memory. */
+const MAX_MANIFEST_BYTES = 1 << 22;
+
 export class ModelPackageError extends Error {
   override name = 'ModelPackageError';
 }
@@ -100,10 +104,16 @@ export interface ModelPackage {
   readonly sha256: string;
 }
 
-/** Reads and validates `<dir>/manifest.json`; says exactly what is wrong with a bad one. */
+/**
+ * Reads and validates `<dir>/manifest.json`; says exactly what is wrong with a bad one. Every file it names must be a
+ * regular file inside the package (checked without opening anything, so a FIFO or device is named, never read).
+ */
 export function loadModelPackage(dir: string): ModelPackage {
   const root = resolve(dir);
   const file = join(root, 'manifest.json');
+  const kind = regularFile(file);
+  if ('problem' in kind && kind.problem !== 'is missing') throw new ModelPackageError(`${file} ${kind.problem}: re-install the model package.`);
+  if ('size' in kind && kind.size > MAX_MANIFEST_BYTES) throw new ModelPackageError(`${file} is ${kind.size} bytes, more than a manifest can be (${MAX_MANIFEST_BYTES}): re-install the model package.`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -122,7 +132,12 @@ export function loadModelPackage(dir: string): ModelPackage {
     throw new ModelPackageError(`${file} is not a valid medrwr-model/1 manifest: ${issues}`);
   }
   const manifest = parsed.data;
-  for (const ref of allFiles(manifest)) packagePath(root, ref.path); // reject paths escaping the package early
+  for (const ref of allFiles(manifest)) {
+    const r = regularFile(packagePath(root, ref.path));
+    if ('problem' in r) {
+      throw new ModelPackageError(`model file ${ref.path} ${r.problem === 'is missing' ? `is missing from ${root}` : r.problem}: a model package holds only regular files; re-install the model package.`);
+    }
+  }
   return { dir: root, manifest, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
@@ -132,11 +147,11 @@ export function allFiles(manifest: Manifest): { path: string; sha256: string }[]
   return [...graphs.flatMap((g) => Object.values(manifest.files[g])), manifest.files.tokenizer];
 }
 
-/** Absolute path of a package file; a manifest may not point outside its folder. */
+/** Absolute path of a package file; a manifest may not point outside its folder (by `..`, an absolute path or a link). */
 export function packagePath(root: string, rel: string): string {
-  const abs = resolve(root, rel);
-  if (!abs.startsWith(root + sep)) throw new ModelPackageError(`manifest file path "${rel}" points outside the package`);
-  return abs;
+  const r = confinedPath(root, rel);
+  if ('problem' in r) throw new ModelPackageError(`manifest file path "${rel}" ${r.problem}: the model package is refused`);
+  return r.path;
 }
 
 /** The graph file for a dtype: the requested one, else fp32, else the first listed. */

@@ -3,7 +3,6 @@ import { patchify, type VisionConfig } from '../imaging/patchify.js';
 import type { RgbImage } from '../imaging/rgb.js';
 import type { Segment } from './chat.js';
 import { floatTensor, toFloat32 } from './dtype.js';
-import { verifyPackage } from './integrity.js';
 import { KvCache } from './kv-cache.js';
 import { loadModelPackage, ModelPackageError, type Manifest, type ModelPackage } from './manifest.js';
 import { providerSpec, type ExecutionProvider } from './providers.js';
@@ -73,8 +72,7 @@ export class ModelRunner {
   }
 
   static async open(opts: RunnerOptions): Promise<ModelRunner> {
-    const pkg = loadModelPackage(opts.modelDir);
-    verifyPackage(pkg, opts.hashCacheFile);
+    const pkg = loadModelPackage(opts.modelDir); // content is verified by the caller (integrity.ts), off this thread
     const tokenizer = ModelTokenizer.load(pkg);
     const sessions = await openSessions(pkg, { ep: opts.ep ?? 'auto', dtype: opts.dtype, threads: opts.threads });
     checkContract(sessions, pkg.manifest.text_config.num_hidden_layers);

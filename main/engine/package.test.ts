@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -7,6 +8,7 @@ import { floatTensor, toFloat32 } from './dtype.js';
 import { verifyPackage } from './integrity.js';
 import { loadModelPackage, ModelPackageError } from './manifest.js';
 import { providerPlan } from './providers.js';
+import { bitRot } from './test-support/bit-rot.js';
 import { FIXTURE_DIR } from './test-support/fixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-pkgtest-'));
@@ -43,25 +45,61 @@ describe('model package manifest', () => {
   });
 });
 
+describe('package paths', () => {
+  const retarget = (dir: string, path: string) => {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    m.files.embed_tokens.fp32.path = path;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+  };
+
+  it('refuses a FIFO, /dev/zero, ../ and links leaving the package by name, without opening them', () => {
+    const dir = copyFixture('paths');
+    const file = join(dir, 'onnx', 'embed_tokens.onnx');
+    const good = readFileSync(file);
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    expect(() => loadModelPackage(dir)).toThrow(/model file onnx\/embed_tokens\.onnx is a FIFO \(named pipe\), not a regular file/);
+    rmSync(file);
+    symlinkSync('/dev/zero', file);
+    expect(() => loadModelPackage(dir)).toThrow(/"onnx\/embed_tokens\.onnx" is a link to \/dev\/zero, outside the package/);
+    rmSync(file);
+    writeFileSync(file, good);
+    retarget(dir, '/dev/zero');
+    expect(() => loadModelPackage(dir)).toThrow(/"\/dev\/zero" is absolute/);
+    retarget(dir, '../../../../dev/zero');
+    expect(() => loadModelPackage(dir)).toThrow(/"\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero" points outside the package/);
+    retarget(dir, 'onnx');
+    expect(() => loadModelPackage(dir)).toThrow(/model file onnx is a folder, not a regular file/);
+    symlinkSync('embed_tokens.onnx', join(dir, 'onnx', 'alias.onnx'));
+    retarget(dir, 'onnx/alias.onnx');
+    expect(loadModelPackage(dir).manifest.files.embed_tokens.fp32!.path).toBe('onnx/alias.onnx'); // a link inside the package is fine
+  });
+
+  it('refuses a manifest.json that is a FIFO or far too large instead of reading it', () => {
+    const dir = copyFixture('fifo-manifest');
+    rmSync(join(dir, 'manifest.json'));
+    execFileSync('mkfifo', [join(dir, 'manifest.json')]);
+    expect(() => loadModelPackage(dir)).toThrow(/manifest\.json is a FIFO \(named pipe\), not a regular file/);
+    rmSync(join(dir, 'manifest.json'));
+    writeFileSync(join(dir, 'manifest.json'), '');
+    truncateSync(join(dir, 'manifest.json'), 1 << 30); // sparse: never read
+    expect(() => loadModelPackage(dir)).toThrow(/manifest\.json is 1073741824 bytes, more than a manifest can be/);
+  });
+});
+
 describe('sha256 verification', () => {
-  it('hashes once, then trusts the cache while size and mtime are unchanged, and re-hashes a changed file', () => {
-    const dir = copyFixture('cached');
-    const cache = join(work, 'hashes.json');
+  it('hashes every file every time: bytes flipped with size and mtime restored are caught, naming the file', async () => {
+    const dir = copyFixture('bitrot');
     const pkg = loadModelPackage(dir);
-    expect(verifyPackage(pkg, cache)).toEqual({ hashed: 4, cached: 0 });
-    expect(verifyPackage(pkg, cache)).toEqual({ hashed: 0, cached: 4 });
-    const file = join(dir, 'tokenizer.json');
-    const bytes = readFileSync(file);
-    bytes.writeUInt8(bytes.readUInt8(10) ^ 1, 10); // same size, new content and mtime
-    writeFileSync(file, bytes);
-    utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    expect(() => verifyPackage(pkg, cache)).toThrow(/model file tokenizer\.json failed its integrity check/);
+    expect(await verifyPackage(pkg)).toMatchObject({ files: 4 });
+    bitRot(join(dir, 'onnx', 'embed_tokens.onnx'));
+    await expect(verifyPackage(pkg)).rejects.toThrow(/model file onnx\/embed_tokens\.onnx failed its integrity check.*re-install the model package/);
   });
 
   it('names a missing file', () => {
     const dir = copyFixture('missing');
     rmSync(join(dir, 'onnx', 'vision_encoder.onnx'));
-    expect(() => verifyPackage(loadModelPackage(dir))).toThrow(/model file onnx\/vision_encoder\.onnx is missing/);
+    expect(() => loadModelPackage(dir)).toThrow(/model file onnx\/vision_encoder\.onnx is missing/);
   });
 });
 

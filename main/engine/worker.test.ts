@@ -102,6 +102,13 @@ describe('model package checks', () => {
     }
   });
 
+  it('abandons a load that runs past its time limit, and the next load is unaffected', async () => {
+    await expect(createEngine({ modelDir: FIXTURE_DIR, ep: 'cpu', loadTimeoutMs: 1 })).rejects.toThrow(/did not load within 0 s/);
+    const e = await createEngine({ modelDir: FIXTURE_DIR, ep: 'cpu', threads: 1 });
+    expect(e.info.modelId).toBe('medrwr-tiny-random');
+    await e.close();
+  });
+
   it('falls back to CPU with a notice when CUDA is requested but unavailable', async () => {
     const e = await createEngine({ modelDir: FIXTURE_DIR, ep: 'cuda' });
     try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ApiError } from '../api/errors.js';
@@ -28,7 +28,13 @@ export interface BuildOptions {
   /** Where the progress bar and notices go; null for silence. */
   readonly stderr?: NodeJS.WriteStream | null;
   readonly signal?: AbortSignal;
+  /** Called after each step whose files are on disk, before the next begins (see BuildStep); the resume tests throw
+   * from it to stop the build exactly there, as a kill would. */
+  readonly onStep?: (step: BuildStep) => void;
 }
+
+/** The points between which a build can be interrupted; `batch N …` counts from 1. */
+export type BuildStep = 'passages written' | `batch ${number} written` | `batch ${number} checkpointed` | 'index written' | 'encoder copied' | 'manifest written' | 'checkpoint removed';
 
 export interface BuildResult {
   readonly dir: string;
@@ -76,26 +82,31 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
 
     let checkpoint = readCheckpoint(partial);
     let resumedAtBatch: number | null = null;
+    const step = opts.onStep ?? (() => undefined);
     if (checkpoint?.fingerprint === fingerprint) {
       resumedAtBatch = checkpoint.batchesDone;
+      removeTemporaries(partial);
       say(`Resuming the interrupted build in ${partial} at batch ${checkpoint.batchesDone + 1} of ${checkpoint.batches}.`);
     } else {
       if (existsSync(partial)) say(`Discarding ${partial}: it is an interrupted build of different inputs.`);
       rmSync(partial, { recursive: true, force: true });
       mkdirSync(partial, { recursive: true });
       createPassageDb(join(partial, FILES.passages), passages);
+      step('passages written');
       checkpoint = { fingerprint, passages: passages.length, batches, batchesDone: 0 };
       writeFileAtomic(join(partial, CHECKPOINT), JSON.stringify(checkpoint));
     }
 
-    await embedBatches(encoder, partial, checkpoint, batchSize, stderr, opts.signal);
+    await embedBatches(encoder, partial, checkpoint, batchSize, stderr, opts.signal, step);
 
     const dim = encoder.dimension;
     const vectors = new Float32Array(new Uint8Array(readFileSync(join(partial, FILES.vectors))).buffer);
     if (vectors.length !== passages.length * dim) throw new ApiError('internal', `The embedding checkpoint in ${partial} is inconsistent: delete ${partial} and rebuild.`);
     say(`Indexing ${passages.length} vectors (HNSW M=${hnsw.m}, efConstruction=${hnsw.efConstruction})…`);
     buildHnsw(vectors, dim, hnsw).writeIndexSync(join(partial, FILES.index));
+    step('index written');
     copyEncoder(opts.encoderDir, encoder.manifest, join(partial, FILES.encoder));
+    step('encoder copied');
 
     const sources: Record<string, number> = {};
     for (const p of passages) sources[p.source] = (sources[p.source] ?? 0) + 1;
@@ -114,7 +125,9 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
       images: null,
     };
     writeFileAtomic(join(partial, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    step('manifest written');
     rmSync(join(partial, CHECKPOINT));
+    step('checkpoint removed'); // a rerun from here finds no checkpoint and builds afresh: slower, still correct
     swapIn(partial, out);
     say(`Built ${out}: ${docs.length} documents, ${passages.length} passages, dimension ${dim}.`);
     return { dir: out, manifest, resumedAtBatch };
@@ -123,17 +136,31 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
   }
 }
 
-async function embedBatches(encoder: TextEncoder, partial: string, cp: Checkpoint, batchSize: number, stderr: NodeJS.WriteStream | null, signal?: AbortSignal): Promise<void> {
+async function embedBatches(
+  encoder: TextEncoder,
+  partial: string,
+  cp: Checkpoint,
+  batchSize: number,
+  stderr: NodeJS.WriteStream | null,
+  signal: AbortSignal | undefined,
+  step: (s: BuildStep) => void,
+): Promise<void> {
   const dim = encoder.dimension;
   const fd = openSync(join(partial, FILES.vectors), existsSync(join(partial, FILES.vectors)) ? 'r+' : 'w+');
   const db = new Database(join(partial, FILES.passages), { readonly: true });
   try {
-    // Anything written after the last checkpoint is discarded and redone.
-    ftruncateSync(fd, cp.batchesDone * batchSize * dim * 4);
+    // Anything written after the last checkpoint is discarded and redone. The last batch may be partial, so the
+    // checkpointed length is counted in passages, not batches (counting batches padded the file with zeros).
+    // A file shorter than its checkpoint (lost writes) is never padded: the embedding restarts from what it holds.
+    const have = fstatSync(fd).size;
+    let from = cp.batchesDone;
+    if (have < Math.min(cp.passages, from * batchSize) * dim * 4) from = Math.floor(have / (batchSize * dim * 4));
+    const done = Math.min(cp.passages, from * batchSize);
+    ftruncateSync(fd, done * dim * 4);
     const select = db.prepare('SELECT * FROM passages WHERE label >= ? AND label < ? ORDER BY label');
-    const bar = stderr ? progressBar('Embedding', cp.passages, 'passages', stderr, Math.min(cp.passages, cp.batchesDone * batchSize)) : null;
-    let position = cp.batchesDone * batchSize * dim * 4;
-    for (let b = cp.batchesDone; b < cp.batches; b++) {
+    const bar = stderr ? progressBar('Embedding', cp.passages, 'passages', stderr, done) : null;
+    let position = done * dim * 4;
+    for (let b = from; b < cp.batches; b++) {
       if (signal?.aborted) throw new ApiError('cancelled', `Build cancelled; rerun the same command to resume from batch ${b + 1}.`);
       const rows = (select.all(b * batchSize, (b + 1) * batchSize) as Parameters<typeof rowToPassage>[0][]).map(rowToPassage);
       const vecs = await encoder.embed(rows.map(embeddingText));
@@ -141,7 +168,9 @@ async function embedBatches(encoder: TextEncoder, partial: string, cp: Checkpoin
       vecs.forEach((v, i) => buf.set(v, i * dim));
       position += writeSync(fd, new Uint8Array(buf.buffer), 0, buf.byteLength, position);
       fsyncSync(fd);
+      step(`batch ${b + 1} written`);
       writeFileAtomic(join(partial, CHECKPOINT), JSON.stringify({ ...cp, batchesDone: b + 1 }));
+      step(`batch ${b + 1} checkpointed`);
       bar?.update(Math.min(cp.passages, (b + 1) * batchSize));
     }
     bar?.finish();
@@ -151,9 +180,18 @@ async function embedBatches(encoder: TextEncoder, partial: string, cp: Checkpoin
   }
 }
 
+/** A kill during an atomic write leaves its temporary file behind; it must not end up in the finished folder. */
+function removeTemporaries(partial: string): void {
+  for (const name of readdirSync(partial)) if (/\.tmp-\d+$/.test(name)) rmSync(join(partial, name), { force: true });
+}
+
+/** The checkpoint of an interrupted build, or null when there is none or it is not one (the build then starts afresh). */
 function readCheckpoint(partial: string): Checkpoint | null {
   try {
-    return JSON.parse(readFileSync(join(partial, CHECKPOINT), 'utf8')) as Checkpoint;
+    const cp = JSON.parse(readFileSync(join(partial, CHECKPOINT), 'utf8')) as Checkpoint;
+    const whole = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+    if (typeof cp.fingerprint !== 'string' || !whole(cp.passages) || !whole(cp.batches) || !whole(cp.batchesDone) || cp.batchesDone > cp.batches) return null;
+    return cp;
   } catch {
     return null;
   }

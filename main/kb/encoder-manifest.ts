@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
-import { sha256File } from '../common/sha256.js';
+import { confinedPath, regularFile } from '../common/package-path.js';
+import { FileCheckError, hashPackageFile } from '../common/hash-file.js';
 
 /**
  * An encoder folder's manifest.json ("medrwr-encoder/1"): one ONNX graph that maps text (or an image) to a vector.
@@ -38,13 +39,15 @@ export const ImageEncoderManifest = z.object({
 export type TextEncoderManifest = z.infer<typeof TextEncoderManifest>;
 export type ImageEncoderManifest = z.infer<typeof ImageEncoderManifest>;
 
-/** Reads and checks an encoder folder: the manifest parses, its files exist and their sha256 match. */
-export function readEncoderManifest<K extends 'text' | 'image'>(
+/** Reads and checks an encoder folder: the manifest parses, its files are regular files inside it and their sha256 match. */
+export async function readEncoderManifest<K extends 'text' | 'image'>(
   dir: string,
   kind: K,
-): K extends 'text' ? TextEncoderManifest : ImageEncoderManifest {
+): Promise<K extends 'text' ? TextEncoderManifest : ImageEncoderManifest> {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new ApiError('unavailable', `No encoder at ${dir} (manifest.json missing): pass the folder of a ${kind} encoder (e.g. models/encoders/wordnet-med).`);
+  const kindOf = regularFile(path);
+  if ('problem' in kindOf) throw new ApiError('unavailable', `Encoder manifest ${path} ${kindOf.problem}: restore the encoder folder ${dir}.`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -60,9 +63,18 @@ export function readEncoderManifest<K extends 'text' | 'image'>(
   const m = parsed.data;
   const refs = [m.onnx, ...('tokenizer' in m ? [m.tokenizer] : [])];
   for (const ref of refs) {
-    const file = join(dir, ref.path);
-    if (!existsSync(file)) throw new ApiError('unavailable', `Encoder file ${file} is missing: restore the encoder folder ${dir}.`);
-    const actual = sha256File(file);
+    const confined = confinedPath(dir, ref.path);
+    if ('problem' in confined) throw new ApiError('unavailable', `Encoder manifest ${path} names "${ref.path}", which ${confined.problem}: restore the encoder folder ${dir}.`);
+    const file = confined.path;
+    const st = regularFile(file);
+    if ('problem' in st) throw new ApiError('unavailable', `Encoder file ${file} ${st.problem}: restore the encoder folder ${dir}.`);
+    let actual: string;
+    try {
+      actual = (await hashPackageFile(file)).sha256;
+    } catch (err) {
+      if (!(err instanceof FileCheckError)) throw err;
+      throw new ApiError('unavailable', `Encoder file ${file} ${err.message}: restore the encoder folder ${dir}.`);
+    }
     if (actual !== ref.sha256) throw new ApiError('unavailable', `Encoder file ${file} is damaged or replaced (sha256 ${actual.slice(0, 12)}…, manifest says ${ref.sha256.slice(0, 12)}…): restore the encoder folder ${dir}.`);
   }
   return m as K extends 'text' ? TextEncoderManifest : ImageEncoderManifest;

@@ -15,7 +15,7 @@ export class ImageEncoder {
   ) {}
 
   static async open(dir: string): Promise<ImageEncoder> {
-    const manifest = readEncoderManifest(dir, 'image');
+    const manifest = await readEncoderManifest(dir, 'image');
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(join(dir, manifest.onnx.path), { intraOpNumThreads: 1, interOpNumThreads: 1 });

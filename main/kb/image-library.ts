@@ -112,11 +112,14 @@ export async function addImages(opts: AddImagesOptions): Promise<KbManifest> {
 /** The library of an opened knowledge base; its files were already checked against the manifest. */
 export async function openImageLibrary(dir: string, manifest: KbManifest): Promise<LocalImageRetriever> {
   const lib = manifest.images!;
-  checkEmbedder(dir, join(dir, lib.embedder.path), lib.embedder, lib.dimension, 'image');
+  await checkEmbedder(dir, join(dir, lib.embedder.path), lib.embedder, lib.dimension, 'image');
   const problem = hnswFileProblem(join(dir, FILES.imageIndex), lib.dimension, lib.count);
   if (problem) throw new ApiError('unavailable', `The image index of knowledge base ${dir} does not match its manifest (${problem}); run "medrwr kb add-images" again.`);
-  const encoder = await ImageEncoder.open(join(dir, lib.embedder.path));
-  const db = new Database(join(dir, FILES.images), { readonly: true, fileMustExist: true });
+  const db = openImageDb(dir, lib.count);
+  const encoder = await ImageEncoder.open(join(dir, lib.embedder.path)).catch((err: unknown) => {
+    db.close();
+    throw err;
+  });
   const index = loadHnsw(join(dir, FILES.imageIndex), lib.dimension, lib.hnsw.efSearch);
   if (index.getNumDimensions() !== lib.dimension || index.getCurrentCount() !== lib.count) {
     db.close();
@@ -124,6 +127,23 @@ export async function openImageLibrary(dir: string, manifest: KbManifest): Promi
     throw new ApiError('unavailable', `Dimension mismatch in the image library of ${dir}: its index holds ${index.getCurrentCount()} vectors of dimension ${index.getNumDimensions()}, the manifest says ${lib.count} of ${lib.dimension}; run "medrwr kb add-images" again.`);
   }
   return new LocalImageRetriever(db, index, encoder, { id: manifest.id, version: manifest.version });
+}
+
+/**
+ * images.sqlite opened read-only, after checking it is an SQLite database with the images table and as many rows as the
+ * manifest says (SQLite opens any file lazily; without this a file that is not a database passed until the first CDIR).
+ */
+function openImageDb(dir: string, count: number): Database.Database {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(join(dir, FILES.images), { readonly: true, fileMustExist: true });
+    const n = (db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n;
+    if (n !== count) throw new Error(`it holds ${n} images, the manifest says ${count}`);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw new ApiError('unavailable', `The image database ${FILES.images} of knowledge base ${dir} is not usable (${(err as Error).message}); run "medrwr kb add-images" again.`);
+  }
 }
 
 export class LocalImageRetriever implements ImageRetriever {

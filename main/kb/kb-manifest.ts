@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
+import { confinedPath, fileKind, regularFile } from '../common/package-path.js';
 
 export const KB_FORMAT = 'medrwr-kb/1';
 export const FILES = { passages: 'passages.sqlite', index: 'index.hnsw', vectors: 'vectors.f32', images: 'images.sqlite', imageIndex: 'images.hnsw', encoder: 'encoder', imageEncoder: 'image-encoder' } as const;
@@ -29,10 +30,16 @@ export const KbManifest = z.object({
 });
 export type KbManifest = z.infer<typeof KbManifest>;
 
+/** A manifest lists a few files and source counts; a larger file is not one, and is not read into memory. */
+const MAX_MANIFEST_BYTES = 1 << 24;
+
 export function readKbManifest(dir: string): KbManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(dir)) throw new ApiError('not_found', `No knowledge base at ${dir}: build one with "medrwr kb build SRC… --encoder DIR --out ${dir}".`);
   if (!existsSync(path)) throw new ApiError('unavailable', `${dir} is not a knowledge base (manifest.json missing): an interrupted build leaves its work in ${dir}.partial; rerun "medrwr kb build" to finish it.`);
+  const kind = regularFile(path);
+  if ('problem' in kind) throw new ApiError('unavailable', `The knowledge base manifest ${path} ${kind.problem}: restore the knowledge base folder.`);
+  if (kind.size > MAX_MANIFEST_BYTES) throw new ApiError('unavailable', `The knowledge base manifest ${path} is ${kind.size} bytes, more than a manifest can be (${MAX_MANIFEST_BYTES}): restore the knowledge base folder.`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -44,5 +51,37 @@ export function readKbManifest(dir: string): KbManifest {
     const issue = parsed.error.issues[0]!;
     throw new ApiError('unavailable', `The knowledge base manifest ${path} is not a ${KB_FORMAT} manifest (${issue.path.join('.') || 'root'}: ${issue.message}): rebuild it with this version of medrwr.`);
   }
+  checkPaths(dir, parsed.data);
   return parsed.data;
+}
+
+/**
+ * Every path the manifest names stays inside the knowledge base (no `..`, no absolute path, no link out) and is what it
+ * should be: its data files regular files (so a FIFO or device is refused by name, never read), its encoders folders.
+ * The files a search opens must all be listed, so none escapes the integrity check.
+ */
+function checkPaths(dir: string, m: KbManifest): void {
+  const refuse = (what: string, problem: string): never => {
+    throw new ApiError('unavailable', `Knowledge base ${dir} is refused: its manifest names ${what} which ${problem}; a knowledge base holds only regular files inside its folder. Restore or rebuild it.`);
+  };
+  const confined = (rel: string, what: string) => {
+    const r = confinedPath(dir, rel);
+    return 'problem' in r ? refuse(`${what} "${rel}"`, r.problem) : r.path;
+  };
+  for (const name of Object.keys(m.files)) {
+    const r = regularFile(confined(name, 'the file'));
+    if ('problem' in r && r.problem !== 'is missing') refuse(`the file "${name}"`, r.problem); // missing: verifyFiles says so
+  }
+  const required = [FILES.passages, FILES.index, FILES.vectors, ...(m.images ? [FILES.images, FILES.imageIndex] : [])];
+  for (const name of required) if (!m.files[name]) refuse(`no digest for "${name}"`, 'leaves it unverified');
+  for (const [rel, what] of [[m.embedder.path, 'the text encoder'], ...(m.images ? [[m.images.embedder.path, 'the image encoder']] : [])] as const) {
+    const abs = confined(rel, `${what} folder`);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      continue; // missing: checkEmbedder names it with what to do
+    }
+    if (!st.isDirectory()) refuse(`${what} folder "${rel}"`, `is ${fileKind(st)}`);
+  }
 }

@@ -28,9 +28,9 @@ export interface KnowledgeBase {
 /** Opens a knowledge base after checking it end to end; a KB that cannot be trusted is refused, never searched. */
 export async function openKnowledgeBase(dir: string, opts: OpenOptions = {}): Promise<KnowledgeBase> {
   const manifest = readKbManifest(dir);
-  verifyFiles(dir, manifest);
+  await verifyFiles(dir, manifest);
   const encoderDir = opts.encoderDir ?? join(dir, manifest.embedder.path);
-  checkEmbedder(dir, encoderDir, manifest.embedder, manifest.dimension, 'text');
+  await checkEmbedder(dir, encoderDir, manifest.embedder, manifest.dimension, 'text');
   const encoder = await TextEncoder.open(encoderDir);
   let db: Database.Database | null = null;
   try {

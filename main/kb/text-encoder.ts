@@ -15,7 +15,7 @@ export class TextEncoder {
   ) {}
 
   static async open(dir: string): Promise<TextEncoder> {
-    const manifest = readEncoderManifest(dir, 'text');
+    const manifest = await readEncoderManifest(dir, 'text');
     const tokenizer = new Tokenizer(JSON.parse(readFileSync(join(dir, manifest.tokenizer.path), 'utf8')) as object, {});
     let session: ort.InferenceSession;
     try {

@@ -173,6 +173,7 @@ function statusOf(err: ApiError): number {
     case 'conflict':
       return 409;
     case 'unavailable':
+    case 'integrity':
       return 503;
     default:
       return 500;

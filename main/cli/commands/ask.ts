@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISCLAIMER } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
@@ -121,7 +120,7 @@ export const ask: Command = {
     const t0 = performance.now();
     try {
       try {
-        engine = await createEngine({ modelDir: values.model, ep, hashCacheFile: join(dataDir, 'cache', 'model-hashes.json') }, logger);
+        engine = await createEngine({ modelDir: values.model, ep }, logger);
       } catch (err) {
         if (err instanceof ModelPackageError) throw new ApiError('unavailable', err.message);
         throw err;

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISCLAIMER } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
@@ -73,7 +72,7 @@ export const evalCommand: Command = {
     let kb: KnowledgeBase | null = null;
     try {
       try {
-        engine = await createEngine({ modelDir: values.model, ep: values.ep as 'auto', hashCacheFile: join(dataDir, 'cache', 'model-hashes.json') }, logger);
+        engine = await createEngine({ modelDir: values.model, ep: values.ep as 'auto' }, logger);
       } catch (err) {
         if (err instanceof ModelPackageError) throw new ApiError('unavailable', err.message);
         throw err;

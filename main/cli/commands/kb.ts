@@ -6,6 +6,7 @@ import { readKbManifest } from '../../kb/kb-manifest.js';
 import { SEARCH_MODES, type SearchMode } from '../../kb/local-retriever.js';
 import { openKnowledgeBase } from '../../kb/open.js';
 import { RemoteTextRetriever } from '../../kb/remote-retriever.js';
+import { verifyKnowledgeBase } from '../../kb/verify.js';
 import type { Passage } from '../../kb/retriever.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -109,10 +110,9 @@ async function verify(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError('give one knowledge base folder');
   try {
-    const kb = await openKnowledgeBase(positionals[0]!);
-    const m = kb.manifest;
-    await kb.close();
-    process.stdout.write(`OK: ${m.id} ${m.version}: ${Object.keys(m.files).length} files match the manifest, embedder ${m.embedder.id} matches, ${m.counts.passages} passages${m.images ? `, ${m.images.count} images` : ''}.\n`);
+    const r = await verifyKnowledgeBase(positionals[0]!);
+    const m = r.manifest;
+    process.stdout.write(`OK: ${m.id} ${m.version}: ${r.files} files match the manifest, embedder ${m.embedder.id} matches, ${r.passages} passages${m.images ? `, ${r.images} images decoded` : ''}; databases pass SQLite's integrity check.\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createAppContext } from '../../app/create.js';
 import { closeServices } from '../../app/services.js';
+import { startBackgroundWork } from '../../app/start.js';
 import { startServer } from '../../server/server.js';
 import { UsageError, type Command } from '../command.js';
 import { rendererBuildDir } from '../../app/paths.js';
@@ -17,6 +18,7 @@ export const serve: Command = {
     const server = await startServer(ctx, { port, rendererDir: rendererBuildDir() });
     process.stdout.write(`Med-RwR Workstation (web mode) at ${server.url}\n`);
     process.stdout.write(`Data directory: ${ctx.dataDir}\n`);
+    startBackgroundWork(ctx);
     await new Promise<void>((resolve) => {
       const stop = () => void server.close().then(() => closeServices(ctx)).then(resolve);
       process.once('SIGINT', stop);
