@@ -3,8 +3,9 @@
  *
  *  - the demo (studies, each its own patient, and the demo cases), as a fresh install gets it;
  *  - one case per unreadable model output (two answers, an unknown letter, a missing `</answer>`, prose for a
- *    multiple-choice question, nothing at all), each with a run recorded by the real run service and the real
- *    reasoning loop (`runReasoning`) over `ScriptedEngine`, on the demo's study-5 key image;
+ *    multiple-choice question, nothing at all), and one with two valid runs that disagree (B, then C), each run
+ *    recorded by the real run service and the real reasoning loop (`runReasoning`) over `ScriptedEngine`, on the
+ *    demo's study-5 key image;
  *  - a case holding images of two patients, written straight into the database as an app from before cases were
  *    tied to one patient could have left it.
  *
@@ -23,13 +24,17 @@ import { ScriptedEngine, type ScriptedRound } from '../../main/reasoning/test-su
 
 const PROBS = { A: 0.1, B: 0.7, C: 0.1, D: 0.1 };
 
-/** Title → the one round the model "writes". Titles name the fault so the spec can find each case. */
-export const SCRIPTED: Record<string, ScriptedRound> = {
-  'Scripted: two answer blocks': { output: '<think> a nodule </think>\n<answer> D </answer> <answer> C </answer>', answerProbs: { ...PROBS, D: 0.867 } },
-  'Scripted: unknown letter': { output: '<think> a nodule </think>\n<answer> F </answer>', answerProbs: PROBS },
-  'Scripted: missing closing tag': { output: '<think> a nodule </think>\n<answer> B', answerProbs: PROBS },
-  'Scripted: prose instead of a letter': { output: '<think> a nodule </think>\n<answer> probably a benign cyst </answer>', answerProbs: PROBS },
-  'Scripted: no output at all': { output: '' },
+/** Title → the runs to record, each one round the model "writes". Titles name the fault so the spec finds each case. */
+export const SCRIPTED: Record<string, ScriptedRound[]> = {
+  'Scripted: two answer blocks': [{ output: '<think> a nodule </think>\n<answer> D </answer> <answer> C </answer>', answerProbs: { ...PROBS, D: 0.867 } }],
+  'Scripted: unknown letter': [{ output: '<think> a nodule </think>\n<answer> F </answer>', answerProbs: PROBS }],
+  'Scripted: missing closing tag': [{ output: '<think> a nodule </think>\n<answer> B', answerProbs: PROBS }],
+  'Scripted: prose instead of a letter': [{ output: '<think> a nodule </think>\n<answer> probably a benign cyst </answer>', answerProbs: PROBS }],
+  'Scripted: no output at all': [{ output: '' }],
+  'Scripted: runs that disagree': [
+    { output: '<think> a smooth nodule </think>\n<answer> B </answer>', answerProbs: { A: 0.02, B: 0.93, C: 0.04, D: 0.01 } },
+    { output: '<think> an irregular lesion </think>\n<answer> C </answer>', answerProbs: { A: 0.02, B: 0.05, C: 0.92, D: 0.01 } },
+  ],
 };
 
 const dataDir = process.argv[2];
@@ -44,13 +49,15 @@ try {
   const options = us5.options;
 
   const scripted: Record<string, string> = {};
-  for (const [title, round] of Object.entries(SCRIPTED)) {
+  for (const [title, rounds] of Object.entries(SCRIPTED)) {
     const c = store.createCase({ title, question: 'Which option best explains the finding in this ultrasound image?', options, keyImages: us5.keyImages, synthetic: true });
-    const runs = new RunService(ctx, store, { reasoner: scriptedReasoner(round), renderImage: renderKeyImage });
-    const { runId } = runs.start(c.id, undefined);
-    while (runs.isActive(runId)) await new Promise((r) => setTimeout(r, 20));
-    const run = store.getRun(runId);
-    if (run.status !== 'completed') throw new Error(`the scripted run "${title}" ended ${run.status}: ${run.error}`);
+    for (const round of rounds) {
+      const runs = new RunService(ctx, store, { reasoner: scriptedReasoner(round), renderImage: renderKeyImage });
+      const { runId } = runs.start(c.id, undefined);
+      while (runs.isActive(runId)) await new Promise((r) => setTimeout(r, 20));
+      const run = store.getRun(runId);
+      if (run.status !== 'completed') throw new Error(`the scripted run "${title}" ended ${run.status}: ${run.error}`);
+    }
     scripted[title] = c.id;
   }
 
