@@ -268,6 +268,8 @@ test.describe.serial('clinical safety of a case (issue 14)', () => {
     expect(entries.filter((e) => e.action === 'review')).toHaveLength(1);
     await ws.getByRole('tab', { name: 'History' }).click();
     await expect(ws.getByTestId('case-row').filter({ hasText: us8.title }).getByTestId('badge-review')).toHaveAttribute('data-verdict', 'edit');
+    await expect(ws.getByTestId('case-row').filter({ hasText: us8.title })).toContainText(`DEMO, SYNTHETIC · ID ${us8.patient!.patientId}`);
+    await page.screenshot({ path: `${SHOTS}/clinical-history.png` });
 
     // The PDF (main/reports rewrite): the attestation, and each page with the patient header and "Page n of N".
     await report(us8.id, 'pdf', 'review.pdf');

@@ -16,22 +16,26 @@ export function App() {
   const keys = useKeyImages();
   const { open, cells } = view;
   // The viewer follows the case: when the strip gets a case's images (a case opened from History, the demo case on
-  // first launch), the viewer shows the series of its first key image, so it never shows one patient beside another's
-  // case. Marking images in the open series changes nothing here; browsing away afterwards is the reader's choice.
+  // first launch), the viewer shows the series of its first key image and empties cells of other patients, so it never
+  // shows one patient beside another's case. Marking images changes nothing here; browsing on is the reader's choice.
   const firstKeySeries = keys[0]?.seriesInstanceUid;
   const loads = useKeyImageLoads();
-  const followed = useRef<string | null>(null);
+  const followed = useRef<{ loads: number; series: string | null } | null>(null);
   useEffect(() => {
-    const target = `${loads}:${firstKeySeries}`;
-    if (!firstKeySeries || followed.current === target) return;
-    if (cells.some((c) => c?.series.seriesInstanceUid === firstKeySeries)) {
-      followed.current = target;
+    const prev = followed.current;
+    const series = firstKeySeries ?? null;
+    if (prev?.loads === loads && prev.series === series) return;
+    const caseOpened = prev?.loads !== loads;
+    const at = cells.findIndex((c) => c?.series.seriesInstanceUid === series);
+    const mixed = caseOpened && at >= 0 && cells.some((c) => c && c.patient.key !== cells[at]!.patient.key);
+    if (!series || (at >= 0 && !mixed)) {
+      followed.current = { loads, series };
       return;
     }
-    const found = findSeries(studies.patients, firstKeySeries);
+    const found = findSeries(studies.patients, series);
     if (!found) return; // the study list is still loading
-    followed.current = target;
-    void open(found.patient, found.study, found.series);
+    followed.current = { loads, series };
+    void open(found.patient, found.study, found.series, at >= 0 ? at : undefined, true);
   }, [loads, firstKeySeries, cells, studies.patients, open]);
   return (
     <div className="app">

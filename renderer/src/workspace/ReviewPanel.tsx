@@ -21,6 +21,7 @@ export function ReviewPanel({ caseId, runId, reviews, onSaved }: { caseId: strin
     setError(null);
     try {
       await client.call('cases.review', { caseId, runId, verdict, note, ...(verdict === 'edit' ? { editedAnswer: edited } : {}) });
+      setVerdict('agree');
       setNote('');
       setEdited('');
       onSaved();
