@@ -123,8 +123,18 @@ test.describe.serial('clinical safety of a case (issue 14)', () => {
     await expect(ws.getByTestId('key-image')).toHaveCount(1);
     await page.screenshot({ path: `${SHOTS}/clinical-key-image-refused.png` });
 
-    // Opening a case shows its own patient's image: the viewer switches to the case's first key-image series.
+    // Opening a case shows its own patient's images only: with patient 08 in one cell and patient 03 in the other, the
+    // viewer switches to the case's first key-image series and empties the cell of the other patient.
+    const us3 = await demoCase(/CT mass/);
+    await page.getByRole('button', { name: '1×2' }).click();
+    await page.locator(`[data-testid=series-item][data-series-uid="${us3.keyImages[0]!.seriesInstanceUid}"]`).dragTo(page.getByTestId('viewport-vp1'));
+    await expect(page.getByTestId('viewport-vp1')).toHaveAttribute('data-render-state', 'ready', { timeout: 30_000 });
+    await expect(page.getByTestId('viewport-grid')).toContainText(us8.patient!.patientId);
     await openFromHistory(page, us5.title);
+    const grid = page.getByTestId('viewport-grid');
+    await expect(grid).toContainText(us5.patient!.patientId);
+    await expect(grid).not.toContainText(us8.patient!.patientId);
+    await expect(grid).not.toContainText(us3.patient!.patientId);
     await expect(page.locator('.series-item.open')).toHaveAttribute('data-series-uid', us5.keyImages[0]!.seriesInstanceUid!);
     await expect(ws.getByTestId('case-patient')).toContainText(us5.patient!.patientId);
 
