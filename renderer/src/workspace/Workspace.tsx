@@ -115,7 +115,7 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
           {s.detail && shownRun?.status === 'completed' && s.trace.status === 'completed' && (
             <ReviewPanel caseId={s.detail.case.id} runId={shownRun.id} reviews={s.detail.reviews} onSaved={() => void s.reload()} />
           )}
-          {s.detail && s.detail.runs.length > 0 && !running && <ExportButtons caseId={s.detail.case.id} runId={s.runId} />}
+          {s.detail && s.detail.runs.length > 0 && !running && !problem && <ExportButtons caseId={s.detail.case.id} runId={s.runId} />}
           {s.detail && <AuditLog caseId={s.detail.case.id} />}
           <p className="disclaimer">
             {DISCLAIMER}
