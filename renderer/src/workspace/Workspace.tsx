@@ -52,6 +52,7 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
   // The case's other finished runs, for the "runs disagree" flag on the run shown.
   const runs = s.detail?.runs;
   const otherRuns = useMemo<RunOutcome[]>(() => (runs ?? []).filter((r) => r.id !== s.runId && r.status === 'completed').map((r) => ({ runId: r.id, letter: validLetter(buildTrace(r.events)) })), [runs, s.runId]);
+  // A run is read against the options it was run with (saved on Run), not the draft being edited.
   const caseOptions = useMemo(() => s.detail?.case.options ?? [], [s.detail]);
   const shownRun = runs?.find((r) => r.id === s.runId);
 
@@ -111,7 +112,7 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
               ))}
             </div>
           )}
-          {s.runId && <ReasoningPanel trace={s.trace} options={options.length ? options : caseOptions} otherRuns={otherRuns} lastTokenAt={s.lastTokenAt} />}
+          {s.runId && <ReasoningPanel trace={s.trace} options={s.detail ? caseOptions : options} otherRuns={otherRuns} lastTokenAt={s.lastTokenAt} />}
           {s.detail && shownRun?.status === 'completed' && s.trace.status === 'completed' && (
             <ReviewPanel caseId={s.detail.case.id} runId={shownRun.id} reviews={s.detail.reviews} onSaved={() => void s.reload()} />
           )}
