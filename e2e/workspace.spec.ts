@@ -66,7 +66,7 @@ test.describe.serial('reasoning workspace', () => {
     expect(distinct).toEqual([...distinct].sort((a, b) => a - b));
     const trace = workspace.getByTestId('trace');
     await expect(trace).toHaveAttribute('data-status', 'completed');
-    await expect(trace.getByTestId('trace-text').first()).not.toBeEmpty();
+    await expect(trace.getByTestId('reasoning-text').first()).not.toBeEmpty();
     await expect(workspace.getByTestId('provenance')).toContainText('medrwr-tiny');
     await expect(workspace.getByTestId('provenance')).toContainText('EP cpu');
     await expect(trace.getByTestId('query-chip').first()).toBeVisible();

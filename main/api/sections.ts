@@ -52,7 +52,7 @@ function section(item: TraceItem): Section | null {
 
 /**
  * The model's reasoning with the protocol's markup taken out: queries and answers (shown as their own sections) and
- * any stray retrieval block are removed, the think tags dropped, whitespace tidied.
+ * any stray retrieval block are removed, the think tags dropped (and a tag still arriving), whitespace tidied.
  */
 export function readableText(raw: string): string {
   return raw
@@ -60,6 +60,8 @@ export function readableText(raw: string): string {
     .replace(/<answer>[\s\S]*?(<\/answer>|$)/g, ' ')
     .replace(/<retrieve>[\s\S]*?(<\/retrieve>|$)/g, ' ')
     .replace(/<\/?(think|query|retrieve|answer)>/g, ' ')
+    // While streaming, a tag arrives in pieces ("<query", then ">"): an unfinished one at the end is not text.
+    .replace(/<\/?[a-z_|]*$/, '')
     .replace(/<\|[a-z_]+\|>/g, ' ')
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')

@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AboutPanel } from './about/AboutPanel.js';
 import { StudiesSidebar } from './studies/StudiesSidebar.js';
 import { useStudies } from './studies/useStudies.js';
 import { findSeries } from './studies/findSeries.js';
-import { useKeyImages } from './viewer/keyImages.js';
+import { useKeyImageLoads, useKeyImages } from './viewer/keyImages.js';
 import { Viewer } from './viewer/Viewer.js';
 import { useViewerLayout } from './viewer/useViewerLayout.js';
 import { Workspace } from './workspace/Workspace.js';
@@ -14,14 +14,29 @@ export function App() {
   const view = useViewerLayout();
   const openUid = view.cells[view.active]?.series.seriesInstanceUid ?? null;
   const keys = useKeyImages();
-  const { open } = view;
-  // An empty viewer shows the series of the case's first key image (e.g. the demo case on first launch).
+  const { open, cells } = view;
+  // The viewer follows the case: when the strip gets a case's images (a case opened from History, the demo case on
+  // first launch), the viewer shows the series of its first key image and empties cells of other patients, so it never
+  // shows one patient beside another's case. Marking images changes nothing here; browsing on is the reader's choice.
   const firstKeySeries = keys[0]?.seriesInstanceUid;
+  const loads = useKeyImageLoads();
+  const followed = useRef<{ loads: number; series: string | null } | null>(null);
   useEffect(() => {
-    if (openUid || !firstKeySeries) return;
-    const found = findSeries(studies.patients, firstKeySeries);
-    if (found) void open(found.patient, found.study, found.series);
-  }, [openUid, firstKeySeries, studies.patients, open]);
+    const prev = followed.current;
+    const series = firstKeySeries ?? null;
+    if (prev?.loads === loads && prev.series === series) return;
+    const caseOpened = prev?.loads !== loads;
+    const at = cells.findIndex((c) => c?.series.seriesInstanceUid === series);
+    const mixed = caseOpened && at >= 0 && cells.some((c) => c && c.patient.key !== cells[at]!.patient.key);
+    if (!series || (at >= 0 && !mixed)) {
+      followed.current = { loads, series };
+      return;
+    }
+    const found = findSeries(studies.patients, series);
+    if (!found) return; // the study list is still loading
+    followed.current = { loads, series };
+    void open(found.patient, found.study, found.series, at >= 0 ? at : undefined, true);
+  }, [loads, firstKeySeries, cells, studies.patients, open]);
   return (
     <div className="app">
       <header className="topbar">

@@ -3,7 +3,7 @@ import { commandForKey, HOTKEYS, type ViewerCommand } from './commands.js';
 import { applyWindow, flip, isCinePlaying, jumpTo, playCine, resetView, rotateBy, scrollBy, stopCine, toggleInvert, zoomBy } from './controls.js';
 import { describeRenderPath, initCornerstone, type RenderPath } from './cornerstone.js';
 import { setPrimaryTool, stackViewport, type PrimaryTool } from './engine.js';
-import { keyImages, type KeyImage } from './keyImages.js';
+import { keyImages, useKeyImageRefusal, type KeyImage } from './keyImages.js';
 import { KeyImageStrip } from './KeyImageStrip.js';
 import { Measurements } from './Measurements.js';
 import { CT_PRESETS } from './presets.js';
@@ -33,6 +33,7 @@ export function Viewer({ view, onDropSeries }: Props) {
   const state = useViewState(activeSeries ? activeId : undefined);
   const cine = activeSeries ? cineRateOf(activeSeries) : null;
   const shown = activeSeries && state ? activeSeries.frames[state.index] : undefined;
+  const refusal = useKeyImageRefusal();
 
   useEffect(() => {
     void initCornerstone().then(setRenderPath);
@@ -110,6 +111,7 @@ export function Viewer({ view, onDropSeries }: Props) {
       windowWidth: win.width,
       invert: st.userInvert,
       label: `${activeSeries.series.modality} ${activeSeries.series.description || ''} · ${st.index + 1}/${st.total}`.replace(/\s+/g, ' '),
+      patient: { key: activeSeries.patient.key, patientId: activeSeries.patient.patientId, name: activeSeries.patient.name },
     });
   };
 
@@ -158,6 +160,14 @@ export function Viewer({ view, onDropSeries }: Props) {
               />
             ))}
           </div>
+          {refusal && (
+            <p className="error banner key-refused" role="alert" data-testid="key-image-refused">
+              {refusal}
+              <button className="link" onClick={() => keyImages.dismissRefusal()}>
+                Dismiss
+              </button>
+            </p>
+          )}
           <KeyImageStrip onSelect={selectKeyImage} />
           <footer className="status-line">
             <span data-testid="render-path" data-path={renderPath ?? ''}>

@@ -1,4 +1,6 @@
 import { useSyncExternalStore } from 'react';
+import { formatPersonName } from '../../../main/api/format.js';
+import type { PatientRef } from '../../../main/api/cases.js';
 
 /**
  * A frame the user marked as a model input, with the display state in use when it was marked, so that
@@ -22,10 +24,17 @@ export interface KeyImage {
   readonly invert: boolean;
   /** For the strip: e.g. "CT Chest · 12/20". */
   readonly label: string;
+  /** Whose image it is (null when not known, e.g. a stored case's image before its studies were indexed). */
+  readonly patient: PatientRef | null;
   readonly markedAt: number;
 }
 
 export type NewKeyImage = Omit<KeyImage, 'id' | 'markedAt'>;
+
+/** "DEMO, SYNTHETIC (ID DEMO-05)": how a patient is named wherever two could be confused. */
+export function describePatient(p: PatientRef): string {
+  return `${formatPersonName(p.name)} (ID ${p.patientId || 'none'})`;
+}
 
 type Listener = () => void;
 
@@ -35,15 +44,54 @@ type Listener = () => void;
  */
 class KeyImageStore {
   private items: readonly KeyImage[] = [];
+  /** The open case's patient: a case holds one patient's images, even after its strip was cleared. */
+  private owner: PatientRef | null = null;
+  private refusal: string | null = null;
+  private loads = 0;
   private readonly listeners = new Set<Listener>();
 
   list = (): readonly KeyImage[] => this.items;
 
-  add(input: NewKeyImage): KeyImage {
+  /** Counts `load`s: a change tells that a case's images came in (as against a frame being marked). */
+  loaded = (): number => this.loads;
+
+  /** Why the last marking was refused (null: it was not). */
+  refused = (): string | null => this.refusal;
+
+  /** The patient the images belong to: the case's, else that of the images marked so far. */
+  patient(): PatientRef | null {
+    return this.owner ?? this.items.find((k) => k.patient)?.patient ?? null;
+  }
+
+  /** Adds a frame, or refuses one of another patient than the case's (then returns null and `refused()` says why). */
+  add(input: NewKeyImage): KeyImage | null {
+    const current = this.patient();
+    if (input.patient && current && input.patient.key !== current.key) {
+      this.refusal = `Not added: this case holds images of ${describePatient(current)}, and this image belongs to ${describePatient(input.patient)}. A case holds one patient's images; start a new case for the other patient.`;
+      this.emit();
+      return null;
+    }
     const item: KeyImage = { ...input, id: `${input.sopInstanceUid}#${input.frame}`, markedAt: Date.now() };
     this.items = [...this.items.filter((k) => k.id !== item.id), item];
+    this.refusal = null;
     this.emit();
     return item;
+  }
+
+  /** Replaces everything with a case's images and patient (none for a new case). */
+  load(images: readonly NewKeyImage[], owner: PatientRef | null): void {
+    this.items = [];
+    this.owner = owner;
+    this.refusal = null;
+    this.loads++;
+    for (const k of images) this.add(k);
+    this.emit();
+  }
+
+  dismissRefusal(): void {
+    if (this.refusal === null) return;
+    this.refusal = null;
+    this.emit();
   }
 
   remove(id: string): void {
@@ -53,9 +101,11 @@ class KeyImageStore {
     this.emit();
   }
 
+  /** Empties the strip; the case keeps its patient. */
   clear(): void {
-    if (this.items.length === 0) return;
+    if (this.items.length === 0 && this.refusal === null) return;
     this.items = [];
+    this.refusal = null;
     this.emit();
   }
 
@@ -74,4 +124,14 @@ export const keyImages = new KeyImageStore();
 /** The current key images; re-renders the caller when they change. */
 export function useKeyImages(): readonly KeyImage[] {
   return useSyncExternalStore(keyImages.subscribe, keyImages.list);
+}
+
+/** Why the last key image was refused, or null; re-renders the caller when that changes. */
+export function useKeyImageRefusal(): string | null {
+  return useSyncExternalStore(keyImages.subscribe, keyImages.refused);
+}
+
+/** The number of case loads so far (see `loaded`). */
+export function useKeyImageLoads(): number {
+  return useSyncExternalStore(keyImages.subscribe, keyImages.loaded);
 }

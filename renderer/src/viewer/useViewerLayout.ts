@@ -15,8 +15,11 @@ export interface ViewerLayout {
   loadError: string | null;
   setLayout: (layout: Layout) => void;
   setActive: (cell: number) => void;
-  /** Loads a series' instances and shows it in `cell` (the active one by default). */
-  open: (patient: PatientSummary, study: StudySummary, series: SeriesSummary, cell?: number) => Promise<void>;
+  /**
+   * Loads a series' instances and shows it in `cell` (the active one by default). With `alone`, cells showing another
+   * patient are emptied: the viewer then shows one patient only (a case's images).
+   */
+  open: (patient: PatientSummary, study: StudySummary, series: SeriesSummary, cell?: number, alone?: boolean) => Promise<void>;
 }
 
 /** Which series each viewport cell shows, which cell is active and the grid; the viewer's only shared state. */
@@ -33,12 +36,12 @@ export function useViewerLayout(): ViewerLayout {
   }, []);
 
   const open = useCallback(
-    async (patient: PatientSummary, study: StudySummary, series: SeriesSummary, cell?: number) => {
+    async (patient: PatientSummary, study: StudySummary, series: SeriesSummary, cell?: number, alone = false) => {
       const target = cell ?? active;
       try {
         const { instances } = await client.call('series.instances', { seriesInstanceUid: series.seriesInstanceUid });
         const loaded = buildLoadedSeries(patient, study, series, instances);
-        setCells((cs) => cs.map((c, i) => (i === target ? loaded : c)));
+        setCells((cs) => cs.map((c, i) => (i === target ? loaded : alone && c && c.patient.key !== patient.key ? null : c)));
         setActive(target);
         setLoadError(null);
       } catch (err) {

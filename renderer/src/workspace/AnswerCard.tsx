@@ -1,10 +1,7 @@
 import { useEffect, useRef } from 'react';
-import type { CaseOption } from '../../../main/api/index.js';
-import type { Answer } from '../../../main/api/trace.js';
-
-export function pct(p: number | null | undefined): string {
-  return typeof p === 'number' && Number.isFinite(p) ? `${(p * 100).toFixed(1)}%` : '—';
-}
+import { pct, type Assessment } from '../../../main/api/assessment.js';
+import { Differential } from './Differential.js';
+import { FlagList } from './FlagList.js';
 
 /** A half-circle gauge for a probability; the threshold is marked so "under threshold" is visible at a glance. */
 export function Gauge({ value, threshold }: { value: number | null; threshold?: number }) {
@@ -28,40 +25,41 @@ export function Gauge({ value, threshold }: { value: number | null; threshold?: 
   );
 }
 
-/** The answer: the option, its confidence as a gauge, and the distribution over the offered options. */
-export function AnswerCard({ answer, options, threshold }: { answer: Answer; options: readonly CaseOption[]; threshold?: number }) {
-  const option = options.find((o) => o.letter === answer.letter);
-  const dist = Object.entries(answer.distribution).sort((a, b) => b[1] - a[1]);
+/**
+ * The answer that stands, as a clinician must read it: either the option, its name and its confidence, or "No valid
+ * answer" with the reason and no gauge (a confidence of an unreadable output means nothing). Below it the
+ * differential over the offered options, before and after CDIR, and the flags in plain words.
+ */
+export function AnswerCard({ assessment, threshold }: { assessment: Assessment; threshold?: number }) {
+  const { answer, valid } = assessment;
   const ref = useRef<HTMLElement>(null);
   useEffect(() => {
     // A block body: newer Chromium returns a Promise from scrollIntoView, which React would take for a cleanup.
     void ref.current?.scrollIntoView({ block: 'nearest' });
   }, []);
+  const phase = answer?.phase ?? 'initial';
   return (
-    <section ref={ref} className={`answer-card phase-${answer.phase}`} data-testid="answer-card" data-letter={answer.letter ?? ''} data-phase={answer.phase}>
-      <header>{answer.phase === 'cdir' ? 'Answer after CDIR' : 'Answer'}</header>
-      <div className="answer-body">
-        <div className="answer-letter">{answer.letter ?? '—'}</div>
-        <div className="answer-text">{answer.letter === null ? <span className="muted">No parsable answer in the model's output.</span> : (option?.text ?? answer.text)}</div>
-        <div className="answer-gauge" data-testid="confidence" data-value={answer.confidence ?? ''}>
-          <Gauge value={answer.confidence} threshold={threshold} />
+    <section ref={ref} className={`answer-card ${valid ? 'valid' : 'invalid'}`} data-testid="answer-card" data-valid={valid} data-letter={valid ? (answer?.letter ?? '') : ''} data-phase={phase}>
+      <header>{!valid ? 'No valid answer' : phase === 'cdir' ? 'Answer after CDIR' : 'Answer'}</header>
+      {valid && answer ? (
+        <div className="answer-body">
+          {answer.letter && <div className="answer-letter">{answer.letter}</div>}
+          <div className="answer-text" data-testid="answer-text">
+            {assessment.answerText}
+          </div>
+          {answer.confidence !== null && (
+            <div className="answer-gauge" data-testid="confidence" data-value={answer.confidence}>
+              <Gauge value={answer.confidence} threshold={threshold} />
+            </div>
+          )}
         </div>
-      </div>
-      {dist.length > 0 && (
-        <table className="distribution" data-testid="distribution">
-          <tbody>
-            {dist.map(([letter, p]) => (
-              <tr key={letter} className={letter === answer.letter ? 'chosen' : ''}>
-                <td>{letter}</td>
-                <td className="dist-bar">
-                  <div style={{ width: `${Math.round(p * 100)}%` }} />
-                </td>
-                <td>{pct(p)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      ) : (
+        <p className="answer-problem" data-testid="answer-problem">
+          The model's output cannot be read as an answer: {assessment.problem ?? 'it is incomplete'}. Do not rely on this run; its raw output is under “Show model output”.
+        </p>
       )}
+      {valid && <Differential rows={assessment.differential} chosen={answer?.letter ?? null} />}
+      <FlagList flags={assessment.flags.filter((f) => f.kind !== 'no-valid-answer')} />
     </section>
   );
 }

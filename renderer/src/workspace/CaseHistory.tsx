@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { CaseSummary } from '../../../main/api/index.js';
+import { formatPersonName, type CaseSummary } from '../../../main/api/index.js';
 import { useClient } from '../transport/context.js';
-import { pct } from './AnswerCard.js';
+import { CaseBadges } from './CaseBadges.js';
+import { pct } from '../../../main/api/assessment.js';
 
 /** Every stored case, newest first, searchable; click to reopen with its runs. */
 export function CaseHistory({ onOpen, currentId, version }: { onOpen: (id: string) => void; currentId: string | null; version: number }) {
@@ -41,10 +42,16 @@ export function CaseHistory({ onOpen, currentId, version }: { onOpen: (id: strin
                 {c.title}
                 {c.synthetic && <span className="badge-synthetic">synthetic</span>}
               </span>
+              {c.patient && (
+                <span className="case-patient" data-testid="case-row-patient">
+                  {formatPersonName(c.patient.name)} · ID {c.patient.patientId || 'none'}
+                </span>
+              )}
               <span className="muted">
                 {c.status} · {c.runs} run{c.runs === 1 ? '' : 's'}
                 {c.lastLetter ? ` · ${c.lastLetter} ${pct(c.lastConfidence)}` : ''} · {new Date(c.updatedAt).toLocaleString()}
               </span>
+              <CaseBadges summary={c} />
             </button>
             <button className="icon" aria-label={`Delete case ${c.title}`} onClick={() => void remove(c)}>
               ✕

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { Cdir } from '../../../main/api/trace.js';
-import { pct } from './AnswerCard.js';
+import { pct } from '../../../main/api/assessment.js';
 
 /** Said plainly: the first answer was unsure, a similar reference image was consulted, and what came of it. */
 export function CdirAlert({ cdir }: { cdir: Cdir }) {

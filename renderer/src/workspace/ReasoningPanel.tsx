@@ -1,12 +1,14 @@
-import { useEffect, type RefObject } from 'react';
+import { useEffect, useMemo, useState, type RefObject } from 'react';
 import type { CaseOption } from '../../../main/api/index.js';
+import { assessRun, type RunOutcome } from '../../../main/api/assessment.js';
+import { traceSections } from '../../../main/api/sections.js';
 import type { Trace } from '../../../main/api/trace.js';
-import { finalAnswer } from '../../../main/api/trace.js';
 import { AnswerCard } from './AnswerCard.js';
 import { CdirAlert } from './CdirAlert.js';
-import { EvidenceCard } from './EvidenceCard.js';
+import { FirstAnswer } from './FirstAnswer.js';
 import { recordPaint } from './paintTimings.js';
 import { ProvenanceFooter } from './ProvenanceFooter.js';
+import { QuerySection } from './QuerySection.js';
 import { TraceText } from './TraceText.js';
 
 const STATUS_TEXT: Record<Trace['status'], string> = {
@@ -17,62 +19,71 @@ const STATUS_TEXT: Record<Trace['status'], string> = {
   interrupted: 'Interrupted (the app stopped during this run)',
 };
 
-/** The run as it streams: text token by token, query chips, evidence cards, answers, the CDIR alert, provenance. */
-export function ReasoningPanel({ trace, options, lastTokenAt }: { trace: Trace; options: readonly CaseOption[]; lastTokenAt: RefObject<number | null> }) {
+interface Props {
+  trace: Trace;
+  options: readonly CaseOption[];
+  /** The case's other runs, for the "runs disagree" flag. */
+  otherRuns: readonly RunOutcome[];
+  lastTokenAt: RefObject<number | null>;
+}
+
+/**
+ * The run as it streams, in sections a reader follows: the reasoning (no protocol tags), each query with its evidence,
+ * the answer card, the CDIR alert, notices, provenance. The model's raw output is one click away.
+ */
+export function ReasoningPanel({ trace, options, otherRuns, lastTokenAt }: Props) {
+  const [raw, setRaw] = useState(false);
   const threshold = trace.provenance?.params.cdirThreshold;
   useEffect(() => {
     if (trace.tokens > 0 && lastTokenAt.current !== null) recordPaint(trace.lastSeq, lastTokenAt.current);
   }, [trace.tokens, trace.lastSeq, lastTokenAt]);
-  const final = finalAnswer(trace);
+  const sections = useMemo(() => traceSections(trace), [trace]);
+  const assessment = useMemo(() => assessRun(trace, options, otherRuns), [trace, options, otherRuns]);
+  const card = <AnswerCard assessment={assessment} threshold={typeof threshold === 'number' ? threshold : undefined} />;
+  const running = trace.status === 'running';
   return (
     <section className="reasoning" data-testid="trace" data-status={trace.status} data-tokens={trace.tokens}>
       <div className="run-status" data-testid="run-status" data-status={trace.status}>
         {STATUS_TEXT[trace.status]}
-        {trace.status === 'running' && <span className="spinner" aria-hidden="true" />}
+        {running && <span className="spinner" aria-hidden="true" />}
         <span className="muted"> · {trace.tokens} tokens</span>
+        <button className="link raw-toggle" data-testid="show-model-output" aria-pressed={raw} onClick={() => setRaw(!raw)}>
+          {raw ? 'Hide model output' : 'Show model output'}
+        </button>
       </div>
       <div className="trace-items">
-        {trace.items.map((item, i) => {
-          switch (item.kind) {
-            case 'text':
-              return <TraceText key={i} text={item.text} round={item.round} />;
+        {sections.map((s, i) => {
+          switch (s.kind) {
+            case 'reasoning':
+              return <TraceText key={i} text={s.text} round={s.round} />;
             case 'query':
-              return (
-                <div key={i} className="query-chip" data-testid="query-chip">
-                  <span className="query-label">Query</span> {item.query}
-                </div>
-              );
-            case 'evidence':
-              return (
-                <div key={i} className="evidence-group" data-testid="evidence-group">
-                  {item.passages.length === 0 ? <p className="muted">No evidence found.</p> : item.passages.map((p) => <EvidenceCard key={p.id + p.rank} passage={p} />)}
-                </div>
-              );
+              return <QuerySection key={i} query={s.query} passages={s.passages} running={running} />;
             case 'answer':
-              return item.answer.phase === 'initial' && trace.answers.cdir ? (
-                <p key={i} className="muted">
-                  First answer: {item.answer.letter ?? '—'} ({((item.answer.confidence ?? 0) * 100).toFixed(1)}%)
-                </p>
-              ) : (
-                <AnswerCard key={i} answer={item.answer} options={options} threshold={typeof threshold === 'number' ? threshold : undefined} />
-              );
+              // The first answer is a line once CDIR answered again; the card shows the answer that stands.
+              return s.phase === 'initial' && trace.answers.cdir ? <FirstAnswer key={i} answer={trace.answers.initial} options={options} /> : <div key={i}>{card}</div>;
             case 'cdir':
-              return <CdirAlert key={i} cdir={item.cdir} />;
+              return <CdirAlert key={i} cdir={s.cdir} />;
             case 'notice':
               return (
-                <p key={i} className={`notice notice-${item.level}`} data-testid="notice">
-                  {item.message}
+                <p key={i} className={`notice notice-${s.level}`} data-testid="notice">
+                  {s.message}
                 </p>
               );
           }
         })}
+        {trace.status === 'completed' && !trace.answers.initial && !trace.answers.cdir && card}
       </div>
+      {raw && (
+        <div className="model-output" data-testid="model-output">
+          <p className="muted">The model's own output, with its protocol tags, as generated (retrieved evidence is not part of it).</p>
+          {trace.items.map((item, i) => (item.kind === 'text' ? <TraceText key={i} text={item.text} round={item.round} raw /> : null))}
+        </div>
+      )}
       {trace.error && (
         <p className="error" data-testid="run-error">
           {trace.error.message}
         </p>
       )}
-      {trace.status === 'completed' && !final && <p className="muted">The model gave no parsable answer.</p>}
       <ProvenanceFooter provenance={trace.provenance} timings={trace.timings} />
     </section>
   );

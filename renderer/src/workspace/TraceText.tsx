@@ -3,10 +3,11 @@ import { memo, useLayoutEffect, useRef } from 'react';
 const TAG = /(<\/?(?:think|query|retrieve|answer)>)/;
 
 /**
- * Streamed model text with the protocol's tags set apart, so the reader sees where thinking, queries and answers
- * are. The box keeps its newest line in view while the text grows (unless the reader scrolled up to read).
+ * Streamed text: the reasoning as read (tags already taken out), or with `raw` the model's own output with the
+ * protocol's tags set apart. The box keeps its newest line in view while the text grows (unless the reader scrolled
+ * up to read).
  */
-export const TraceText = memo(function TraceText({ text, round }: { text: string; round: number }) {
+export const TraceText = memo(function TraceText({ text, round, raw = false }: { text: string; round: number; raw?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   useLayoutEffect(() => {
@@ -16,15 +17,15 @@ export const TraceText = memo(function TraceText({ text, round }: { text: string
   return (
     <div
       ref={box}
-      className="trace-text"
-      data-testid="trace-text"
+      className={raw ? 'trace-text raw' : 'trace-text'}
+      data-testid={raw ? 'trace-text' : 'reasoning-text'}
       data-round={round}
       onScroll={(e) => {
         const el = e.currentTarget;
         pinned.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
       }}
     >
-      {text.split(TAG).map((part, i) =>
+      {(raw ? text.split(TAG) : [text]).map((part, i) =>
         i % 2 === 1 ? (
           <span key={i} className="trace-tag">
             {part}

@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { validLetter, type RunOutcome } from '../../../main/api/assessment.js';
 import { DISCLAIMER } from '../../../main/api/index.js';
+import { buildTrace } from '../../../main/api/trace.js';
 import { SettingsPanel } from '../settings/SettingsPanel.js';
 import { useClient } from '../transport/context.js';
 import { KeyImageStrip } from '../viewer/KeyImageStrip.js';
@@ -8,7 +10,9 @@ import { AuditLog } from './AuditLog.js';
 import { CaseHistory } from './CaseHistory.js';
 import { ExportButtons } from './ExportButtons.js';
 import { QuestionEditor } from './QuestionEditor.js';
+import { PatientLine } from './PatientLine.js';
 import { ReasoningPanel } from './ReasoningPanel.js';
+import { ReviewPanel } from './ReviewPanel.js';
 import { RunControls } from './RunControls.js';
 import { runEventBuffer, useCaseSession } from './useCaseSession.js';
 import './workspace.css';
@@ -26,8 +30,9 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
   const [historyVersion, setHistoryVersion] = useState(0);
   const [startError, setStartError] = useState<string | null>(null);
   const running = s.trace.status === 'running' && s.runId !== null;
-  const options = s.draft.mode === 'choice' ? s.draft.options.filter((o) => o.text.trim()) : [];
-  const canRun = !s.draft.question.trim() ? 'Write a question first.' : marked.length === 0 ? 'Mark at least one key image in the viewer (K).' : s.draft.mode === 'choice' && options.length < 2 ? 'Give at least two options, or switch to free text.' : null;
+  const options = useMemo(() => (s.draft.mode === 'choice' ? s.draft.options.filter((o) => o.text.trim()) : []), [s.draft]);
+  const problem = s.detail?.case.problem ?? null;
+  const canRun = problem ? 'This case cannot be run: it holds images of more than one patient.' : !s.draft.question.trim() ? 'Write a question first.' : marked.length === 0 ? 'Mark at least one key image in the viewer (K).' : s.draft.mode === 'choice' && options.length < 2 ? 'Give at least two options, or switch to free text.' : null;
 
   // On start, reopen the most recent case (on a fresh install, the demo case). Once per client, not per render.
   useEffect(() => {
@@ -43,6 +48,13 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
   useEffect(() => {
     setHistoryVersion((v) => v + 1);
   }, [s.detail]);
+
+  // The case's other finished runs, for the "runs disagree" flag on the run shown.
+  const runs = s.detail?.runs;
+  const otherRuns = useMemo<RunOutcome[]>(() => (runs ?? []).filter((r) => r.id !== s.runId && r.status === 'completed').map((r) => ({ runId: r.id, letter: validLetter(buildTrace(r.events)) })), [runs, s.runId]);
+  // A run is read against the options it was run with (saved on Run), not the draft being edited.
+  const caseOptions = useMemo(() => s.detail?.case.options ?? [], [s.detail]);
+  const shownRun = runs?.find((r) => r.id === s.runId);
 
   const synthetic = s.detail?.case.synthetic ?? false;
   return (
@@ -74,6 +86,12 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
               New case
             </button>
           </div>
+          {s.detail?.case.patient && <PatientLine patient={s.detail.case.patient} />}
+          {problem && (
+            <p className="error case-problem" role="alert" data-testid="case-problem">
+              {problem}
+            </p>
+          )}
           <QuestionEditor draft={s.draft} onChange={s.setDraft} disabled={running} />
           {marked.length === 0 ? <p className="muted key-hint">No key images yet: open a series and press K (or the key-image button) on a frame.</p> : <KeyImageStrip onSelect={() => undefined} />}
           <RunControls running={running} busy={s.busy} canRun={canRun} hasRun={(s.detail?.runs.length ?? 0) > 0} onRun={(o) => void s.run(o)} onCancel={() => void s.cancel()} />
@@ -94,8 +112,11 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
               ))}
             </div>
           )}
-          {s.runId && <ReasoningPanel trace={s.trace} options={options.length ? options : (s.detail?.case.options ?? [])} lastTokenAt={s.lastTokenAt} />}
-          {s.detail && s.detail.runs.length > 0 && !running && <ExportButtons caseId={s.detail.case.id} runId={s.runId} />}
+          {s.runId && <ReasoningPanel trace={s.trace} options={s.detail ? caseOptions : options} otherRuns={otherRuns} lastTokenAt={s.lastTokenAt} />}
+          {s.detail && shownRun?.status === 'completed' && s.trace.status === 'completed' && (
+            <ReviewPanel caseId={s.detail.case.id} runId={shownRun.id} reviews={s.detail.reviews} onSaved={() => void s.reload()} />
+          )}
+          {s.detail && s.detail.runs.length > 0 && !running && !problem && <ExportButtons caseId={s.detail.case.id} runId={s.runId} />}
           {s.detail && <AuditLog caseId={s.detail.case.id} />}
           <p className="disclaimer">
             {DISCLAIMER}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { buildTrace, EMPTY_TRACE, reduceTrace, type Trace } from '../../../main/api/trace.js';
-import type { AppEvent, CaseDetail, CaseOption, KeyImage as CaseKeyImage, Params, SettingsPatch } from '../../../main/api/index.js';
+import type { AppEvent, CaseDetail, CaseOption, KeyImage as CaseKeyImage, Params, PatientRef, SettingsPatch } from '../../../main/api/index.js';
 import type { Client } from '../transport/client.js';
 import { useClient } from '../transport/context.js';
 import { keyImages, type KeyImage as MarkedImage } from '../viewer/keyImages.js';
@@ -40,10 +40,10 @@ export function toCaseKeyImage(k: MarkedImage): CaseKeyImage {
   };
 }
 
-function loadIntoViewer(images: readonly CaseKeyImage[]): void {
-  keyImages.clear();
-  for (const k of images) {
-    keyImages.add({
+/** The case's images into the viewer's strip, all its patient's: a case never mixes patients (a new case has none). */
+function loadIntoViewer(images: readonly CaseKeyImage[], patient: PatientRef | null): void {
+  keyImages.load(
+    images.map((k) => ({
       studyInstanceUid: k.studyInstanceUid ?? '',
       seriesInstanceUid: k.seriesInstanceUid ?? '',
       sopInstanceUid: k.sopInstanceUid,
@@ -52,8 +52,10 @@ function loadIntoViewer(images: readonly CaseKeyImage[]): void {
       windowWidth: k.window.width,
       invert: k.invert,
       label: k.label ?? `Frame ${k.frame + 1}`,
-    });
-  }
+      patient,
+    })),
+    patient,
+  );
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -165,7 +167,7 @@ export function useCaseSession() {
     guard(async () => {
       const d = await refresh(caseId, true);
       setDraft({ title: d.case.title, question: d.case.question, mode: d.case.options.length ? 'choice' : 'free', options: d.case.options.length ? d.case.options : EMPTY_DRAFT.options });
-      loadIntoViewer(d.case.keyImages);
+      loadIntoViewer(d.case.keyImages, d.case.patient);
       show(d, null);
     });
 
@@ -176,6 +178,7 @@ export function useCaseSession() {
     setDraft(EMPTY_DRAFT);
     setError(null);
     dispatchTrace({ kind: 'reset', trace: EMPTY_TRACE });
+    loadIntoViewer([], null);
   };
 
   /** Saves the draft (creating the case the first time) with the viewer's key images, then starts a run. */
@@ -204,5 +207,8 @@ export function useCaseSession() {
 
   const selectRun = (id: string) => detail && show(detail, id);
 
-  return { detail, draft, setDraft, runId, trace, error, busy, open, newCase, run, cancel, selectRun, lastTokenAt, recordPaint };
+  /** Re-reads the open case (after a review, say) without moving off the run shown. */
+  const reload = () => detail && refresh(detail.case.id);
+
+  return { detail, draft, setDraft, runId, trace, error, busy, open, newCase, run, cancel, selectRun, reload, lastTokenAt, recordPaint };
 }
