@@ -113,6 +113,8 @@ export const CaseSummary = Case.pick({ id: true, title: true, question: true, st
   /** The latest run's valid answer (null: none, or not valid). */
   lastLetter: z.string().nullable(),
   lastConfidence: z.number().nullable(),
+  /** Whether the latest run's answer was valid (null: no finished run, or a run recorded before validity was). */
+  lastValid: z.boolean().nullable(),
   /** Completed runs gave different valid answers. */
   runsDisagree: z.boolean(),
   /** The newest review's verdict, if any. */

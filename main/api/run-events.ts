@@ -102,6 +102,14 @@ export const Timings = z.object({
 });
 export type Timings = z.infer<typeof Timings>;
 
-export const RunSummaryEvent = z.object({ ...base, type: z.literal('summary'), timings: Timings, finalLetter: z.string().nullable(), finalConfidence: z.number().nullable() });
+export const RunSummaryEvent = z.object({
+  ...base,
+  type: z.literal('summary'),
+  timings: Timings,
+  finalLetter: z.string().nullable(),
+  finalConfidence: z.number().nullable(),
+  /** Whether the answer that stands is valid (absent in logs from before validity was recorded). */
+  finalValid: z.boolean().optional(),
+});
 
 export const RUN_EVENTS = [RunStartEvent, TokenEvent, QueryEvent, EvidenceEvent, AnswerEvent, CdirEvent, RunSummaryEvent] as const;

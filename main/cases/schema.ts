@@ -95,6 +95,7 @@ export const CASES_MIGRATIONS: MigrationSet = {
      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
     // A case belongs to one patient; readers' reviews of runs (append-only: a new review supersedes, none is edited).
     `ALTER TABLE cases ADD COLUMN patient TEXT;      -- JSON {key, patientId, name}, or NULL before any known key image
+     ALTER TABLE runs ADD COLUMN answer_valid INTEGER; -- from the summary: 1 valid answer, 0 none, NULL unknown (older runs)
      CREATE TABLE reviews (
        id INTEGER PRIMARY KEY AUTOINCREMENT,
        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,

@@ -145,9 +145,9 @@ export class CaseStore {
       return [like, like];
     });
     const rows = this.db
-      .prepare<unknown[], CaseRow & { runs: number; last_letter: string | null; last_confidence: number | null; letters: number; last_review: ReviewVerdict | null }>(
+      .prepare<unknown[], CaseRow & { runs: number; last_letter: string | null; last_confidence: number | null; last_valid: number | null; letters: number; last_review: ReviewVerdict | null }>(
         `SELECT c.*, (SELECT COUNT(*) FROM runs r WHERE r.case_id = c.id) AS runs,
-                last.final_letter AS last_letter, last.final_confidence AS last_confidence,
+                last.final_letter AS last_letter, last.final_confidence AS last_confidence, last.answer_valid AS last_valid,
                 (SELECT COUNT(DISTINCT final_letter) FROM runs r WHERE r.case_id = c.id AND r.status = 'completed') AS letters,
                 (SELECT verdict FROM reviews v WHERE v.case_id = c.id ORDER BY v.id DESC LIMIT 1) AS last_review
            FROM cases c
@@ -169,6 +169,7 @@ export class CaseStore {
       runs: row.runs,
       lastLetter: row.last_letter,
       lastConfidence: row.last_confidence,
+      lastValid: row.last_valid === null ? null : row.last_valid === 1,
       runsDisagree: row.letters > 1,
       lastReview: row.last_review,
     }));
@@ -298,7 +299,9 @@ export class CaseStore {
             .run(runId, event.phase, event.letter, event.text, event.confidence, JSON.stringify(event.distribution));
           break;
         case 'summary':
-          this.db.prepare('UPDATE runs SET timings = ?, final_letter = ?, final_confidence = ? WHERE id = ?').run(JSON.stringify(event.timings), event.finalLetter, event.finalConfidence, runId);
+          this.db
+            .prepare('UPDATE runs SET timings = ?, final_letter = ?, final_confidence = ?, answer_valid = ? WHERE id = ?')
+            .run(JSON.stringify(event.timings), event.finalLetter, event.finalConfidence, event.finalValid === undefined ? null : event.finalValid ? 1 : 0, runId);
           break;
         case 'error':
           this.db.prepare('UPDATE runs SET error = ? WHERE id = ?').run(event.message, runId);

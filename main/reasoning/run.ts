@@ -99,7 +99,7 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
     timings.totalMs = performance.now() - t0;
     if (status === 'completed') {
       const stands = answer?.valid ? answer : null; // an invalid answer has no letter or confidence to stand on
-      emit({ type: 'summary', taskId, timings: { ...timings }, finalLetter: stands?.letter ?? null, finalConfidence: stands?.confidence ?? null });
+      emit({ type: 'summary', taskId, timings: { ...timings }, finalLetter: stands?.letter ?? null, finalConfidence: stands?.confidence ?? null, finalValid: stands !== null });
     }
     emit({ type: 'done', taskId, status });
     return { status, ...(error ? { error: error.message, errorCode: error.code } : {}), answer, initialAnswer: initial, transcript, provenance, timings: { ...timings }, events };

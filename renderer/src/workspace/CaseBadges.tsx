@@ -5,7 +5,7 @@ const REVIEW: Record<ReviewVerdict, string> = { agree: 'reviewed: agrees', disag
 /** What a case row must say before it is opened: a problem, no valid answer, runs that disagree, the last review. */
 export function CaseBadges({ summary: c }: { summary: CaseSummary }) {
   // A stood answer has a confidence even for free text (no letter); neither means the last run's output was unreadable.
-  const noValidAnswer = c.status === 'answered' && c.lastLetter === null && c.lastConfidence === null;
+  const noValidAnswer = c.status === 'answered' && c.lastValid === false;
   if (!c.problem && !noValidAnswer && !c.runsDisagree && !c.lastReview) return null;
   return (
     <span className="case-badges">
