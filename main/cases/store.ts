@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
-import { AppEvent } from '../api/events.js';
+import type { AppEvent } from '../api/events.js';
 import { Provenance, Timings } from '../api/run-events.js';
-import type { AuditEntry, Case, CaseDetail, CaseOption, CaseSummary, KeyImage, RunRecord, RunStatus } from '../api/cases.js';
+import { CaseOption as CaseOptionSchema, KeyImage as KeyImageSchema, type AuditEntry, type Case, type CaseDetail, type CaseOption, type CaseSummary, type DamagedRecord, type KeyImage, type RunRecord, type RunStatus } from '../api/cases.js';
+import { z } from 'zod';
+import { readEventRow, readJson, truncate } from './damage.js';
 import { osUser } from './os-user.js';
 
-export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover';
+export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover' | 'repair';
 
 export interface NewCase {
   title?: string;
@@ -98,15 +100,18 @@ export class CaseStore {
     return this.getCase(id);
   }
 
-  getCase(id: string): Case {
+  /** The case; options that cannot be read back come as none (`openCase` says so; a run refuses to start). */
+  getCase(id: string, damaged: DamagedRecord[] = []): Case {
     const row = this.db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?').get(id);
     if (!row) throw new ApiError('not_found', `No case "${id}". It may have been deleted; see the case history.`);
     const images = this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(id);
+    const options = readJson(row.options, CASE_OPTIONS);
+    if (!options.ok) damaged.push({ record: 'the case\'s options', reason: options.reason, raw: truncate(row.options) });
     return {
       id: row.id,
       title: row.title,
       question: row.question,
-      options: JSON.parse(row.options) as CaseOption[],
+      options: options.ok ? options.value : [],
       keyImages: images.map(toKeyImage),
       status: row.status,
       synthetic: row.synthetic === 1,
@@ -117,9 +122,10 @@ export class CaseStore {
 
   /** The case, every run with its full event log in seq order. Records who opened it, unless it is a refresh. */
   openCase(id: string, audit = true): CaseDetail {
-    const detail = { case: this.getCase(id), runs: this.runsOf(id).map((run) => ({ ...run, events: this.events(run.id) })) };
+    const damaged: DamagedRecord[] = [];
+    const detail = { case: this.getCase(id, damaged), runs: this.runsOf(id, damaged).map((run) => ({ ...run, events: this.events(run.id) })) };
     if (audit) this.audit('open', id, null, null);
-    return detail;
+    return damaged.length ? { ...detail, damaged } : detail;
   }
 
   listCases(search?: string): CaseSummary[] {
@@ -163,7 +169,9 @@ export class CaseStore {
   }
 
   startRun(caseId: string, params: Record<string, unknown>, ownerPid = process.pid): RunRecord {
-    const c = this.getCase(caseId);
+    const damaged: DamagedRecord[] = [];
+    const c = this.getCase(caseId, damaged);
+    if (damaged.length) throw new ApiError('conflict', `Case "${c.title}" cannot run: ${damaged.map((d) => `${d.record} ${d.reason}`).join('; ')}. Enter them again, or see "medrwr db check".`);
     const id = randomUUID();
     const now = new Date().toISOString();
     const inputs = { question: c.question, options: c.options, keyImages: c.keyImages };
@@ -187,18 +195,25 @@ export class CaseStore {
   runInputs(id: string): Pick<Case, 'question' | 'options' | 'keyImages'> {
     const row = this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE id = ?').get(id);
     if (!row) throw new ApiError('not_found', `No run "${id}".`);
-    return JSON.parse(row.inputs) as Pick<Case, 'question' | 'options' | 'keyImages'>;
+    const inputs = readJson(row.inputs, RUN_INPUTS);
+    if (!inputs.ok) throw new ApiError('conflict', `The inputs stored with run "${id}" are damaged (${inputs.reason}); see "medrwr db check".`);
+    return inputs.value as Pick<Case, 'question' | 'options' | 'keyImages'>;
   }
 
-  runsOf(caseId: string): RunRecord[] {
-    return this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE case_id = ? ORDER BY started_at, rowid').all(caseId).map(toRunRecord);
+  /** The case's runs; a stored value that cannot be read back comes as null (or {}) and is added to `damaged`. */
+  runsOf(caseId: string, damaged: DamagedRecord[] = []): RunRecord[] {
+    return this.db
+      .prepare<[string], RunRow>('SELECT * FROM runs WHERE case_id = ? ORDER BY started_at, rowid')
+      .all(caseId)
+      .map((r) => toRunRecord(r, damaged));
   }
 
+  /** A run's event log in seq order; a stored event that cannot be read back comes as a `damaged` event in its place. */
   events(runId: string): AppEvent[] {
     return this.db
-      .prepare<[string], { body: string }>('SELECT body FROM run_events WHERE run_id = ? ORDER BY seq')
+      .prepare<[string], { seq: number; at: number; body: string }>('SELECT seq, at, body FROM run_events WHERE run_id = ? ORDER BY seq')
       .all(runId)
-      .map((r) => AppEvent.parse(JSON.parse(r.body)));
+      .map((r) => readEventRow(runId, r));
   }
 
   /** Appends one event of a running run and draws out what it carries (provenance, evidence, answer, outcome). */
@@ -265,6 +280,14 @@ export class CaseStore {
     return rows.map((r) => ({ at: r.at, user: r.user, action: r.action, caseId: r.case_id, runId: r.run_id, detail: r.detail }));
   }
 
+  /** Ends a run whose closing events could not be logged (the database refused them), keeping the cause. */
+  endRun(runId: string, status: Exclude<RunStatus, 'running'>, error: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE runs SET error = COALESCE(error, ?) WHERE id = ? AND status = 'running'").run(error, runId);
+      this.finish(runId, status);
+    })();
+  }
+
   private finish(runId: string, status: Exclude<RunStatus, 'running'>): void {
     const now = new Date().toISOString();
     const changed = this.db.prepare("UPDATE runs SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'").run(status, now, runId);
@@ -303,14 +326,26 @@ function toKeyImage(r: KeyImageRow): KeyImage {
   };
 }
 
-function toRunRecord(r: RunRow): RunRecord {
+const CASE_OPTIONS = z.array(CaseOptionSchema);
+const RUN_PARAMS = z.record(z.string(), z.unknown());
+const RUN_INPUTS = z.object({ question: z.string(), options: CASE_OPTIONS, keyImages: z.array(KeyImageSchema) });
+
+/** Each JSON column of a run read on its own: one damaged value costs that value, not the run or the case. */
+function toRunRecord(r: RunRow, damaged: DamagedRecord[] = []): RunRecord {
+  const column = <T>(name: string, raw: string | null, schema: z.ZodType<T>, fallback: T): T => {
+    if (raw === null && fallback === null) return fallback;
+    const read = readJson(raw, schema);
+    if (read.ok) return read.value;
+    damaged.push({ record: `the ${name} of the run started ${r.started_at} (${r.id})`, reason: read.reason, raw: truncate(raw ?? '') });
+    return fallback;
+  };
   return {
     id: r.id,
     caseId: r.case_id,
     status: r.status,
-    params: JSON.parse(r.params) as Record<string, unknown>,
-    provenance: r.provenance ? Provenance.parse(JSON.parse(r.provenance)) : null,
-    timings: r.timings ? Timings.parse(JSON.parse(r.timings)) : null,
+    params: column('settings', r.params, RUN_PARAMS, {}),
+    provenance: column('provenance', r.provenance, Provenance.nullable(), null),
+    timings: column('timings', r.timings, Timings.nullable(), null),
     finalLetter: r.final_letter,
     finalConfidence: r.final_confidence,
     error: r.error,

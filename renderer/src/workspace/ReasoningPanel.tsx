@@ -60,8 +60,9 @@ export function ReasoningPanel({ trace, options, lastTokenAt }: { trace: Trace; 
               return <CdirAlert key={i} cdir={item.cdir} />;
             case 'notice':
               return (
-                <p key={i} className={`notice notice-${item.level}`} data-testid="notice">
+                <p key={i} className={`notice notice-${item.level}`} data-testid={item.damaged ? 'damaged-event' : 'notice'}>
                   {item.message}
+                  {item.damaged && <code className="damaged-raw">{item.damaged.raw}</code>}
                 </p>
               );
           }
