@@ -75,8 +75,13 @@ describe('a damaged row costs only itself', () => {
     ]);
     // The run's own log still has its provenance: the trace shows it.
     expect(buildTrace(detail.runs[0]!.events).provenance?.model.id).toBe('medrwr-tiny');
-    // A case whose options are lost does not run on none.
+    // A case whose options are lost does not run on none; an edit of something else keeps the stored text; new
+    // options replace it.
     await expect(dispatch(ctx, 'cases.run', { caseId: c.id })).rejects.toThrow(/cannot run: the case's options not JSON/);
+    await dispatch(ctx, 'cases.update', { caseId: c.id, title: 'Renamed' });
+    expect((await get(ctx, c.id)).damaged?.[0]).toMatchObject({ raw: '[{"letter":"A","text":' });
+    await dispatch(ctx, 'cases.update', { caseId: c.id, options: [{ letter: 'A', text: 'Cyst' }] });
+    expect((await get(ctx, c.id)).damaged?.map((d) => d.record)).not.toContain("the case's options");
   });
 });
 

@@ -89,8 +89,9 @@ export class CaseStore {
     const current = this.getCase(id);
     this.db.transaction(() => {
       this.db
-        .prepare('UPDATE cases SET title = ?, question = ?, options = ?, updated_at = ? WHERE id = ?')
-        .run(patch.title ?? current.title, patch.question ?? current.question, JSON.stringify(patch.options ?? current.options), new Date().toISOString(), id);
+        // Options not in the patch stay as stored (even unreadable ones: only a person's new options replace them).
+        .prepare('UPDATE cases SET title = ?, question = ?, options = COALESCE(?, options), updated_at = ? WHERE id = ?')
+        .run(patch.title ?? current.title, patch.question ?? current.question, patch.options ? JSON.stringify(patch.options) : null, new Date().toISOString(), id);
       if (patch.keyImages) {
         this.db.prepare('DELETE FROM case_key_images WHERE case_id = ?').run(id);
         this.writeKeyImages(id, patch.keyImages);
