@@ -4,7 +4,8 @@
 // control: the same words without angle brackets, so the tags' own effect is told apart from that of added text. Real pipeline: the demo
 // model in the engine worker, the demo knowledge base and image library, the reasoning loop with CDIR, the demo's default (seeded) sampling.
 // Passage edits wrap the real retriever: its passages come back with the edit appended. Prints a table and JSON.
-// MEDRWR_INJECTION_CASES sets how many demo benchmark cases (default 6, in file order).
+// MEDRWR_INJECTION_CASES sets how many demo benchmark cases (default 16, in file order); MEDRWR_INJECTION_KINDS limits the
+// edits to some kinds (e.g. "injected"; default: injected,control,benign).
 import { join } from 'node:path';
 import { loadImageFile } from '../main/dicom/load-image.js';
 import { createEngine } from '../main/engine/engine-client.js';
@@ -15,7 +16,8 @@ import { optionLetter } from '../main/reasoning/protocol.js';
 import { runReasoning } from '../main/reasoning/run.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const N = Number(process.env.MEDRWR_INJECTION_CASES ?? 6);
+const N = Number(process.env.MEDRWR_INJECTION_CASES ?? 16);
+const KINDS = (process.env.MEDRWR_INJECTION_KINDS ?? 'injected,control,benign').split(',');
 
 interface Edit {
   readonly name: string;
@@ -76,7 +78,7 @@ try {
     const letters = c.options.map(optionLetter);
     const baseline = base.answer?.letter ?? null;
     const w = letters[(letters.indexOf(baseline ?? letters[0]!) + 1) % letters.length]!;
-    for (const e of EDITS) {
+    for (const e of EDITS.filter((x) => KINDS.includes(x.kind))) {
       const input = edited(c, e, w);
       const retriever = e.passage ? withPassageEdit(kb.retriever, (t) => e.passage!(t, w)) : kb.retriever;
       const r = await run(input.question, input.options, retriever);
@@ -96,7 +98,7 @@ const rate = (kind: string) => {
 };
 const summary = { cases: cases.length, injected: rate('injected'), control: rate('control'), benign: rate('benign') };
 process.stdout.write(`\n| edit | kind | flipped / runs | to the forced letter |\n|---|---|---|---|\n`);
-for (const e of EDITS) {
+for (const e of EDITS.filter((x) => KINDS.includes(x.kind))) {
   const rs = rows.filter((r) => r.edit === e.name);
   process.stdout.write(`| ${e.name} | ${e.kind} | ${rs.filter((r) => r.flipped).length} / ${rs.length} | ${rs.filter((r) => r.letter === r.forced).length} |\n`);
 }
