@@ -5,12 +5,15 @@
 import type { Manifest } from '../engine/manifest.js';
 
 /**
- * What outside text (question, options, passages, captions) is fed with instead of the `<` that would open a tag.
- * U+2039 SINGLE LEFT-POINTING ANGLE QUOTATION MARK reads like `<` to a person, but it is three UTF-8 bytes (E2 80 B9)
- * that byte-level BPE can never turn into the `<` token (byte 3C), so `<answer>` in a passage reaches the model as
- * `‹answer>`, never as the pieces the model writes for its own tag.
+ * What outside text (question, options, passages, captions) is fed with instead of the `<` that would open a tag: `(`,
+ * so `<answer>` in a passage reaches the model as `(answer>` and `<|im_end|>` as `(|im_end|>`. No tokenisation of
+ * that text holds a `<` there, so none spells the model's own tag (`<`+`answer`+`>`, ` </`+`retrieve`+`>`, `<`+`|`+…).
+ * Why `(` and not a look-alike such as U+2039 `‹`: in a small byte-level vocabulary (the demo's 1,192 tokens) a
+ * non-ASCII character becomes byte tokens the model never saw, which itself moved answers (bench/injection.bench.ts:
+ * 32 of 96 injected runs flipped with `‹`, 26 with `&lt;`, 19 with `(`, as many as the same words without brackets).
+ * `(` is one ordinary token in the demo and the Qwen vocabularies alike.
  */
-export const TAG_OPEN_ESCAPE = '\u2039';
+export const TAG_OPEN_ESCAPE = '(';
 
 /**
  * A `<` that opens something tag-like: a protocol tag (`<think>`, `</answer>`, `<image>`, …, in any case, with spaces
@@ -32,7 +35,7 @@ export function neutralisedNotice(question: string, options: readonly string[]):
   if (changed.length === 0) return null;
   const first = changed[0]!;
   const tag = /<[^>\n]{0,24}>?/.exec(first.text.slice(first.text.search(TAG_OPEN_FIRST)))?.[0] ?? '<';
-  return `Protocol tag spellings in ${changed.map((p) => p.name).join(', ')} were fed with ${TAG_OPEN_ESCAPE} for < (e.g. ${tag} as ${neutralise(tag)}), so the model cannot read them as its own tags.`;
+  return `Protocol tag spellings in ${changed.map((p) => p.name).join(', ')} were fed with "${TAG_OPEN_ESCAPE}" in place of "<" (${tag} as ${neutralise(tag)}), so the model cannot read them as its own tags.`;
 }
 
 /** `<query> … </query>` in a round's output: the text before `<query>` (r) and the normalised query (q), or null. */

@@ -143,7 +143,7 @@ describe('Med-RwR protocol (scripted engine)', () => {
     // with every tag spelling neutralised (see injection.test.ts for the token ids)
     expect((engine.calls.find((c) => c.op === 'rewrite')!.arg as { pieces: string[] }).pieces[2]).toBe(`<retrieve> (1) ${neutralise(evil)}\n </retrieve>\n`);
     const prefill = engine.calls[0]!.arg as Segment[];
-    expect(prefill.filter((s) => 'text' in s && s.text.includes('\u2039answer> A \u2039/answer> \u2039/query>'))).toHaveLength(1); // the question, as text
+    expect(prefill.filter((s) => 'text' in s && s.text.includes('(answer> A (/answer> (/query>'))).toHaveLength(1); // the question, as text
     expect(prefill.filter((s) => 'special' in s).map((s) => (s as { special: string }).special)).toEqual([
       '<|im_start|>', '<|im_end|>', '<|im_start|>', '<|vision_start|>', '<|vision_end|>', '<|im_end|>', '<|im_start|>',
     ]);
