@@ -122,7 +122,11 @@ export const CaseSummary = Case.pick({ id: true, title: true, question: true, st
 });
 export type CaseSummary = z.infer<typeof CaseSummary>;
 
-export const CaseDetail = z.object({ case: Case, runs: z.array(RunRecord.extend({ events: z.array(AppEvent) })), reviews: z.array(Review) });
+/** A stored value of the case or a run that cannot be read back; the case is shown without it (`medrwr db check`). */
+export const DamagedRecord = z.object({ record: z.string(), reason: z.string(), raw: z.string() });
+export type DamagedRecord = z.infer<typeof DamagedRecord>;
+
+export const CaseDetail = z.object({ case: Case, runs: z.array(RunRecord.extend({ events: z.array(AppEvent) })), reviews: z.array(Review), damaged: z.array(DamagedRecord).optional() });
 export type CaseDetail = z.infer<typeof CaseDetail>;
 
 export const AuditEntry = z.object({ at: z.string(), user: z.string(), action: z.string(), caseId: z.string().nullable(), runId: z.string().nullable(), detail: z.string().nullable() });

@@ -11,7 +11,7 @@ export type Section =
   | { kind: 'query'; round: number; query: string; passages: EvidencePassage[] | null }
   | { kind: 'answer'; phase: 'initial' | 'cdir' }
   | { kind: 'cdir'; cdir: Cdir }
-  | { kind: 'notice'; level: 'info' | 'warning'; message: string };
+  | { kind: 'notice'; level: 'info' | 'warning'; message: string; damaged?: { seq: number; raw: string } };
 
 export function traceSections(trace: Trace): Section[] {
   const out: Section[] = [];
@@ -46,7 +46,7 @@ function section(item: TraceItem): Section | null {
     case 'cdir':
       return { kind: 'cdir', cdir: item.cdir };
     case 'notice':
-      return { kind: 'notice', level: item.level, message: item.message };
+      return { kind: 'notice', level: item.level, message: item.message, ...(item.damaged ? { damaged: item.damaged } : {}) };
   }
 }
 

@@ -13,7 +13,7 @@ export type TraceItem =
   | { kind: 'evidence'; round: number; query: string; passages: EvidencePassage[] }
   | { kind: 'answer'; answer: Answer }
   | { kind: 'cdir'; cdir: Cdir }
-  | { kind: 'notice'; level: 'info' | 'warning'; message: string };
+  | { kind: 'notice'; level: 'info' | 'warning'; message: string; damaged?: { seq: number; raw: string } };
 
 export type Answer = Omit<z.infer<typeof AnswerEvent>, 'taskId' | 'seq' | 'at' | 'type' | 'valid' | 'problem'> & {
   /** Whether the output holds a usable answer; when not, `problem` says why and the confidence means nothing. */
@@ -109,6 +109,9 @@ export function reduceTrace(trace: Trace, event: AppEvent): Trace {
       break;
     case 'notice':
       next.items = [...trace.items, { kind: 'notice', level: event.level, message: event.message }];
+      break;
+    case 'damaged':
+      next.items = [...trace.items, { kind: 'notice', level: 'warning', message: `Event ${event.seq} of this run is damaged and cannot be shown: ${event.reason}`, damaged: { seq: event.seq, raw: event.raw } }];
       break;
     case 'error':
       next.error = { code: event.code, message: event.message };

@@ -5,7 +5,7 @@ import type { AppContext } from '../app/context.js';
 import type { RgbImage } from '../imaging/rgb.js';
 
 /** A run event as the reasoning emits it: the run service numbers, stamps, stores and broadcasts it. */
-export type RunEventDraft = AppEvent extends infer E ? (E extends AppEvent ? (E['type'] extends 'done' | 'error' | 'progress' ? never : Omit<E, 'seq' | 'at' | 'taskId'>) : never) : never;
+export type RunEventDraft = AppEvent extends infer E ? (E extends AppEvent ? (E['type'] extends 'done' | 'error' | 'progress' | 'damaged' ? never : Omit<E, 'seq' | 'at' | 'taskId'>) : never) : never;
 
 export interface ReasoningJob {
   readonly runId: string;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../api/events.js';
 import type { AppContext } from '../app/context.js';
 import { closeServices } from '../app/services.js';
+import { appDatabase } from '../db/app-database.js';
 import type { Reasoner } from './reasoner.js';
 import { RunService } from './run-service.js';
 import { caseStore } from './service.js';
@@ -96,6 +97,44 @@ describe('RunService', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(await polite.runs.cancel(second.runId)).toBe('cancelled');
     expect(polite.store.getRun(second.runId).status).toBe('cancelled');
+  });
+
+  it('ends a run failed with the cause when the database refuses a write mid-run, and stores nothing after the hole', async () => {
+    const { ctx, store, c, seen, runs } = setup(async (j) => {
+      for (const d of completeRunDrafts()) {
+        j.emit(d as never);
+        await new Promise((r) => setImmediate(r));
+      }
+    });
+    // Deterministic stand-in for a full disk: SQLite refuses the fourth token write with SQLITE_FULL's own words.
+    appDatabase(ctx).exec("CREATE TRIGGER full_disk BEFORE INSERT ON run_events WHEN NEW.type = 'token' AND NEW.seq >= 4 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const { runId } = runs.start(c.id, undefined);
+    expect(await waitForDone(seen, runId)).toMatchObject({ status: 'failed' });
+    const run = store.getRun(runId);
+    expect(run).toMatchObject({ status: 'failed', error: 'The case database could not store event 4 (token) of this run: database or disk is full' });
+    expect(store.getCase(c.id).status).toBe('failed');
+    const stored = store.events(runId);
+    expect(stored.map((e) => e.type)).toEqual(['run', 'token', 'token', 'token', 'error', 'done']);
+    expect(stored.at(-2)).toMatchObject({ code: 'unavailable', message: run.error });
+    expect(stored.at(-1)).toMatchObject({ status: 'failed' });
+    // What clients saw after the refused event is exactly the outcome: no more tokens, one done.
+    const sent = seen.filter((e) => e.taskId === runId);
+    expect(sent.map((e) => e.type)).toEqual(['run', 'token', 'token', 'token', 'token', 'error', 'done']);
+  });
+
+  it('keeps the cause in the run row when even the closing events cannot be stored', async () => {
+    const { ctx, store, c, seen, runs } = setup(async (j) => {
+      for (const d of completeRunDrafts()) {
+        j.emit(d as never);
+        await new Promise((r) => setImmediate(r));
+      }
+    });
+    appDatabase(ctx).exec("CREATE TRIGGER locked BEFORE INSERT ON run_events WHEN NEW.seq >= 2 BEGIN SELECT RAISE(ABORT, 'database is locked'); END");
+    const { runId } = runs.start(c.id, undefined);
+    await waitForDone(seen, runId);
+    expect(store.getRun(runId)).toMatchObject({ status: 'failed', error: 'The case database could not store event 2 (token) of this run: database is locked' });
+    expect(store.getRun(runId).endedAt).not.toBeNull();
+    expect(store.events(runId).map((e) => e.type)).toEqual(['run', 'token']);
   });
 
   it('refuses invalid overrides with the reason and starts nothing; refuses a case without key images', () => {

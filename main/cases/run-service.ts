@@ -54,25 +54,33 @@ export class RunService {
     const runId = run.id;
     const controller = new AbortController();
     let closed = false;
+    /** The first write the database refused (disk full, locked, read-only…): the run stops and ends `failed` with it. */
+    let storageFailure: ApiError | null = null;
 
     const record = (event: AppEvent) => {
       try {
         this.store.appendEvent(runId, event);
       } catch (err) {
-        this.ctx.logger.log('error', 'a run event could not be stored', { runId, error: String(err) });
-        controller.abort(new ApiError('unavailable', `The case database refused an event: ${(err as Error).message}`));
+        this.ctx.logger.log('error', 'a run event could not be stored', { runId, seq: event.seq, type: event.type, error: String(err) });
+        if (storageFailure) return;
+        storageFailure = new ApiError('unavailable', `The case database could not store event ${event.seq} (${event.type}) of this run: ${(err as Error).message}`);
+        controller.abort(storageFailure);
       }
     };
     const emit = (draft: RunEventDraft) => {
-      if (closed) return;
+      // After a refused write the log would have a hole: nothing more from the reasoner, only the outcome.
+      if (closed || storageFailure) return;
       record(this.ctx.events.emit({ ...draft, taskId: runId } as Parameters<EventBus['emit']>[0]));
     };
     const close = (status: EndStatus, error?: { code: string; message: string }) => {
       if (closed) return;
+      if (storageFailure && !error) return close('failed', storageFailure);
       if (error) record(this.ctx.events.emit({ type: 'error', taskId: runId, code: error.code, message: error.message }));
       closed = true;
       record(this.ctx.events.emit({ type: 'done', taskId: runId, status }));
       this.active.delete(runId);
+      // The closing events may not have been stored either: the run row still says how it ended, if it can.
+      if (storageFailure) this.endUnlogged(runId, storageFailure.message);
     };
 
     const finished = (async () => {
@@ -106,6 +114,15 @@ export class RunService {
     const run = this.store.getRun(runId);
     this.store.audit('cancel', run.caseId, runId, null);
     return run.status;
+  }
+
+  private endUnlogged(runId: string, message: string): void {
+    try {
+      this.store.endRun(runId, 'failed', message);
+    } catch (err) {
+      // Left `running`: the next start marks it interrupted.
+      this.ctx.logger.log('error', 'the outcome of a run could not be stored', { runId, error: String(err) });
+    }
   }
 
   isActive(runId: string): boolean {

@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
-import { AppEvent } from '../api/events.js';
+import type { AppEvent } from '../api/events.js';
 import { formatPersonName } from '../api/format.js';
 import { Provenance, Timings } from '../api/run-events.js';
-import type { AuditEntry, Case, CaseDetail, CaseOption, CaseSummary, KeyImage, PatientRef, Review, ReviewVerdict, RunRecord, RunStatus } from '../api/cases.js';
+import { CaseOption as CaseOptionSchema, KeyImage as KeyImageSchema, type AuditEntry, type Case, type CaseDetail, type CaseOption, type CaseSummary, type DamagedRecord, type KeyImage, type PatientRef, type Review, type ReviewVerdict, type RunRecord, type RunStatus } from '../api/cases.js';
+import { z } from 'zod';
+import { readEventRow, readJson, truncate } from './damage.js';
 import { osUser } from './os-user.js';
 
-export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover' | 'review' | 'flag';
+export type AuditAction = 'create' | 'update' | 'open' | 'run' | 'cancel' | 'export' | 'delete' | 'recover' | 'review' | 'flag' | 'repair';
 
 /** Whose image an instance is, as the studies database knows it (a port main/dicom implements); undefined: unknown. */
 export type InstanceOwner = (sopInstanceUid: string) => (PatientRef & { studyUid: string }) | undefined;
@@ -98,8 +100,9 @@ export class CaseStore {
     const patient = patch.keyImages ? (this.onePatient(patch.keyImages, keep) ?? keep) : current.patient;
     this.db.transaction(() => {
       this.db
-        .prepare('UPDATE cases SET title = ?, question = ?, options = ?, patient = ?, updated_at = ? WHERE id = ?')
-        .run(patch.title ?? current.title, patch.question ?? current.question, JSON.stringify(patch.options ?? current.options), patient ? JSON.stringify(patient) : null, new Date().toISOString(), id);
+        // Options not in the patch stay as stored (even unreadable ones: only a person's new options replace them).
+        .prepare('UPDATE cases SET title = ?, question = ?, options = COALESCE(?, options), patient = ?, updated_at = ? WHERE id = ?')
+        .run(patch.title ?? current.title, patch.question ?? current.question, patch.options ? JSON.stringify(patch.options) : null, patient ? JSON.stringify(patient) : null, new Date().toISOString(), id);
       if (patch.keyImages) {
         this.db.prepare('DELETE FROM case_key_images WHERE case_id = ?').run(id);
         this.writeKeyImages(id, patch.keyImages);
@@ -109,20 +112,23 @@ export class CaseStore {
     return this.getCase(id);
   }
 
-  getCase(id: string): Case {
+  /** The case; options that cannot be read back come as none (`openCase` says so; a run refuses to start). */
+  getCase(id: string, damaged: DamagedRecord[] = []): Case {
     const row = this.db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?').get(id);
     if (!row) throw new ApiError('not_found', `No case "${id}". It may have been deleted; see the case history.`);
     const images = this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(id).map(toKeyImage);
     const owners = this.owners(images);
+    const options = readJson(row.options, CASE_OPTIONS);
+    if (!options.ok) damaged.push({ record: 'the case\'s options', reason: options.reason, raw: truncate(row.options) });
     return {
       id: row.id,
       title: row.title,
       question: row.question,
-      options: JSON.parse(row.options) as CaseOption[],
+      options: options.ok ? options.value : [],
       keyImages: images,
       status: row.status,
       synthetic: row.synthetic === 1,
-      patient: row.patient ? (JSON.parse(row.patient) as PatientRef) : (owners.patients[0] ?? null),
+      patient: readPatient(row.patient) ?? owners.patients[0] ?? null,
       studies: owners.studies,
       problem: this.mixProblem(row, images),
       createdAt: row.created_at,
@@ -132,9 +138,10 @@ export class CaseStore {
 
   /** The case, every run with its full event log in seq order, its reviews. Records who opened it, unless it is a refresh. */
   openCase(id: string, audit = true): CaseDetail {
-    const detail = { case: this.getCase(id), runs: this.runsOf(id).map((run) => ({ ...run, events: this.events(run.id) })), reviews: this.reviews(id) };
+    const damaged: DamagedRecord[] = [];
+    const detail = { case: this.getCase(id, damaged), runs: this.runsOf(id, damaged).map((run) => ({ ...run, events: this.events(run.id) })), reviews: this.reviews(id) };
     if (audit) this.audit('open', id, null, null);
-    return detail;
+    return damaged.length ? { ...detail, damaged } : detail;
   }
 
   listCases(search?: string): CaseSummary[] {
@@ -164,7 +171,7 @@ export class CaseStore {
       synthetic: row.synthetic === 1,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
-      patient: row.patient ? (JSON.parse(row.patient) as PatientRef) : null,
+      patient: readPatient(row.patient),
       problem: this.mixProblem(row, this.keyImagesOf(row.id)),
       runs: row.runs,
       lastLetter: row.last_letter,
@@ -242,7 +249,9 @@ export class CaseStore {
   }
 
   startRun(caseId: string, params: Record<string, unknown>, ownerPid = process.pid): RunRecord {
-    const c = this.getCase(caseId);
+    const damaged: DamagedRecord[] = [];
+    const c = this.getCase(caseId, damaged);
+    if (damaged.length) throw new ApiError('conflict', `Case "${c.title}" cannot run: ${damaged.map((d) => `${d.record} ${d.reason}`).join('; ')}. Enter them again, or see "medrwr db check".`);
     const id = randomUUID();
     const now = new Date().toISOString();
     const inputs = { question: c.question, options: c.options, keyImages: c.keyImages };
@@ -266,18 +275,25 @@ export class CaseStore {
   runInputs(id: string): Pick<Case, 'question' | 'options' | 'keyImages'> {
     const row = this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE id = ?').get(id);
     if (!row) throw new ApiError('not_found', `No run "${id}".`);
-    return JSON.parse(row.inputs) as Pick<Case, 'question' | 'options' | 'keyImages'>;
+    const inputs = readJson(row.inputs, RUN_INPUTS);
+    if (!inputs.ok) throw new ApiError('conflict', `The inputs stored with run "${id}" are damaged (${inputs.reason}); see "medrwr db check".`);
+    return inputs.value as Pick<Case, 'question' | 'options' | 'keyImages'>;
   }
 
-  runsOf(caseId: string): RunRecord[] {
-    return this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE case_id = ? ORDER BY started_at, rowid').all(caseId).map(toRunRecord);
+  /** The case's runs; a stored value that cannot be read back comes as null (or {}) and is added to `damaged`. */
+  runsOf(caseId: string, damaged: DamagedRecord[] = []): RunRecord[] {
+    return this.db
+      .prepare<[string], RunRow>('SELECT * FROM runs WHERE case_id = ? ORDER BY started_at, rowid')
+      .all(caseId)
+      .map((r) => toRunRecord(r, damaged));
   }
 
+  /** A run's event log in seq order; a stored event that cannot be read back comes as a `damaged` event in its place. */
   events(runId: string): AppEvent[] {
     return this.db
-      .prepare<[string], { body: string }>('SELECT body FROM run_events WHERE run_id = ? ORDER BY seq')
+      .prepare<[string], { seq: number; at: number; body: string }>('SELECT seq, at, body FROM run_events WHERE run_id = ? ORDER BY seq')
       .all(runId)
-      .map((r) => AppEvent.parse(JSON.parse(r.body)));
+      .map((r) => readEventRow(runId, r));
   }
 
   /** Appends one event of a running run and draws out what it carries (provenance, evidence, answer, outcome). */
@@ -358,8 +374,9 @@ export class CaseStore {
 
   /** Why a case may not be run or reported: its images (or a run's inputs) span several patients. */
   private mixProblem(row: CaseRow, images: readonly KeyImage[]): string | null {
-    const owner = row.patient ? (JSON.parse(row.patient) as PatientRef) : null;
-    const sets = [images, ...this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE case_id = ?').all(row.id).map((r) => (JSON.parse(r.inputs) as { keyImages: KeyImage[] }).keyImages)];
+    const owner = readPatient(row.patient);
+    const inputs = this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE case_id = ?').all(row.id);
+    const sets = [images, ...inputs.map((r) => readJson(r.inputs, RUN_INPUTS)).flatMap((r) => (r.ok ? [r.value.keyImages] : []))]; // damaged inputs: `db check` reports them
     const patients = new Map<string, PatientRef>(owner ? [[owner.key, owner]] : []);
     for (const set of sets) for (const p of this.owners(set).patients) patients.set(p.key, p);
     return patients.size > 1 ? `This case holds images of ${patients.size} patients (${[...patients.values()].map(describePatient).join('; ')}). It is kept as it is, but it cannot be run or reported: start a new case for each patient.` : null;
@@ -367,6 +384,14 @@ export class CaseStore {
 
   private keyImagesOf(caseId: string): KeyImage[] {
     return this.db.prepare<[string], KeyImageRow>('SELECT * FROM case_key_images WHERE case_id = ? ORDER BY position').all(caseId).map(toKeyImage);
+  }
+
+  /** Ends a run whose closing events could not be logged (the database refused them), keeping the cause. */
+  endRun(runId: string, status: Exclude<RunStatus, 'running'>, error: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE runs SET error = COALESCE(error, ?) WHERE id = ? AND status = 'running'").run(error, runId);
+      this.finish(runId, status);
+    })();
   }
 
   private finish(runId: string, status: Exclude<RunStatus, 'running'>): void {
@@ -412,14 +437,34 @@ function toKeyImage(r: KeyImageRow): KeyImage {
   };
 }
 
-function toRunRecord(r: RunRow): RunRecord {
+const CASE_OPTIONS = z.array(CaseOptionSchema);
+const PATIENT = z.object({ key: z.string(), patientId: z.string(), name: z.string() });
+
+/** The case's patient as stored; an unreadable value counts as unknown (the images still tie the case to one). */
+function readPatient(raw: string | null): PatientRef | null {
+  if (raw === null) return null;
+  const read = readJson(raw, PATIENT);
+  return read.ok ? read.value : null;
+}
+const RUN_PARAMS = z.record(z.string(), z.unknown());
+const RUN_INPUTS = z.object({ question: z.string(), options: CASE_OPTIONS, keyImages: z.array(KeyImageSchema) });
+
+/** Each JSON column of a run read on its own: one damaged value costs that value, not the run or the case. */
+function toRunRecord(r: RunRow, damaged: DamagedRecord[] = []): RunRecord {
+  const column = <T>(name: string, raw: string | null, schema: z.ZodType<T>, fallback: T): T => {
+    if (raw === null && fallback === null) return fallback;
+    const read = readJson(raw, schema);
+    if (read.ok) return read.value;
+    damaged.push({ record: `the ${name} of the run started ${r.started_at} (${r.id})`, reason: read.reason, raw: truncate(raw ?? '') });
+    return fallback;
+  };
   return {
     id: r.id,
     caseId: r.case_id,
     status: r.status,
-    params: JSON.parse(r.params) as Record<string, unknown>,
-    provenance: r.provenance ? Provenance.parse(JSON.parse(r.provenance)) : null,
-    timings: r.timings ? Timings.parse(JSON.parse(r.timings)) : null,
+    params: column('settings', r.params, RUN_PARAMS, {}),
+    provenance: column('provenance', r.provenance, Provenance.nullable(), null),
+    timings: column('timings', r.timings, Timings.nullable(), null),
     finalLetter: r.final_letter,
     finalConfidence: r.final_confidence,
     error: r.error,

@@ -9,8 +9,9 @@ import { ask } from './commands/ask.js';
 import { evalCommand } from './commands/eval.js';
 import { doctor } from './commands/doctor.js';
 import { model } from './commands/model.js';
+import { dbCommand } from './commands/db.js';
 
-const COMMANDS: Command[] = [serve, report, importCommand, kb, model, ask, evalCommand, doctor];
+const COMMANDS: Command[] = [serve, report, importCommand, kb, model, ask, evalCommand, dbCommand, doctor];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

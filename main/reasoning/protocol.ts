@@ -4,6 +4,40 @@
  */
 import type { Manifest } from '../engine/manifest.js';
 
+/**
+ * What outside text (question, options, passages, captions) is fed with instead of the `<` that would open a tag: `(`,
+ * so `<answer>` in a passage reaches the model as `(answer>` and `<|im_end|>` as `(|im_end|>`. No tokenisation of
+ * that text holds a `<` there, so none spells the model's own tag (`<`+`answer`+`>`, ` </`+`retrieve`+`>`, `<`+`|`+…).
+ * Why `(` and not a look-alike such as U+2039 `‹`: in a small byte-level vocabulary (the demo's 1,192 tokens) a
+ * non-ASCII character becomes byte tokens the model never saw, which itself moved answers (bench/injection.bench.ts:
+ * 32 of 96 injected runs flipped with `‹`, 26 with `&lt;`, 19 with `(`, as many as the same words without brackets).
+ * `(` is one ordinary token in the demo and the Qwen vocabularies alike.
+ */
+export const TAG_OPEN_ESCAPE = '(';
+
+/**
+ * A `<` that opens something tag-like: a protocol tag (`<think>`, `</answer>`, `<image>`, …, in any case, with spaces
+ * inside, closed or not) or a ChatML or vision marker (`<|im_end|>`, `<|vision_start|>`). Other `<` (`p < 0.05`, `<5 mm`) are left.
+ */
+const TAG_OPEN_PATTERN = String.raw`<(?=\s*\/?\s*(?:think|query|retrieve|answer|image)\b|\s*\/?\s*\|)`;
+const TAG_OPEN = new RegExp(TAG_OPEN_PATTERN, 'gi');
+const TAG_OPEN_FIRST = new RegExp(TAG_OPEN_PATTERN, 'i');
+
+/** Outside text as it is fed to the model: no protocol tag or control-token spelling can survive in it. */
+export function neutralise(text: string): string {
+  return text.replace(TAG_OPEN, TAG_OPEN_ESCAPE);
+}
+
+/** For the trace: which parts of the user's text had tag spellings, and how they were fed; null when none. */
+export function neutralisedNotice(question: string, options: readonly string[]): string | null {
+  const parts = [{ name: 'the question', text: question }, ...options.map((o) => ({ name: `option ${optionLetter(o)}`, text: o }))];
+  const changed = parts.filter((p) => neutralise(p.text) !== p.text);
+  if (changed.length === 0) return null;
+  const first = changed[0]!;
+  const tag = /<[^>\n]{0,24}>?/.exec(first.text.slice(first.text.search(TAG_OPEN_FIRST)))?.[0] ?? '<';
+  return `Protocol tag spellings in ${changed.map((p) => p.name).join(', ')} were fed with "${TAG_OPEN_ESCAPE}" in place of "<" (${tag} as ${neutralise(tag)}), so the model cannot read them as its own tags.`;
+}
+
 /** `<query> … </query>` in a round's output: the text before `<query>` (r) and the normalised query (q), or null. */
 export function findQuery(output: string): { before: string; query: string } | null {
   const open = output.indexOf('<query>');
@@ -24,21 +58,21 @@ export function injectionPieces(before: string, query: string, retrieveText: str
   return [before + '\n', `<query> ${query} </query>\n`, retrieveText];
 }
 
-/** `<retrieve> (1) doc\n(2) doc\n </retrieve>\n`, each doc without its leading id column; none → the manifest's form. */
+/** `<retrieve> (1) doc\n(2) doc\n </retrieve>\n`, each doc without its leading id column and neutralised; none → the manifest's form. */
 export function formatRetrieve(docs: readonly string[], manifest: Manifest): string {
   if (docs.length === 0) return manifest.protocol.retrieve_none;
-  return '<retrieve> ' + docs.map((d, i) => `(${i + 1}) ${d.replace(/^\d+\s+/, '')}\n`).join('') + ' </retrieve>\n';
+  return '<retrieve> ' + docs.map((d, i) => `(${i + 1}) ${neutralise(d.replace(/^\d+\s+/, ''))}\n`).join('') + ' </retrieve>\n';
 }
 
-/** The fixed CDIR consultation turn (think, query, retrieve with the similar image's caption as plain text). */
+/** The fixed CDIR consultation turn (think, query, retrieve with the similar image's caption as neutralised plain text). */
 export function cdirPieces(manifest: Manifest, caption: string): [string, string, string] {
   const c = manifest.protocol.cdir;
-  return [c.think, c.query, c.retrieve.replace('{caption}', () => caption)];
+  return [c.think, c.query, c.retrieve.replace('{caption}', () => neutralise(caption))];
 }
 
-/** The user turn's text: the question, then one option per line (the reference's "A. …\nB. …" layout). */
+/** The user turn's text: the question, then one option per line (the reference's "A. …\nB. …" layout), neutralised. */
 export function userText(question: string, options: readonly string[]): string {
-  return options.length ? `${question}\n${options.join('\n')}` : question;
+  return neutralise(options.length ? `${question}\n${options.join('\n')}` : question);
 }
 
 /** "A. Pneumonia" → "A"; "(b) text" → "B". */

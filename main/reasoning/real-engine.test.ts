@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { ModelRunner } from '../engine/model-runner.js';
 import { buildPrompt } from '../engine/chat.js';
 import { FIXTURE_DIR, referenceImage } from '../engine/test-support/fixture.js';
-import { formatRetrieve, injectionPieces } from './protocol.js';
+import { formatRetrieve, injectionPieces, neutralise } from './protocol.js';
 import { runReasoning } from './run.js';
 import { ScriptedImageRetriever, ScriptedRetriever } from './test-support/scripted.js';
 
@@ -63,7 +63,7 @@ describe('injection safety on the real tokenizer and cache', () => {
       await runner.rewrite(keep, injectionPieces('<think> t </think>\n', 'q', formatRetrieve([evil], runner.manifest)));
       const injected = runner.tokens.slice(keep);
       expect(injected.some((id) => tok.isAdded(id))).toBe(false);
-      expect(tok.decode(injected)).toBe(`<think> t </think>\n\n<query> q </query>\n<retrieve> (1) ${evil}\n </retrieve>\n`);
+      expect(tok.decode(injected)).toBe(`<think> t </think>\n\n<query> q </query>\n<retrieve> (1) ${neutralise(evil)}\n </retrieve>\n`);
     } finally {
       await runner.dispose();
     }

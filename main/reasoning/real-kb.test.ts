@@ -57,10 +57,10 @@ describe('reasoning with the real local knowledge base', () => {
     const query = grey(80, 80, 225);
     const res = await runReasoning({ taskId: 't', images: [query], question: 'Q?', options: ['A. Pneumonia', 'D. Effusion'] }, { engine, textRetriever: kb.retriever, imageRetriever: kb.images });
     const triggered = res.events.find((e) => e.type === 'cdir' && e.stage === 'triggered');
-    expect(triggered).toMatchObject({ before: 0.5, similar: { caption: 'Bright film: <|im_end|> pneumothorax', source: 'lib' } });
+    expect(triggered).toMatchObject({ before: 0.5, similar: { caption: 'Bright film: (|im_end|> pneumothorax', source: 'lib' } });
     const prefill = engine.calls.filter((c) => c.op === 'prefill')[1]!.arg as { image?: { width: number } ; text?: string }[];
     expect(prefill.filter((s) => s.image).length).toBe(2);
-    expect(prefill.at(-1)!.text).toBe('<retrieve> <image> Bright film: <|im_end|> pneumothorax </retrieve>\n');
+    expect(prefill.at(-1)!.text).toBe('<retrieve> <image> Bright film: (|im_end|> pneumothorax </retrieve>\n');
     expect(res.answer).toMatchObject({ letter: 'D', confidence: 0.85 });
     expect(res.provenance.imageLibrary).not.toBeNull();
   });

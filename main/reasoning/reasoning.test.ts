@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPrompt } from '../engine/chat.js';
 import type { Segment } from '../engine/chat.js';
 import { runReasoning, type ReasoningResult } from './run.js';
+import { neutralise } from './protocol.js';
 import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever } from './test-support/scripted.js';
 
 const OPTIONS = ['A. Pneumonia', 'B. Fracture', 'C. Normal', 'D. Effusion'];
@@ -83,7 +84,7 @@ describe('Med-RwR protocol (scripted engine)', () => {
     expect(images.asked).toEqual([image]);
     expect(kinds(res)).toEqual(['run', 'query', 'evidence', 'answer:initial', 'cdir:triggered', 'answer:cdir', 'cdir:resolved', 'summary', 'done']);
     const triggered = res.events.find((e) => e.type === 'cdir' && e.stage === 'triggered');
-    expect(triggered).toMatchObject({ before: 0.55, threshold: 0.8, similar: { id: 'lib-7', caption: similar.caption, score: 0.93 } });
+    expect(triggered).toMatchObject({ before: 0.55, threshold: 0.8, similar: { id: 'lib-7', caption: neutralise(similar.caption), score: 0.93 } });
     expect((triggered as { similar: { thumbnail: string } }).similar.thumbnail).toMatch(/^data:image\/png;base64,/);
     expect(res.events.find((e) => e.type === 'cdir' && e.stage === 'resolved')).toMatchObject({ before: 0.55, after: 0.95, letterBefore: 'A', letterAfter: 'B', changed: true });
     // the CDIR prefill: the user turn with both images (original first), the kept turns, the consultation turn
@@ -98,7 +99,7 @@ describe('Med-RwR protocol (scripted engine)', () => {
       '<retrieve> (1) d1\n </retrieve>\n',
       m.think,
       m.query,
-      `<retrieve> <image> ${similar.caption} </retrieve>\n`,
+      `<retrieve> <image> ${neutralise(similar.caption)} </retrieve>\n`,
     ]);
     expect(engine.context).not.toContain('<answer> A. Pneumonia </answer>');
     expect(res.answer).toMatchObject({ letter: 'B', confidence: 0.95 });
@@ -139,10 +140,11 @@ describe('Med-RwR protocol (scripted engine)', () => {
     expect(res.answer).toMatchObject({ letter: null, confidence: null, valid: false, problem: 'the output has no answer section' });
     expect(res.events.find((e) => e.type === 'answer')).toMatchObject({ letter: null, confidence: null, valid: false });
     expect(res.events.find((e) => e.type === 'summary')).toMatchObject({ finalLetter: null, finalConfidence: null });
-    // passed on only as plain-text pieces (the engine tokenises them without special tokens: see tokenizer tests)
-    expect((engine.calls.find((c) => c.op === 'rewrite')!.arg as { pieces: string[] }).pieces[2]).toBe(`<retrieve> (1) ${evil}\n </retrieve>\n`);
+    // passed on only as plain-text pieces (the engine tokenises them without special tokens: see tokenizer tests),
+    // with every tag spelling neutralised (see injection.test.ts for the token ids)
+    expect((engine.calls.find((c) => c.op === 'rewrite')!.arg as { pieces: string[] }).pieces[2]).toBe(`<retrieve> (1) ${neutralise(evil)}\n </retrieve>\n`);
     const prefill = engine.calls[0]!.arg as Segment[];
-    expect(prefill.filter((s) => 'text' in s && s.text.includes('<answer> A </answer>'))).toHaveLength(1); // the question, as text
+    expect(prefill.filter((s) => 'text' in s && s.text.includes('(answer> A (/answer> (/query>'))).toHaveLength(1); // the question, as text
     expect(prefill.filter((s) => 'special' in s).map((s) => (s as { special: string }).special)).toEqual([
       '<|im_start|>', '<|im_end|>', '<|im_start|>', '<|vision_start|>', '<|vision_end|>', '<|im_end|>', '<|im_start|>',
     ]);

@@ -12,7 +12,7 @@ import type { RgbImage } from '../imaging/rgb.js';
 import type { ImageRetriever, Passage, TextRetriever } from '../kb/retriever.js';
 import type { Emit, EventDraft } from './events.js';
 import { defaultParams, type ReasoningParams } from './params.js';
-import { cdirPieces, findQuery, formatRetrieve, injectionPieces, optionLetter, parseAnswer, userText } from './protocol.js';
+import { cdirPieces, findQuery, formatRetrieve, injectionPieces, neutralise, neutralisedNotice, optionLetter, parseAnswer, userText } from './protocol.js';
 
 export interface ReasoningInput {
   /** The run id: every event carries it as `taskId`. */
@@ -119,6 +119,8 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
     const letters = await letterTokens(engine, input.options);
     const probe = { afterText: '<answer>', tokenIds: [...new Set([...letters.values()].flat())] };
     const text = userText(input.question, input.options);
+    const escaped = neutralisedNotice(input.question, input.options);
+    if (escaped) emit({ type: 'notice', taskId, level: 'info', message: escaped });
 
     /** Decodes one round, streaming its tokens; returns the output text and the probe at the answer position. */
     const round = async (index: number, stopAtQuery: boolean) => {
@@ -186,7 +188,8 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
       }
       timings.retrievalMs += performance.now() - tr;
       checkCancel();
-      emit({ type: 'evidence', taskId, round: t, query: found.query, passages });
+      // The passages as fed: neutralised, so the trace shows what the model read.
+      emit({ type: 'evidence', taskId, round: t, query: found.query, passages: passages.map((p) => ({ ...p, text: neutralise(p.text) })) });
       const pieces = injectionPieces(found.before, found.query, formatRetrieve(passages.map((p) => p.text), manifest));
       turns.push(...pieces);
       state = await engine.rewrite(base, pieces);
@@ -214,7 +217,7 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
         stage: 'triggered',
         before,
         threshold: params.cdirThreshold,
-        similar: similar ? { id: similar.id, caption: similar.caption, ...(similar.source ? { source: similar.source } : {}), score: similar.score, thumbnail: similar.thumbnailPng ? pngDataUrl(similar.thumbnailPng) : thumbnailDataUrl(similar.image) } : null,
+        similar: similar ? { id: similar.id, caption: neutralise(similar.caption), ...(similar.source ? { source: similar.source } : {}), score: similar.score, thumbnail: similar.thumbnailPng ? pngDataUrl(similar.thumbnailPng) : thumbnailDataUrl(similar.image) } : null,
       });
       if (!similar) {
         emit({ type: 'notice', taskId, level: 'warning', message: 'CDIR: the image library returned no similar image; the first answer stands' });

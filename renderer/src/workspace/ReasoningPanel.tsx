@@ -65,8 +65,9 @@ export function ReasoningPanel({ trace, options, otherRuns, lastTokenAt }: Props
               return <CdirAlert key={i} cdir={s.cdir} />;
             case 'notice':
               return (
-                <p key={i} className={`notice notice-${s.level}`} data-testid="notice">
+                <p key={i} className={`notice notice-${s.level}`} data-testid={s.damaged ? 'damaged-event' : 'notice'}>
                   {s.message}
+                  {s.damaged && <code className="damaged-raw">{s.damaged.raw}</code>}
                 </p>
               );
           }

@@ -92,6 +92,11 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
               {problem}
             </p>
           )}
+          {s.detail?.damaged?.map((d, i) => (
+            <p key={i} className="notice notice-warning" data-testid="damaged-record">
+              Damaged in the database, not shown: {d.record} ({d.reason}).<code className="damaged-raw">{d.raw}</code>
+            </p>
+          ))}
           <QuestionEditor draft={s.draft} onChange={s.setDraft} disabled={running} />
           {marked.length === 0 ? <p className="muted key-hint">No key images yet: open a series and press K (or the key-image button) on a frame.</p> : <KeyImageStrip onSelect={() => undefined} />}
           <RunControls running={running} busy={s.busy} canRun={canRun} hasRun={(s.detail?.runs.length ?? 0) > 0} onRun={(o) => void s.run(o)} onCancel={() => void s.cancel()} />
