@@ -1,14 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { ApiError } from '../api/errors.js';
 import type { AppContext } from '../app/context.js';
 import type { Handlers } from '../app/handlers.js';
 import { DicomError, parseDicom } from './dataset.js';
 import { cancelImport, importReport, startImport } from './importer.js';
 import { instancePath, listStudies, seriesInstances } from './queries.js';
-import { renderDataset } from './render.js';
+import { readDicomFile } from './read-file.js';
 import { listTags } from './tags.js';
-import { encodePng, pngDataUrl } from '../imaging/decode.js';
 import { saveUpload } from './upload.js';
+import { dicomWorker, FileAccessError } from './worker/client.js';
 
 type StudiesMethod = 'studies.upload' | 'studies.import' | 'studies.importReport' | 'studies.cancelImport' | 'studies.list' | 'series.instances' | 'instances.tags' | 'instances.render';
 
@@ -31,11 +30,13 @@ export const studiesHandlers: Pick<Handlers, StudiesMethod> = {
   },
   'instances.tags': async ({ sopInstanceUid }, ctx) => ({ tags: listTags(parseDicom(await instanceBytes(ctx, sopInstanceUid))) }),
   'instances.render': async ({ sopInstanceUid, frame, window, invert }, ctx) => {
-    const ds = parseDicom(await instanceBytes(ctx, sopInstanceUid));
+    const path = instancePath(ctx, sopInstanceUid);
+    if (!path) throw new ApiError('not_found', `No instance ${sopInstanceUid} in the database.`);
     try {
-      const image = await renderDataset(ds, { frame: frame ?? 0, window, invert });
-      return { png: pngDataUrl(encodePng(image)), width: image.width, height: image.height, window: image.window };
+      // Decoding runs in the DICOM worker: a huge or hostile frame never blocks the API.
+      return await dicomWorker(ctx).run('render', { path, frame: frame ?? 0, window, invert });
     } catch (err) {
+      if (err instanceof FileAccessError) throw movedFile(sopInstanceUid, path, err.code);
       throw err instanceof DicomError ? new ApiError('bad_request', `Cannot render ${sopInstanceUid}: ${err.message}`) : err;
     }
   },
@@ -50,8 +51,13 @@ export async function instanceBytes(ctx: AppContext, sopUid: string): Promise<Bu
   const path = instancePath(ctx, sopUid);
   if (!path) throw new ApiError('not_found', `No instance ${sopUid} in the database.`);
   try {
-    return await readFile(path);
+    return await readDicomFile(path);
   } catch (err) {
-    throw new ApiError('not_found', `The file of instance ${sopUid} is no longer at ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); import it again from where it is now.`);
+    if (err instanceof DicomError) throw new ApiError('bad_request', `The file of instance ${sopUid} at ${path} cannot be read: ${err.message}`);
+    throw movedFile(sopUid, path, (err as NodeJS.ErrnoException).code ?? String(err));
   }
+}
+
+function movedFile(sopUid: string, path: string, code: string): ApiError {
+  return new ApiError('not_found', `The file of instance ${sopUid} is no longer at ${path} (${code}); import it again from where it is now.`);
 }

@@ -1,15 +1,32 @@
-import { readFileSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { ApiError } from '../api/errors.js';
 import { decodeImage, sniffImage } from '../imaging/decode.js';
 import type { RgbImage } from '../imaging/rgb.js';
+import { DicomError } from './dataset.js';
+import { readDicomFile } from './read-file.js';
 import { renderFrame } from './render.js';
+
+/** PNG and JPEG whole; anything else only once its first bytes show it is DICOM (see readDicomFile). */
+async function readImageBytes(file: string): Promise<Uint8Array> {
+  const head = Buffer.alloc(8);
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) throw new DicomError('not a regular file');
+    await handle.read(head, 0, 8, 0);
+  } finally {
+    await handle.close();
+  }
+  return sniffImage(head) ? readFile(file) : readDicomFile(file);
+}
 
 /** An image file for the model: PNG/JPEG by their magic bytes, anything else as DICOM (first frame, its default window). */
 export async function loadImageFile(file: string): Promise<RgbImage> {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = await readImageBytes(file);
   } catch (err) {
+    if (err instanceof DicomError) throw new ApiError('bad_request', `image ${file} cannot be used: ${err.message}`);
     throw new ApiError('bad_request', `cannot read image ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {

@@ -1,0 +1,33 @@
+import { parentPort } from 'node:worker_threads';
+import { indexFile, renderPng, thumbnailPng } from './jobs.js';
+import type { JobReply, JobRequest } from './protocol.js';
+
+/**
+ * The DICOM worker thread: reads, parses, inflates and decodes files for import, thumbnails and instances.render, so
+ * the server's event loop never runs a codec. The client (client.ts) sends one job at a time and kills this thread
+ * when a job overruns its time or memory.
+ */
+const port = parentPort;
+if (!port) throw new Error('the DICOM worker must run in a worker thread');
+
+async function run(req: JobRequest): Promise<unknown> {
+  switch (req.job) {
+    case 'index':
+      return indexFile(req.args.path);
+    case 'thumbnail':
+      return thumbnailPng(req.args.path, req.args.size);
+    case 'render':
+      return renderPng(req.args);
+  }
+}
+
+port.on('message', (req: JobRequest) => {
+  run(req).then(
+    (value) => port.postMessage({ id: req.id, ok: true, value } satisfies JobReply),
+    (err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const code = (err as NodeJS.ErrnoException).code;
+      port.postMessage({ id: req.id, ok: false, error: { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) } } satisfies JobReply);
+    },
+  );
+});
