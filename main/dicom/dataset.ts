@@ -33,9 +33,14 @@ export function parseDicom(bytes: Uint8Array, opts: { untilTag?: string } = {}):
 /** dicom-parser's typings say the inflater returns nothing; the parser reads the array it returns. */
 const INFLATER = boundedInflate as unknown as (bytes: Uint8Array, position: number) => void;
 
-function describeParseError(err: unknown): string {
+/** The text of what dicom-parser threw (a string, an Error or an object with `exception`), without its function name. */
+export function parserMessage(err: unknown): string {
   const raw = typeof err === 'string' ? err : err instanceof Error ? err.message : typeof err === 'object' && err && 'exception' in err ? String((err as { exception: unknown }).exception) : String(err);
-  const text = raw.replace(/^dicomParser[.:][\w.]+: ?/, '');
+  return raw.replace(/^dicomParser[.:][\w.]+: ?/, '');
+}
+
+function describeParseError(err: unknown): string {
+  const text = parserMessage(err);
   if (/missing required meta header attribute 0002,0010/.test(text)) return 'no transfer syntax: the file meta header lacks (0002,0010) TransferSyntaxUID';
   if (/overrun|overread|past end|eof encountered|cannot be greater than or equal to 'byteArray' length|maxP ?osition/i.test(text)) {
     return `truncated or corrupt: an element runs past the end of the file (${text})`;

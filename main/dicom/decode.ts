@@ -77,7 +77,9 @@ export async function decodeFrame(ds: DataSet, info: ImageInfo, frame: number): 
     return fromCodec(base, info, await decodeWasm('jpeg2000', bytes), /^YBR_(ICT|RCT)$/.test(info.photometric) ? 'RGB' : info.photometric);
   } catch (err) {
     if (err instanceof DicomError) throw err;
-    throw new DicomError(`${codec} decode failed for frame ${frame}: ${(err as Error).message ?? String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = message.startsWith('the compressed data') ? message : `the compressed data is corrupt or truncated (${message.replace(/^ERROR: /, '')})`;
+    throw new DicomError(`${codec} decode failed for frame ${frame}: ${reason}`);
   }
 }
 

@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateBomb, jpeg12Bomb, rleBomb } from '../main/dicom/testing/bombs.js';
+import { serveApp, type ServedApp } from '../test/support/cli.js';
+import { api, type Report } from './support/viewer.js';
+
+/**
+ * Issue 18, acceptance 2 from the user's side: while web mode imports a folder of decompression and size bombs, the
+ * API keeps answering within 200 ms (decoding runs in the DICOM worker thread, within its budgets), and the import
+ * ends with every bomb listed with its reason.
+ */
+let app: ServedApp;
+let dir: string;
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'medrwr-e2e-bombs-'));
+  app = await serveApp({ dataDir: join(dir, 'data'), args: ['--no-demo'] });
+});
+test.afterAll(async () => {
+  await app?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the API answers within 200 ms while bombs are being imported', async ({ page }) => {
+  // The slowest bomb to refuse (64 MiB inflated before it is) dominates, many times over, so the import lasts seconds.
+  const bombs = join(dir, 'bombs');
+  mkdirSync(bombs);
+  const sources: [string, Buffer][] = [['attribute.dcm', deflateBomb('attribute')], ['pixels.dcm', deflateBomb('pixel-data')], ['jpeg12.dcm', jpeg12Bomb()], ['rle.dcm', rleBomb()]];
+  for (const [name, bytes] of sources) writeFileSync(join(bombs, name), bytes);
+  for (let i = 0; i < 40; i++) for (const [name] of sources) linkSync(join(bombs, name), join(bombs, `${i}-${name}`));
+
+  await page.goto(app.url);
+  const { taskId } = await api<{ taskId: string }>(app, 'studies.import', { paths: [bombs] });
+  const latencies: number[] = [];
+  let report: Report & { done: number };
+  for (;;) {
+    const started = performance.now();
+    await api(app, 'studies.list');
+    const ms = performance.now() - started;
+    report = await api<Report & { done: number }>(app, 'studies.importReport', { taskId });
+    if (report.state !== 'running') break;
+    latencies.push(ms); // only calls answered while the import was still running count
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(latencies.length, 'calls made while the import ran').toBeGreaterThan(10);
+  expect(Math.max(...latencies), `slowest of ${latencies.length} calls, ms`).toBeLessThan(200);
+  expect(report).toMatchObject({ state: 'completed', imported: 0 });
+  expect(report.failures).toHaveLength(sources.length * 41);
+  for (const f of report.failures) expect(f.reason).toMatch(/decompression bomb|declares a frame of|the workstation decodes at most/);
+  // The page is still alive and shows the empty study list.
+  await expect(page.getByText('No studies yet')).toBeVisible();
+});
