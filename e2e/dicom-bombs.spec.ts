@@ -45,7 +45,8 @@ test('the API answers within 200 ms while bombs are being imported', async ({ pa
     await new Promise((r) => setTimeout(r, 50));
   }
   expect(latencies.length, 'calls made while the import ran').toBeGreaterThan(10);
-  expect(Math.max(...latencies), `slowest of ${latencies.length} calls, ms`).toBeLessThan(200);
+  const slowest = latencies.map((ms, i) => `#${i}: ${Math.round(ms)} ms`).sort((a, b) => Number(b.split(': ')[1]!.split(' ')[0]) - Number(a.split(': ')[1]!.split(' ')[0])).slice(0, 5);
+  expect(Math.max(...latencies), `slowest of ${latencies.length} calls: ${slowest.join(', ')}`).toBeLessThan(200);
   expect(report).toMatchObject({ state: 'completed', imported: 0 });
   expect(report.failures).toHaveLength(sources.length * 41);
   for (const f of report.failures) expect(f.reason).toMatch(/decompression bomb|declares a frame of|the workstation decodes at most/);

@@ -25,9 +25,9 @@ export class FileAccessError extends Error {
   }
 }
 
-/** This app's DICOM worker, started on first use and stopped on shutdown. */
+/** This app's DICOM worker, its thread started when the service is first asked for, and stopped on shutdown. */
 export function dicomWorker(ctx: AppContext): DicomWorker {
-  return service(ctx, 'dicom.worker', () => new DicomWorker(), (w) => w.close());
+  return service(ctx, 'dicom.worker', () => new DicomWorker().start(), (w) => w.close());
 }
 
 /**
@@ -46,6 +46,12 @@ export class DicomWorker {
     const next = this.queue.then(() => this.runNow(job, args, signal));
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Starts the thread now rather than with the first job, so its start-up overlaps what the caller does next. */
+  start(): this {
+    if (!this.closed) this.worker ??= spawn(this.limits);
+    return this;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { indexFile, renderPng, thumbnailPng } from './jobs.js';
 import type { JobReply, JobRequest } from './protocol.js';
 
 /**
@@ -9,6 +9,15 @@ import type { JobReply, JobRequest } from './protocol.js';
  */
 const port = parentPort;
 if (!port) throw new Error('the DICOM worker must run in a worker thread');
+
+// Decoding is background work: on Linux this lowers only this thread, so the server's event loop wins the CPU. It
+// comes before the decoders are loaded (a dynamic import), so that loading them is background work too.
+try {
+  setPriority(0, constants.priority.PRIORITY_LOW);
+} catch {
+  // not permitted here: run at the process's priority
+}
+const { indexFile, renderPng, thumbnailPng } = await import('./jobs.js');
 
 async function run(req: JobRequest): Promise<unknown> {
   switch (req.job) {
