@@ -3,8 +3,9 @@ import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateBomb, jpeg12Bomb, rleBomb } from '../main/dicom/testing/bombs.js';
+import { dicomFile, element } from '../main/dicom/testing/write.js';
 import { serveApp, type ServedApp } from '../test/support/cli.js';
-import { api, type Report } from './support/viewer.js';
+import { api, importPaths, type Report } from './support/viewer.js';
 
 /**
  * Issue 18, acceptance 2 from the user's side: while web mode imports a folder of decompression and size bombs, the
@@ -31,6 +32,12 @@ test('the API answers within 200 ms while bombs are being imported', async ({ pa
   for (const [name, bytes] of sources) writeFileSync(join(bombs, name), bytes);
   for (let i = 0; i < 40; i++) for (const [name] of sources) linkSync(join(bombs, name), join(bombs, `${i}-${name}`));
 
+  // A first ordinary import starts the DICOM worker thread, as the demo studies do at launch (--no-demo here): the
+  // bound is about importing a bomb, not about a thread's one-time start.
+  const small = join(dir, 'small.dcm');
+  writeFileSync(small, dicomFile('1.2.840.10008.1.2.1', { rows: 4, columns: 4, bitsAllocated: 8 }, element([0x7fe00010, 'OW', new Uint8Array(16)])));
+  expect((await importPaths(app, [small])).imported).toBe(1);
+
   await page.goto(app.url);
   const { taskId } = await api<{ taskId: string }>(app, 'studies.import', { paths: [bombs] });
   const latencies: number[] = [];
@@ -47,9 +54,9 @@ test('the API answers within 200 ms while bombs are being imported', async ({ pa
   expect(latencies.length, 'calls made while the import ran').toBeGreaterThan(10);
   const slowest = latencies.map((ms, i) => `#${i}: ${Math.round(ms)} ms`).sort((a, b) => Number(b.split(': ')[1]!.split(' ')[0]) - Number(a.split(': ')[1]!.split(' ')[0])).slice(0, 5);
   expect(Math.max(...latencies), `slowest of ${latencies.length} calls: ${slowest.join(', ')}`).toBeLessThan(200);
-  expect(report).toMatchObject({ state: 'completed', imported: 0 });
+  expect(report).toMatchObject({ state: 'completed', imported: 0, duplicates: 0 });
   expect(report.failures).toHaveLength(sources.length * 41);
   for (const f of report.failures) expect(f.reason).toMatch(/decompression bomb|declares a frame of|the workstation decodes at most/);
-  // The page is still alive and shows the empty study list.
-  await expect(page.getByText('No studies yet')).toBeVisible();
+  // The page is still alive and lists only the ordinary study.
+  await expect(page.getByTestId('series-item')).toHaveCount(1);
 });

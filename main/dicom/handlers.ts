@@ -1,11 +1,9 @@
 import { ApiError } from '../api/errors.js';
 import type { AppContext } from '../app/context.js';
 import type { Handlers } from '../app/handlers.js';
-import { DicomError, parseDicom } from './dataset.js';
+import { DicomError } from './dataset.js';
 import { cancelImport, importReport, startImport } from './importer.js';
 import { instancePath, listStudies, seriesInstances } from './queries.js';
-import { readDicomFile } from './read-file.js';
-import { listTags } from './tags.js';
 import { saveUpload } from './upload.js';
 import { dicomWorker, FileAccessError } from './worker/client.js';
 
@@ -28,34 +26,26 @@ export const studiesHandlers: Pick<Handlers, StudiesMethod> = {
     if (!instances) throw new ApiError('not_found', `No series ${seriesInstanceUid} in the database.`);
     return { instances };
   },
-  'instances.tags': async ({ sopInstanceUid }, ctx) => ({ tags: listTags(parseDicom(await instanceBytes(ctx, sopInstanceUid))) }),
-  'instances.render': async ({ sopInstanceUid, frame, window, invert }, ctx) => {
-    const path = instancePath(ctx, sopInstanceUid);
-    if (!path) throw new ApiError('not_found', `No instance ${sopInstanceUid} in the database.`);
-    try {
-      // Decoding runs in the DICOM worker: a huge or hostile frame never blocks the API.
-      return await dicomWorker(ctx).run('render', { path, frame: frame ?? 0, window, invert });
-    } catch (err) {
-      if (err instanceof FileAccessError) throw movedFile(sopInstanceUid, path, err.code);
-      throw err instanceof DicomError ? new ApiError('bad_request', `Cannot render ${sopInstanceUid}: ${err.message}`) : err;
-    }
-  },
+  // Reading and decoding run in the DICOM worker: a huge or hostile file never blocks the API.
+  'instances.tags': async ({ sopInstanceUid }, ctx) => ({ tags: await inWorker(ctx, sopInstanceUid, 'read the tags of', (path) => dicomWorker(ctx).run('tags', { path })) }),
+  'instances.render': async ({ sopInstanceUid, frame, window, invert }, ctx) =>
+    inWorker(ctx, sopInstanceUid, 'render', (path) => dicomWorker(ctx).run('render', { path, frame: frame ?? 0, window, invert })),
 };
 
-function unknownTask(taskId: string): never {
-  throw new ApiError('not_found', `No import task ${taskId} in this session.`);
-}
-
-/** Reads an indexed instance's file; the file is referenced in place, so it may have moved since import. */
-export async function instanceBytes(ctx: AppContext, sopUid: string): Promise<Buffer> {
+/** Runs a worker job on an indexed instance's file, its failures as API errors that say what went wrong. */
+async function inWorker<T>(ctx: AppContext, sopUid: string, verb: string, job: (path: string) => Promise<T>): Promise<T> {
   const path = instancePath(ctx, sopUid);
   if (!path) throw new ApiError('not_found', `No instance ${sopUid} in the database.`);
   try {
-    return await readDicomFile(path);
+    return await job(path);
   } catch (err) {
-    if (err instanceof DicomError) throw new ApiError('bad_request', `The file of instance ${sopUid} at ${path} cannot be read: ${err.message}`);
-    throw movedFile(sopUid, path, (err as NodeJS.ErrnoException).code ?? String(err));
+    if (err instanceof FileAccessError) throw movedFile(sopUid, path, err.code);
+    throw err instanceof DicomError ? new ApiError('bad_request', `Cannot ${verb} ${sopUid}: ${err.message}`) : err;
   }
+}
+
+function unknownTask(taskId: string): never {
+  throw new ApiError('not_found', `No import task ${taskId} in this session.`);
 }
 
 function movedFile(sopUid: string, path: string, code: string): ApiError {

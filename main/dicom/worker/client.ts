@@ -6,13 +6,17 @@ import { service } from '../../app/services.js';
 import { DicomError } from '../dataset.js';
 import type { JobError, JobName, JobReply, JobRequest, Jobs } from './protocol.js';
 
-/** How long one file may take and how much JavaScript heap the thread may use before it is killed. */
+/**
+ * How long one file may take and how much JavaScript heap the thread may use before it is killed, and how many nice
+ * levels below the server's thread it runs (decoding is background work: the API must win the CPU).
+ */
 export interface WorkerLimits {
   timeoutMs: number;
   heapMb: number;
+  niceness?: number;
 }
 
-export const DEFAULT_LIMITS: WorkerLimits = { timeoutMs: 30_000, heapMb: 1024 };
+export const DEFAULT_LIMITS: WorkerLimits = { timeoutMs: 30_000, heapMb: 1024, niceness: 5 };
 
 /** An error from a job that is about the file system (ENOENT, EACCES, …) rather than the file's content. */
 export class FileAccessError extends Error {
@@ -124,12 +128,13 @@ function revive(e: JobError): Error {
  */
 function spawn(limits: WorkerLimits): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 64 };
+  const workerData = { niceness: limits.niceness ?? 0 };
   let worker: Worker;
-  if (!new URL(import.meta.url).pathname.endsWith('.ts')) worker = new Worker(new URL('./thread.js', import.meta.url), { resourceLimits });
+  if (!new URL(import.meta.url).pathname.endsWith('.ts')) worker = new Worker(new URL('./thread.js', import.meta.url), { resourceLimits, workerData });
   else {
     const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
     const entry = new URL('./thread.ts', import.meta.url).href;
-    worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, resourceLimits });
+    worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, resourceLimits, workerData });
   }
   worker.unref(); // an idle worker must not keep the process alive; a running job's timer does
   return worker;

@@ -1,4 +1,4 @@
-import type { RenderedFrame } from '../../api/studies.js';
+import type { RenderedFrame, TagEntry } from '../../api/studies.js';
 import { encodePng, pngDataUrl } from '../../imaging/decode.js';
 import { shrinkToFit } from '../../imaging/resize.js';
 import type { WindowLevel } from '../../imaging/rgb.js';
@@ -7,6 +7,7 @@ import { dicomdirFiles, isDicomdir } from '../dicomdir.js';
 import { readDicomFile } from '../read-file.js';
 import { readInstanceRecord, type InstanceRecord } from '../record.js';
 import { renderDataset } from '../render.js';
+import { listTags } from '../tags.js';
 
 /**
  * The work import and the viewer hand to the DICOM worker thread (see thread.ts): everything that reads a file's
@@ -48,4 +49,9 @@ export interface RenderRequest {
 export async function renderPng({ path, frame, window, invert }: RenderRequest): Promise<RenderedFrame> {
   const image = await renderDataset(parseDicom(await readDicomFile(path)), { frame, window, invert });
   return { png: pngDataUrl(encodePng(image)), width: image.width, height: image.height, window: image.window };
+}
+
+/** The attributes of a file for the tag browser (instances.tags); a deflated data set is inflated here, not on the server. */
+export async function tagsOf(path: string): Promise<TagEntry[]> {
+  return listTags(parseDicom(await readDicomFile(path)));
 }

@@ -1,11 +1,12 @@
 import type { IndexResult, RenderRequest } from './jobs.js';
-import type { RenderedFrame } from '../../api/studies.js';
+import type { RenderedFrame, TagEntry } from '../../api/studies.js';
 
 /** The jobs the DICOM worker runs: arguments and results, by name. */
 export interface Jobs {
   index: { args: { path: string }; result: IndexResult };
   thumbnail: { args: { path: string; size: number }; result: Uint8Array };
   render: { args: RenderRequest; result: RenderedFrame };
+  tags: { args: { path: string }; result: TagEntry[] };
 }
 export type JobName = keyof Jobs;
 

@@ -1,5 +1,5 @@
-import { constants, setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { getPriority, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { JobReply, JobRequest } from './protocol.js';
 
 /**
@@ -12,12 +12,13 @@ if (!port) throw new Error('the DICOM worker must run in a worker thread');
 
 // Decoding is background work: on Linux this lowers only this thread, so the server's event loop wins the CPU. It
 // comes before the decoders are loaded (a dynamic import), so that loading them is background work too.
+const { niceness } = workerData as { niceness: number };
 try {
-  setPriority(0, constants.priority.PRIORITY_LOW);
+  if (niceness > 0) setPriority(0, Math.min(19, getPriority(0) + niceness));
 } catch {
   // not permitted here: run at the process's priority
 }
-const { indexFile, renderPng, thumbnailPng } = await import('./jobs.js');
+const { indexFile, renderPng, tagsOf, thumbnailPng } = await import('./jobs.js');
 
 async function run(req: JobRequest): Promise<unknown> {
   switch (req.job) {
@@ -27,6 +28,8 @@ async function run(req: JobRequest): Promise<unknown> {
       return thumbnailPng(req.args.path, req.args.size);
     case 'render':
       return renderPng(req.args);
+    case 'tags':
+      return tagsOf(req.args.path);
   }
 }
 
