@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create.js';
 import { closeServices } from '../app/services.js';
 import { DicomError } from './dataset.js';
+import { loadImageFile } from './load-image.js';
 import { renderFrame } from './render.js';
 import { deflateBomb, jpeg12, jpeg12Bomb, rleBomb } from './testing/bombs.js';
 import { importPaths } from './testing/import.js';
@@ -80,6 +82,21 @@ describe('decompression and size bombs are refused at import, fast and within th
     ftruncateSync(fd, 1536 * MB); // sparse: no disk used
     closeSync(fd);
     await refusedWithinBudget('video.mp4', null, /^not a DICOM Part 10 file \(no "DICM" prefix at byte 128\)$/, path);
+  });
+});
+
+describe('model inputs (medrwr ask, eval) read only what they need', () => {
+  it('a 1.5 GB file that is not an image is refused after its first bytes; a FIFO without waiting for a writer', async () => {
+    const big = join(dir, 'disk.img');
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, 1536 * MB);
+    closeSync(fd);
+    const rssBefore = process.memoryUsage().rss;
+    await expect(loadImageFile(big)).rejects.toThrow(`image ${big} cannot be used: not a DICOM Part 10 file (no "DICM" prefix at byte 128)`);
+    expect((process.resourceUsage().maxRSS * 1024 - rssBefore) / MB).toBeLessThan(300);
+    const fifo = join(dir, 'pipe.png');
+    execFileSync('mkfifo', [fifo]);
+    await expect(loadImageFile(fifo)).rejects.toThrow(`image ${fifo} cannot be used: not a regular file`);
   });
 });
 
