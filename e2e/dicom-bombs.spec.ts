@@ -41,19 +41,22 @@ test('the API answers within 200 ms while bombs are being imported', async ({ pa
   await page.goto(app.url);
   const { taskId } = await api<{ taskId: string }>(app, 'studies.import', { paths: [bombs] });
   const latencies: number[] = [];
-  let report: Report & { done: number };
+  let report: Report;
   for (;;) {
     const started = performance.now();
     await api(app, 'studies.list');
     const ms = performance.now() - started;
-    report = await api<Report & { done: number }>(app, 'studies.importReport', { taskId });
+    report = await api<Report>(app, 'studies.importReport', { taskId });
     if (report.state !== 'running') break;
     latencies.push(ms); // only calls answered while the import was still running count
     await new Promise((r) => setTimeout(r, 50));
   }
   expect(latencies.length, 'calls made while the import ran').toBeGreaterThan(10);
-  const slowest = latencies.map((ms, i) => `#${i}: ${Math.round(ms)} ms`).sort((a, b) => Number(b.split(': ')[1]!.split(' ')[0]) - Number(a.split(': ')[1]!.split(' ')[0])).slice(0, 5);
-  expect(Math.max(...latencies), `slowest of ${latencies.length} calls: ${slowest.join(', ')}`).toBeLessThan(200);
+  const slowest = latencies
+    .map((ms, call) => ({ ms: Math.round(ms), call }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
+  expect(Math.max(...latencies), `slowest of ${latencies.length} calls: ${JSON.stringify(slowest)}`).toBeLessThan(200);
   expect(report).toMatchObject({ state: 'completed', imported: 0, duplicates: 0 });
   expect(report.failures).toHaveLength(sources.length * 41);
   for (const f of report.failures) expect(f.reason).toMatch(/decompression bomb|declares a frame of|the workstation decodes at most/);
