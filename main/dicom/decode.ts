@@ -3,6 +3,8 @@ import { decodeDctJpeg } from './codecs/jpeg-dct.js';
 import { decodeJpegLossless, jpegHeader } from './codecs/jpeg.js';
 import { decodeRle } from './codecs/rle.js';
 import { decodeWasm, type CodecOutput } from './codecs/wasm.js';
+import { BUDGET, checkFrameSize } from './budget.js';
+import { codestreamSize } from './codestream.js';
 import { DicomError } from './dataset.js';
 import { encapsulatedFrame, isEncapsulated, nativeFrame } from './frame-bytes.js';
 import { TS, type ImageInfo } from './image-info.js';
@@ -35,10 +37,15 @@ export const CODEC_OF: Record<string, string> = {
   '1.2.840.10008.1.2.4.91': 'JPEG 2000',
 };
 
+/**
+ * Decodes one frame. The size the header declares (Rows × Columns × SamplesPerPixel) and, for compressed frames, the
+ * size the codestream itself declares are checked against the decode budget before anything is allocated.
+ */
 export async function decodeFrame(ds: DataSet, info: ImageInfo, frame: number): Promise<DecodedFrame> {
   if (!Number.isInteger(frame) || frame < 0 || frame >= info.frames) {
     throw new DicomError(`frame ${frame} is out of range: the image has ${info.frames} frame(s), numbered from 0`);
   }
+  checkFrameSize(info.columns, info.rows, info.samplesPerPixel, 'the header');
   const base = { rows: info.rows, columns: info.columns, samplesPerPixel: info.samplesPerPixel, bitsStored: info.bitsStored };
   if (!isEncapsulated(ds, info)) return { ...base, photometric: info.photometric, samples: decodeNative(ds, info, frame) };
 
@@ -47,6 +54,7 @@ export async function decodeFrame(ds: DataSet, info: ImageInfo, frame: number): 
   if (!codec) throw new DicomError(`unsupported transfer syntax ${ts || '(none)'}`);
   const bytes = encapsulatedFrame(ds, info, frame);
   const pixels = info.rows * info.columns;
+  if (ts !== TS.rle) checkCodestream(bytes, info, codec);
   try {
     if (ts === TS.rle) {
       if (info.bitsAllocated % 8 !== 0) throw new DicomError(`RLE with BitsAllocated ${info.bitsAllocated} is not supported`);
@@ -69,12 +77,30 @@ export async function decodeFrame(ds: DataSet, info: ImageInfo, frame: number): 
     return fromCodec(base, info, await decodeWasm('jpeg2000', bytes), /^YBR_(ICT|RCT)$/.test(info.photometric) ? 'RGB' : info.photometric);
   } catch (err) {
     if (err instanceof DicomError) throw err;
-    throw new DicomError(`${codec} decode failed for frame ${frame}: ${(err as Error).message ?? String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = message.startsWith('the compressed data') ? message : `the compressed data is corrupt or truncated (${message.replace(/^ERROR: /, '')})`;
+    throw new DicomError(`${codec} decode failed for frame ${frame}: ${reason}`);
   }
+}
+
+/**
+ * The codec allocates by the codestream's own header, not by Rows/Columns: it must agree with them, and its
+ * components and (JPEG 2000) tiles must be within the budget, before the codec sees the frame.
+ */
+function checkCodestream(bytes: Uint8Array, info: ImageInfo, codec: string): void {
+  const header = codestreamSize(bytes);
+  if (!header) throw new DicomError(`${codec}: the compressed frame has no readable image header (no SOF or SIZ segment where it should start)`);
+  if (header.width !== info.columns || header.height !== info.rows) {
+    throw new DicomError(`the compressed frame is ${header.width}×${header.height}, the header says ${info.columns}×${info.rows}`);
+  }
+  if (header.components < 1 || header.components > 4) throw new DicomError(`${codec}: the compressed frame declares ${header.components} components; 1 to 4 are supported`);
+  checkFrameSize(header.width, header.height, header.components, `the ${codec} codestream`);
+  if (header.tiles > BUDGET.j2kTiles) throw new DicomError(`${codec}: the codestream declares ${Number.isFinite(header.tiles) ? header.tiles : 'zero-sized'} tiles; at most ${BUDGET.j2kTiles} are decoded`);
 }
 
 function fromCodec(base: Omit<DecodedFrame, 'samples' | 'photometric'>, info: ImageInfo, out: CodecOutput, colourPhotometric: string): DecodedFrame {
   const { width, height, componentCount, bitsPerSample } = out.info;
+  if (width === 0 || height === 0) throw new DicomError('the codec could not read the compressed frame (corrupt or truncated codestream)');
   if (width !== info.columns || height !== info.rows) {
     throw new DicomError(`the compressed frame is ${width}×${height}, the header says ${info.columns}×${info.rows}`);
   }

@@ -1,5 +1,5 @@
 import dicomParser, { type DataSet } from 'dicom-parser';
-import { DicomError } from './dataset.js';
+import { DicomError, parserMessage } from './dataset.js';
 import type { ImageInfo } from './image-info.js';
 
 /** Whether the transfer syntax stores pixel data as encapsulated fragments (compressed). */
@@ -20,7 +20,7 @@ export function encapsulatedFrame(ds: DataSet, info: ImageInfo, frame: number): 
     const table = dicomParser.createJPEGBasicOffsetTable(ds, el);
     return dicomParser.readEncapsulatedImageFrame(ds, el, frame, table);
   } catch (err) {
-    throw new DicomError(`cannot read compressed frame ${frame}: ${typeof err === 'string' ? err : (err as Error).message}`);
+    throw new DicomError(`cannot read compressed frame ${frame}: the fragments are corrupt (${parserMessage(err)})`);
   }
 }
 

@@ -2,9 +2,8 @@ import { ApiError } from '../api/errors.js';
 import type { Handlers } from '../app/handlers.js';
 import { DicomError } from './dataset.js';
 import { cancelImport, importReport, startImport } from './importer.js';
-import { instanceTags, renderInstance } from './instances.js';
+import { instanceTags, renderInstancePng } from './instances.js';
 import { listStudies, seriesInstances } from './queries.js';
-import { encodePng, pngDataUrl } from '../imaging/decode.js';
 import { saveUpload } from './upload.js';
 
 type StudiesMethod = 'studies.upload' | 'studies.import' | 'studies.importReport' | 'studies.cancelImport' | 'studies.list' | 'series.instances' | 'instances.tags' | 'instances.render';
@@ -27,10 +26,7 @@ export const studiesHandlers: Pick<Handlers, StudiesMethod> = {
     return { instances };
   },
   'instances.tags': async ({ sopInstanceUid }, ctx) => ({ tags: await instanceTags(ctx, sopInstanceUid) }),
-  'instances.render': async ({ sopInstanceUid, frame, window, invert }, ctx) => {
-    const image = await renderInstance(ctx, sopInstanceUid, { frame, window, invert });
-    return { png: pngDataUrl(encodePng(image)), width: image.width, height: image.height, window: image.window };
-  },
+  'instances.render': ({ sopInstanceUid, frame, window, invert }, ctx) => renderInstancePng(ctx, sopInstanceUid, { frame, window, invert }),
 };
 
 function unknownTask(taskId: string): never {

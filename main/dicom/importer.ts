@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { service } from '../app/services.js';
 import { appDatabase } from '../db/app-database.js';
-import { DicomError, parseDicom } from './dataset.js';
-import { dicomdirFiles, isDicomdir } from './dicomdir.js';
-import { readInstanceRecord, type InstanceRecord } from './record.js';
-import { renderDataset } from './render.js';
+import { DicomError } from './dataset.js';
+import type { InstanceRecord } from './record.js';
 import { StudyStore } from './store.js';
-import { encodePng } from '../imaging/decode.js';
-import { shrinkToFit } from '../imaging/resize.js';
+import { dicomWorker } from './worker/client.js';
+import type { IndexResult } from './worker/jobs.js';
 
 const BATCH = 200; // records per transaction
 const PROGRESS_EVERY_MS = 100;
@@ -26,6 +24,7 @@ interface ImportTask {
 /** This process's imports; on shutdown the running ones are cancelled (what they indexed stays) before the database closes. */
 function tasks(ctx: AppContext): Map<string, ImportTask> {
   appDatabase(ctx); // opened first, so closed after the imports that write to it
+  dicomWorker(ctx); // likewise the worker they read files with
   return service(ctx, 'dicom.imports', () => new Map<string, ImportTask>(), async (all) => {
     for (const task of all.values()) task.abort.abort();
     await Promise.all([...all.values()].map((t) => t.finished));
@@ -57,7 +56,7 @@ export function importReport(ctx: AppContext, taskId: string): ImportReport | un
   return tasks(ctx).get(taskId)?.report;
 }
 
-/** Asks an import to stop and waits until it has (within a second: it checks between files); false if it had ended. */
+/** Asks an import to stop and waits until it has (at once: the file in the worker is abandoned); false if it had ended. */
 export async function cancelImport(ctx: AppContext, taskId: string): Promise<boolean | undefined> {
   const task = tasks(ctx).get(taskId);
   if (!task) return undefined;
@@ -110,25 +109,32 @@ async function runImport(ctx: AppContext, task: ImportTask, roots: string[]): Pr
     }
     batch = [];
   };
+  const worker = dicomWorker(ctx);
   for (let i = 0; i < queue.length && !abort.signal.aborted; i++) {
     const path = queue[i]!;
+    let result: IndexResult;
     try {
-      const bytes = await readFile(path);
-      const ds = parseDicom(bytes);
-      if (isDicomdir(ds)) {
-        const { found, missing } = await dicomdirFiles(ds, path);
-        for (const m of missing) report.failures.push({ path: m, reason: `referenced by the DICOMDIR ${path} but not found` });
-        found.forEach(enqueue);
-        report.total = queue.length;
-        report.skipped.push({ path, reason: `DICOMDIR: an index of ${found.length + missing.length} file(s), imported through it` });
-      } else {
-        const record = readInstanceRecord(ds, path, bytes.length);
-        batch.push(record);
-        if (batch.length >= BATCH) flush();
-      }
+      result = await worker.run('index', { path }, abort.signal);
     } catch (err) {
-      const reason = err instanceof DicomError ? err.message : `cannot read the file: ${(err as Error).message ?? String(err)}`;
-      (err instanceof DicomError && /^no pixel data/.test(reason) ? report.skipped : report.failures).push({ path, reason });
+      if (abort.signal.aborted) break;
+      result = { kind: 'failed', reason: err instanceof DicomError ? err.message : `cannot read the file: ${(err as Error).message}` };
+    }
+    switch (result.kind) {
+      case 'instance':
+        batch.push(result.record);
+        if (batch.length >= BATCH) flush();
+        break;
+      case 'dicomdir':
+        for (const m of result.missing) report.failures.push({ path: m, reason: `referenced by the DICOMDIR ${path} but not found` });
+        result.found.forEach(enqueue);
+        report.total = queue.length;
+        report.skipped.push({ path, reason: `DICOMDIR: an index of ${result.found.length + result.missing.length} file(s), imported through it` });
+        break;
+      case 'skipped':
+        report.skipped.push({ path, reason: result.reason });
+        break;
+      case 'failed':
+        report.failures.push({ path, reason: result.reason });
     }
     report.done = i + 1;
     progress();
@@ -173,14 +179,14 @@ async function collect(root: string, enqueue: (p: string) => void, report: Impor
   }
 }
 
-/** Draws the missing series thumbnails from each series' middle instance at its default window. */
+/** Draws the missing series thumbnails from each series' middle instance at its default window, in the DICOM worker. */
 async function makeThumbnails(ctx: AppContext, store: StudyStore, signal: AbortSignal): Promise<void> {
   for (const { seriesUid, path } of store.seriesNeedingThumbnails()) {
     if (signal.aborted) return;
     try {
-      const image = await renderDataset(parseDicom(await readFile(path)), {});
-      store.setThumbnail(seriesUid, encodePng(shrinkToFit(image, THUMBNAIL_SIZE)));
+      store.setThumbnail(seriesUid, Buffer.from(await dicomWorker(ctx).run('thumbnail', { path, size: THUMBNAIL_SIZE }, signal)));
     } catch (err) {
+      if (signal.aborted) return;
       ctx.logger.log('warn', 'thumbnail failed', { seriesUid, path, error: String((err as Error).message ?? err) });
       store.setThumbnail(seriesUid, null);
     }

@@ -1,4 +1,5 @@
 import type { DataSet } from 'dicom-parser';
+import { checkFrameSize } from './budget.js';
 import { DicomError, num, str } from './dataset.js';
 import { CODEC_OF } from './decode.js';
 import { codestreamSize } from './codestream.js';
@@ -45,6 +46,7 @@ export function readInstanceRecord(ds: DataSet, path: string, fileSize: number):
   if (!NATIVE.has(info.transferSyntax) && !CODEC_OF[info.transferSyntax]) {
     throw new DicomError(`unsupported transfer syntax ${info.transferSyntax || '(none)'}`);
   }
+  checkFrameSize(info.columns, info.rows, info.samplesPerPixel, 'the header');
   if (!isEncapsulated(ds, info)) nativeFrame(ds, info, info.frames - 1); // throws when the last frame is cut short
   else checkCodestream(ds, info);
   const patientId = str(ds, 'x00100020');
@@ -71,13 +73,27 @@ export function readInstanceRecord(ds: DataSet, path: string, fileSize: number):
   };
 }
 
-/** The first compressed frame must exist and declare the size the header gives (checked without decoding). */
+/**
+ * The first compressed frame must exist and declare the size the header gives (checked without decoding); every
+ * frame needs at least one fragment.
+ */
 function checkCodestream(ds: DataSet, info: ImageInfo): void {
-  const size = info.transferSyntax === TS.rle ? null : codestreamSize(encapsulatedFrame(ds, info, 0));
+  const fragments = ds.elements[info.pixelTag]?.fragments?.length ?? 0;
+  if (info.frames > fragments) throw new DicomError(`NumberOfFrames says ${info.frames} but the compressed pixel data holds only ${fragments} fragment(s)`);
+  const first = encapsulatedFrame(ds, info, 0);
+  if (info.transferSyntax === TS.rle) return checkRleHeader(first, info);
+  const size = codestreamSize(first);
   if (size && (size.width > 65535 || size.height > 65535)) throw new DicomError('corrupt compressed pixel data: the first frame\'s image header is unreadable');
   if (size && (size.width !== info.columns || size.height !== info.rows)) {
     throw new DicomError(`pixel data does not match the header: the compressed frame is ${size.width}×${size.height}, Rows/Columns say ${info.columns}×${info.rows}`);
   }
+}
+
+/** An RLE frame starts with its segment count: one per byte of each sample (PS3.5 G.5). */
+function checkRleHeader(frame: Uint8Array, info: ImageInfo): void {
+  const expected = info.samplesPerPixel * Math.ceil(info.bitsAllocated / 8);
+  const segments = frame.length >= 4 ? new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true) : -1;
+  if (segments !== expected) throw new DicomError(`corrupt RLE pixel data: the first frame has ${segments < 0 ? 'no' : segments} segment(s), the header implies ${expected}`);
 }
 
 /** PixelSpacing (0028,0030), else ImagerPixelSpacing (0018,1164), else the Enhanced PixelMeasuresSequence. */

@@ -35,6 +35,18 @@ describe('image decoding', () => {
     expect(() => decodeImage(broken, 'cut.png')).toThrow(/cut\.png could not be decoded as PNG/);
   });
 
+  it('refuses a PNG or JPEG that declares more than 64 Mi pixels before decoding it', () => {
+    const png = Buffer.from(encodePng(img));
+    png.writeUInt32BE(30000, 16); // IHDR width and height (the CRC no longer matches: the size check comes first)
+    png.writeUInt32BE(30000, 20);
+    expect(() => decodeImage(png, 'bomb.png')).toThrow(new ImageDecodeError('bomb.png declares 30000×30000 pixels; at most 64 Mi pixels are decoded'));
+    const jpg = Buffer.from(jpeg.encode({ width: 8, height: 8, data: Buffer.alloc(256, 9) }, 90).data);
+    const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
+    jpg.writeUInt16BE(30000, sof + 5);
+    jpg.writeUInt16BE(30000, sof + 7);
+    expect(() => decodeImage(jpg, 'bomb.jpg')).toThrow(/bomb\.jpg could not be decoded as JPEG: .*maxResolutionInMP limit exceeded/);
+  });
+
   it('makes a small PNG thumbnail data URL', () => {
     const big = { width: 400, height: 200, data: new Uint8Array(400 * 200 * 3).fill(77) };
     const url = thumbnailDataUrl(big, 128);

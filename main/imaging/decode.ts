@@ -6,6 +6,9 @@ export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
 }
 
+/** The most pixels one PNG or JPEG may declare (jpeg-js checks its own header; PNG is checked here). */
+const MAX_PIXELS = 2 ** 26;
+
 export type ImageFormat = 'png' | 'jpeg';
 
 /** PNG or JPEG by magic bytes (extensions lie); null for anything else, e.g. DICOM. */
@@ -23,11 +26,16 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbImage {
   let rgba: Uint8Array;
   try {
     if (format === 'png') {
+      // IHDR comes first: check the declared size before pngjs allocates for it.
+      const declared = bytes.length >= 24 ? new DataView(bytes.buffer, bytes.byteOffset + 16, 8) : null;
+      if (declared && declared.getUint32(0) * declared.getUint32(4) > MAX_PIXELS) {
+        throw new ImageDecodeError(`${name} declares ${declared.getUint32(0)}×${declared.getUint32(4)} pixels; at most ${MAX_PIXELS / 2 ** 20} Mi pixels are decoded`);
+      }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       ({ width, height } = png);
       rgba = png.data;
     } else if (format === 'jpeg') {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
       ({ width, height } = img);
       rgba = img.data;
     } else {

@@ -1,3 +1,4 @@
+import { checkFrameSize } from '../budget.js';
 import { DicomError } from '../dataset.js';
 import { isUntransformedRgb } from './jpeg.js';
 
@@ -15,6 +16,8 @@ export interface DctImage {
   /** Samples interleaved by pixel, full resolution (chroma upsampled), colour converted to RGB when the stream is YCbCr. */
   readonly data: Uint16Array;
 }
+
+const MAX_SCANS = 256;
 
 const ZIGZAG = Int32Array.from([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29,
@@ -47,6 +50,8 @@ interface Component {
 
 class BitReader {
   pos: number;
+  /** Bytes of zeros fed past the scan's data (at a marker or the end): a corrupt or truncated scan. */
+  overrun = 0;
   private acc = 0;
   private count = 0;
   constructor(
@@ -63,9 +68,12 @@ class BitReader {
         if (b === 0xff) {
           const next = this.data[this.pos + 1];
           if (next === 0) this.pos += 2;
-          else b = 0; // a marker: feed zeros and stay put, as libjpeg does
+          else {
+            b = 0; // a marker: feed zeros and stay put, as libjpeg does
+            this.overrun++;
+          }
         } else this.pos++;
-      }
+      } else this.overrun++;
       this.acc = b;
       this.count = 8;
     }
@@ -94,6 +102,7 @@ class BitReader {
   /** Drops the bit buffer and steps over the next RSTn marker. */
   restart(): void {
     this.count = 0;
+    this.overrun = 0;
     while (this.pos + 1 < this.data.length && !(this.data[this.pos] === 0xff && this.data[this.pos + 1]! >= 0xd0 && this.data[this.pos + 1]! <= 0xd7)) this.pos++;
     this.pos += 2;
   }
@@ -128,6 +137,7 @@ export function decodeDctJpeg(data: Uint8Array, opts: { dicomSaysRgb?: boolean }
   const acTables: (Huffman | undefined)[] = [];
   let frame: { width: number; height: number; precision: number; progressive: boolean; comps: Component[]; hmax: number; vmax: number; mcusPerLine: number; mcusPerColumn: number } | undefined;
   let restartInterval = 0;
+  let scans = 0;
   let jfif = false;
   let adobeTransform: number | null = null;
   let o = 2;
@@ -175,6 +185,7 @@ export function decodeDctJpeg(data: Uint8Array, opts: { dicomSaysRgb?: boolean }
       case 0xc0:
       case 0xc1:
       case 0xc2: {
+        if (frame) throw new DicomError('JPEG: more than one frame header');
         const precision = data[seg]!;
         const height = u16(seg + 1);
         const width = u16(seg + 3);
@@ -185,6 +196,11 @@ export function decodeDctJpeg(data: Uint8Array, opts: { dicomSaysRgb?: boolean }
           comps.push({ id: data[p]!, h: data[p + 1]! >> 4, v: data[p + 1]! & 15, tq: data[p + 2]!, blocksPerLine: 0, blocksPerColumn: 0, coefs: new Int32Array(0), pred: 0 });
         }
         if (height === 0) throw new DicomError('JPEG: frame height given by a DNL marker is not supported');
+        if (width === 0 || n < 1 || n > 4 || (precision !== 8 && precision !== 12)) {
+          throw new DicomError(`JPEG: corrupt frame header (${width}×${height}, ${n} components, ${precision}-bit)`);
+        }
+        if (comps.some((c) => c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4)) throw new DicomError('JPEG: corrupt frame header (a sampling factor outside 1 to 4)');
+        checkFrameSize(width, height, n, 'the JPEG frame header');
         const hmax = Math.max(...comps.map((c) => c.h));
         const vmax = Math.max(...comps.map((c) => c.v));
         const mcusPerLine = Math.ceil(width / (8 * hmax));
@@ -234,6 +250,12 @@ export function decodeDctJpeg(data: Uint8Array, opts: { dicomSaysRgb?: boolean }
         const se = data[p + 1]!;
         const ah = data[p + 2]! >> 4;
         const al = data[p + 2]! & 15;
+        if (ns < 1 || ns > 4 || ss > 63 || se > 63 || al > 13) throw new DicomError('JPEG: corrupt scan header');
+        const needDc = !frame.progressive || (ss === 0 && ah === 0);
+        const needAc = !frame.progressive || ss > 0;
+        if (scomps.some((c) => (needDc && !c.dcTable) || (needAc && !c.acTable))) throw new DicomError('JPEG: a scan uses a Huffman table that is not defined');
+        // Progressive streams have a handful of scans per component; thousands are a way to make decoding take hours.
+        if (++scans > MAX_SCANS) throw new DicomError(`JPEG: more than ${MAX_SCANS} scans`);
         o = decodeScan(data, end, frame, scomps, restartInterval, frame.progressive ? { ss, se, ah, al } : { ss: 0, se: 63, ah: 0, al: 0 }, !frame.progressive);
         continue;
       }
@@ -363,6 +385,7 @@ function decodeScan(
       for (const c of scomps) c.pred = 0;
       eobrun = 0;
     }
+    if (bits.overrun > 64) break; // the scan's data ran out: the rest stays zero, as libjpeg leaves it
     const row = Math.floor(mcu / lineBlocks);
     const col = mcu % lineBlocks;
     if (single) decodeBlock(c0, (row * c0.blocksPerLine + col) * 64);

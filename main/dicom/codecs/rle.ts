@@ -10,10 +10,15 @@ export function decodeRle(frame: Uint8Array, pixels: number, samplesPerPixel: nu
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const bytesPerSample = bitsAllocated / 8;
   const segments = view.getUint32(0, true);
-  if (segments !== samplesPerPixel * bytesPerSample) {
+  if (segments > 15 || segments !== samplesPerPixel * bytesPerSample) {
     throw new DicomError(`RLE frame has ${segments} segments, expected ${samplesPerPixel * bytesPerSample} (${samplesPerPixel} samples × ${bytesPerSample} bytes)`);
   }
   const offsets = Array.from({ length: segments }, (_, i) => view.getUint32(4 + 4 * i, true));
+  offsets.forEach((o, i) => {
+    if (o < 64 || o >= frame.length || (i > 0 && o < offsets[i - 1]!)) {
+      throw new DicomError(`RLE frame header is corrupt: segment ${i + 1} starts at byte ${o}, outside the frame's ${frame.length} bytes or before the previous segment`);
+    }
+  });
   const out = new Uint32Array(pixels * samplesPerPixel);
   const plane = new Uint8Array(pixels);
   for (let s = 0; s < segments; s++) {
