@@ -6,7 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createAppContext } from '../main/app/create.js';
 import { closeServices } from '../main/app/services.js';
-import { parseDicom } from '../main/dicom/dataset.js';
+import { parseDicom } from '../main/dicom/parse.js';
 import { CODEC_OF, decodeFrame } from '../main/dicom/decode.js';
 import { readImageInfo } from '../main/dicom/image-info.js';
 import { cancelImport, importFinished, startImport } from '../main/dicom/importer.js';

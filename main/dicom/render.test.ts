@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DicomError, parseDicom } from './dataset.js';
+import { DicomError } from './dataset.js';
+import { parseDicom } from './parse.js';
 import { decodeFrame } from './decode.js';
 import { frameDisplay, readImageInfo } from './image-info.js';
 import { renderFrame } from './render.js';

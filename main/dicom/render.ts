@@ -1,7 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import type { RgbImage, WindowLevel } from '../imaging/rgb.js';
 import { colourToRgb } from './colour.js';
-import { parseDicom } from './dataset.js';
+import { parseDicom } from './parse.js';
 import { decodeFrame, type DecodedFrame } from './decode.js';
 import { frameDisplay, readImageInfo } from './image-info.js';
 import { minMaxWindow, voiMapper } from './voi.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDicom } from '../dataset.js';
+import { parseDicom } from '../parse.js';
 import { encapsulatedFrame } from '../frame-bytes.js';
 import { readImageInfo } from '../image-info.js';
 import { CT_MATRIX, CT_MATRIX_DIR, PYDICOM, corpus, haveTestData } from '../testing/corpus.js';

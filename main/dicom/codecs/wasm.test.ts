@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDicom } from '../dataset.js';
+import { parseDicom } from '../parse.js';
 import { encapsulatedFrame } from '../frame-bytes.js';
 import { readImageInfo } from '../image-info.js';
 import { PYDICOM, haveTestData } from '../testing/corpus.js';

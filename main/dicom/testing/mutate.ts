@@ -1,5 +1,5 @@
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
-import { parseDicom } from '../dataset.js';
+import { parseDicom } from '../parse.js';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
