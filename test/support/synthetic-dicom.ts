@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/** The few dcmjs calls used here (dcmjs ships no types). */
+interface Dcmjs {
+  data: {
+    DicomDict: new (meta: object) => { dict: object; write(): ArrayBuffer };
+    DicomMetaDictionary: { denaturalizeDataset(ds: object): object };
+  };
+}
+const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
+
+/** A fresh UID under the 2.25 (UUID-derived) root. */
+export function newUid(): string {
+  return '2.25.' + BigInt('0x' + randomBytes(16).toString('hex')).toString();
+}
+
+export interface SyntheticStudy {
+  patientName: string;
+  patientId: string;
+  birthDate: string;
+  accessionNumber: string;
+  studyDate: string;
+  modality: string;
+  description?: string;
+  series: number;
+  instancesPerSeries: number;
+  /** square images of this many pixels a side (16-bit) */
+  size?: number;
+}
+
+/**
+ * A study of valid CT instances written with dcmjs: a gradient whose level follows the
+ * instance number, so every file differs. For tests and benchmarks that need a PACS holding something.
+ */
+export function syntheticStudy(s: SyntheticStudy): { studyUid: string; seriesUids: string[]; files: Buffer[] } {
+  const studyUid = newUid();
+  const seriesUids: string[] = [];
+  const files: Buffer[] = [];
+  const size = s.size ?? 64;
+  for (let se = 0; se < s.series; se++) {
+    const seriesUid = newUid();
+    seriesUids.push(seriesUid);
+    for (let i = 0; i < s.instancesPerSeries; i++) {
+      const pixels = new Uint16Array(size * size);
+      for (let p = 0; p < pixels.length; p++) pixels[p] = ((p % size) * 16 + i * 7) & 0xfff;
+      const sopUid = newUid();
+      const ds = {
+        SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
+        SOPInstanceUID: sopUid,
+        StudyInstanceUID: studyUid,
+        SeriesInstanceUID: seriesUid,
+        PatientName: s.patientName,
+        PatientID: s.patientId,
+        PatientBirthDate: s.birthDate,
+        PatientSex: 'O',
+        AccessionNumber: s.accessionNumber,
+        StudyDate: s.studyDate,
+        StudyTime: '101500',
+        StudyID: '1',
+        StudyDescription: s.description ?? 'Synthetic study',
+        ReferringPhysicianName: '',
+        Modality: s.modality,
+        SeriesNumber: String(se + 1),
+        SeriesDescription: `Series ${se + 1}`,
+        InstanceNumber: String(i + 1),
+        ImageType: ['DERIVED', 'SECONDARY', 'AXIAL'],
+        Manufacturer: 'medrwr-test',
+        SamplesPerPixel: 1,
+        PhotometricInterpretation: 'MONOCHROME2',
+        Rows: size,
+        Columns: size,
+        BitsAllocated: 16,
+        BitsStored: 12,
+        HighBit: 11,
+        PixelRepresentation: 0,
+        RescaleIntercept: '0',
+        RescaleSlope: '1',
+        WindowCenter: '2048',
+        WindowWidth: '4096',
+        PixelSpacing: ['0.5', '0.5'],
+        ImagePositionPatient: ['0', '0', String(i)],
+        ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
+        SliceLocation: String(i),
+        SliceThickness: '1',
+        FrameOfReferenceUID: studyUid + '.1',
+        PositionReferenceIndicator: '',
+        PatientPosition: 'HFS',
+        KVP: '120',
+        AcquisitionNumber: '1',
+        PixelData: [pixels.buffer],
+        _vrMap: { PixelData: 'OW' },
+      };
+      const meta = {
+        FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+        MediaStorageSOPClassUID: ds.SOPClassUID,
+        MediaStorageSOPInstanceUID: sopUid,
+        TransferSyntaxUID: '1.2.840.10008.1.2.1',
+        ImplementationClassUID: '2.25.1',
+      };
+      const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
+      dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+      files.push(Buffer.from(dict.write()));
+    }
+  }
+  return { studyUid, seriesUids, files };
+}
