@@ -7,8 +7,9 @@ import { serve } from './commands/serve.js';
 import { kb } from './commands/kb.js';
 import { ask } from './commands/ask.js';
 import { evalCommand } from './commands/eval.js';
+import { pacsCommand } from './commands/pacs.js';
 
-const COMMANDS: Command[] = [serve, report, importCommand, kb, ask, evalCommand];
+const COMMANDS: Command[] = [serve, report, importCommand, kb, ask, evalCommand, pacsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
