@@ -106,7 +106,7 @@ export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<R
     async store(files) {
       const ids: string[] = [];
       for (const bytes of files) {
-        const res = await fetch(`${origin}/instances`, { method: 'POST', headers: { ...authHeader, 'content-type': 'application/dicom' }, body: bytes });
+        const res = await fetch(`${origin}/instances`, { method: 'POST', headers: { ...authHeader, 'content-type': 'application/dicom' }, body: new Uint8Array(bytes) });
         if (!res.ok) throw new Error(`Orthanc refused an instance: HTTP ${res.status} ${await res.text()}`);
         ids.push(((await res.json()) as { ID: string }).ID);
       }
