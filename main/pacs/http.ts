@@ -19,23 +19,28 @@ export interface PacsResponse {
   body: Buffer;
 }
 
+export function pacsGet(node: StoredNode, path: string, accept: string, signal?: AbortSignal): Promise<PacsResponse> {
+  return pacsRequest(node, 'GET', path, accept, undefined, signal);
+}
+
 /**
- * One GET to a configured node: its base URL joined with `path`, its credentials, its timeout. Only configured nodes
- * are ever contacted (the network rule); the caller's `signal` cancels. Non-2xx answers become PacsErrors.
+ * One request to a configured node: its base URL joined with `path`, its credentials, its timeout. Only configured
+ * nodes are ever contacted (the network rule); the caller's `signal` cancels. Non-2xx answers become PacsErrors.
  */
-export async function pacsGet(node: StoredNode, path: string, accept: string, signal?: AbortSignal): Promise<PacsResponse> {
+export async function pacsRequest(node: StoredNode, method: 'GET' | 'POST', path: string, accept: string, body?: { contentType: string; bytes: Buffer }, signal?: AbortSignal): Promise<PacsResponse> {
   const url = node.url + path;
   const headers: Record<string, string> = { accept };
+  if (body) headers['content-type'] = body.contentType;
   if (node.auth.kind === 'basic') headers.authorization = 'Basic ' + Buffer.from(`${node.auth.username}:${node.auth.password}`).toString('base64');
   if (node.auth.kind === 'bearer') headers.authorization = `Bearer ${node.auth.token}`;
   const timeout = AbortSignal.timeout(node.timeoutMs);
   const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const where = `The PACS node "${node.name}" (${node.url})`;
   let res: Response;
-  let body: Buffer;
+  let reply: Buffer;
   try {
-    res = await fetch(url, { headers, signal: both, redirect: 'error' });
-    body = Buffer.from(await res.arrayBuffer());
+    res = await fetch(url, { method, headers, body: body ? new Uint8Array(body.bytes) : undefined, signal: both, redirect: 'error' });
+    reply = Buffer.from(await res.arrayBuffer());
   } catch (err) {
     if (signal?.aborted) throw new PacsError('cancelled', 'Cancelled.');
     if (timeout.aborted) throw new PacsError('timeout', `${where} did not answer within ${node.timeoutMs / 1000} s. It may be overloaded or the network slow; try again or raise the node's timeout.`);
@@ -45,8 +50,8 @@ export async function pacsGet(node: StoredNode, path: string, accept: string, si
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') throw new PacsError('unreachable', `${where} closed the connection before answering.`);
     throw new PacsError('unreachable', `${where} could not be reached (${code ?? (err as Error).message}).`);
   }
-  if (res.ok) return { status: res.status, headers: res.headers, body };
-  const snippet = body.toString('utf8', 0, Math.min(body.length, 200)).replace(/\s+/g, ' ').trim();
+  if (res.ok) return { status: res.status, headers: res.headers, body: reply };
+  const snippet = reply.toString('utf8', 0, Math.min(reply.length, 200)).replace(/\s+/g, ' ').trim();
   const said = snippet ? `: "${snippet}"` : '';
   if (res.status === 401) throw new PacsError('unauthorized', `${where} refused our credentials (HTTP 401). Check the node's user name and password or token.`);
   if (res.status === 403) throw new PacsError('forbidden', `${where} does not allow this (HTTP 403)${said}.`);

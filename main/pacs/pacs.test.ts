@@ -14,6 +14,7 @@ import { startOrthanc, skipWithoutOrthanc, type RunningOrthanc } from '../../tes
 import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
 import { PACS_NODES_FILE } from './nodes.js';
 import { retrieveDir } from './retrieve.js';
+import { stow } from './stow.js';
 import { retrieveVia } from './testing.js';
 
 const contexts: AppContext[] = [];
@@ -262,6 +263,22 @@ describe('PACS failures from a misbehaving server', () => {
     const n = await addNode(ctx, url);
     const report = await (await retrieveVia(ctx, { nodeId: n.id, studyInstanceUid: STUDY })).finished();
     expect(report.error).toMatchObject({ code: 'malformed', message: expect.stringMatching(/not multipart\/related DICOM \(application\/json\)/) });
+  });
+});
+
+describe('STOW-RS replies', () => {
+  it('a node that accepts only part of what was sent says which instance it refused and why', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const reply = { '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.9'] }, '00081197': { vr: 'US', Value: [272] } }] } };
+        res.writeHead(202, { 'content-type': 'application/dicom+json' }).end(JSON.stringify(reply));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const node = { id: 'n', name: 'Partial', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dicom-web`, auth: { kind: 'none' as const }, timeoutMs: 5000 };
+    await expect(stow(node, [Buffer.from('x')])).rejects.toThrow(/"Partial" .* refused 1 of 1 instance\(s\): 1\.2\.3\.9 \(failure reason 272\)/);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
 

@@ -1,19 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { newUid, writePart10 } from '../../main/pacs/dcmjs.js';
 
-/** The few dcmjs calls used here (dcmjs ships no types). */
-interface Dcmjs {
-  data: {
-    DicomDict: new (meta: object) => { dict: object; write(): ArrayBuffer };
-    DicomMetaDictionary: { denaturalizeDataset(ds: object): object };
-  };
-}
-const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
-
-/** A fresh UID under the 2.25 (UUID-derived) root. */
-export function newUid(): string {
-  return '2.25.' + BigInt('0x' + randomBytes(16).toString('hex')).toString();
-}
+export { newUid };
 
 export interface SyntheticStudy {
   patientName: string;
@@ -91,16 +78,7 @@ export function syntheticStudy(s: SyntheticStudy): { studyUid: string; seriesUid
         PixelData: [pixels.buffer],
         _vrMap: { PixelData: 'OW' },
       };
-      const meta = {
-        FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-        MediaStorageSOPClassUID: ds.SOPClassUID,
-        MediaStorageSOPInstanceUID: sopUid,
-        TransferSyntaxUID: '1.2.840.10008.1.2.1',
-        ImplementationClassUID: '2.25.1',
-      };
-      const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-      dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
-      files.push(Buffer.from(dict.write()));
+      files.push(writePart10(ds));
     }
   }
   return { studyUid, seriesUids, files };
