@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,8 @@ type Ran = { code?: number; stdout: string; stderr: string };
 const medrwr = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   run(process.execPath, ['bin/medrwr.js', 'pacs', ...args], { env: { ...process.env, ...env } }).catch((err: Ran) => err) as Promise<Ran>;
 
-describe.skipIf(skipWithoutOrthanc)('medrwr pacs', () => {
+// Each step spawns the CLI (TypeScript through tsx): slow on a loaded machine, hence the generous per-test limit.
+describe.skipIf(skipWithoutOrthanc)('medrwr pacs', { timeout: 240_000 }, () => {
   let orthanc: RunningOrthanc;
   const dataDir = mkdtempSync(join(tmpdir(), 'medrwr-cli-pacs-'));
   const study = syntheticStudy({ patientName: 'CLI^PATIENT', patientId: 'PID-CLI', birthDate: '19900303', accessionNumber: 'ACC-CLI', studyDate: '20250102', modality: 'CT', series: 1, instancesPerSeries: 4 });
@@ -39,6 +40,19 @@ describe.skipIf(skipWithoutOrthanc)('medrwr pacs', () => {
     expect(r.stdout).toMatch(/^Retrieved: 4 of 4 instance\(s\) local \(4 fetched, [\d.]+ MB; 0 already here\), 4 newly indexed\./);
     const again = JSON.parse((await medrwr(['retrieve', '--node', 'archive', '--study', study.studyUid, '--json', ...dd])).stdout) as RetrieveReport;
     expect(again).toMatchObject({ state: 'completed', fetched: 0, alreadyLocal: 4 });
+  });
+
+  it('sends a DICOM file with STOW-RS; refuses a file that is not DICOM', async () => {
+    const other = syntheticStudy({ patientName: 'SENT^BY^CLI', patientId: 'PID-SENT', birthDate: '19900303', accessionNumber: 'ACC-SENT', studyDate: '20250103', modality: 'OT', series: 1, instancesPerSeries: 1 });
+    const file = join(dataDir, 'one.dcm');
+    writeFileSync(file, other.files[0]!);
+    expect((await medrwr(['send', '--node', 'archive', file, ...dd])).stdout).toBe('Stored 1 instance(s) on archive.\n');
+    expect((await medrwr(['query', '--node', 'archive', '--accession', 'ACC-SENT', ...dd])).stdout).toContain(other.studyUid);
+    const notDicom = join(dataDir, 'notes.txt');
+    writeFileSync(notDicom, 'hello');
+    const res = await medrwr(['send', '--node', 'archive', notDicom, ...dd]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${notDicom} is not a DICOM Part 10 file`);
   });
 
   it('exits 1 with the specific reason when the archive refuses, 2 on bad usage', async () => {

@@ -1,10 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PacsNode, RemoteStudy, RetrieveReport } from '../../api/pacs.js';
 import type { AppContext } from '../../app/context.js';
 import { createAppContext } from '../../app/create.js';
 import { dispatch } from '../../app/dispatch.js';
 import { closeServices } from '../../app/services.js';
-import { readNodes } from '../../pacs/nodes.js';
+import { findNode, readNodes } from '../../pacs/nodes.js';
+import { stow } from '../../pacs/stow.js';
 import { cancelRetrieve, retrieveFinished } from '../../pacs/retrieve.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -14,6 +17,7 @@ const USAGE = `medrwr pacs add-node --name NAME --url DICOMWEB_URL [--user U --p
        medrwr pacs query --node NODE [--patient-name 'DOE^J*'] [--patient-id ID] [--birth-date YYYYMMDD] [--accession A]
                          [--from YYYYMMDD] [--to YYYYMMDD] [--modality CT] [--series STUDY_UID]
        medrwr pacs retrieve --node NODE --study STUDY_UID [--series SERIES_UID]
+       medrwr pacs send --node NODE FILE.dcm...   (STOW-RS, e.g. an SR written by the app)
   (all take [--json] [--data-dir DIR]; NODE is a node's id or name; secrets are read from the named environment variable)`;
 
 const OPTIONS = {
@@ -41,12 +45,12 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 export const pacsCommand: Command = {
   name: 'pacs',
-  summary: 'Query and retrieve studies from a configured PACS over DICOMweb (QIDO-RS, WADO-RS); add and verify nodes.',
+  summary: 'Query, retrieve and send studies with a configured PACS over DICOMweb (QIDO-RS, WADO-RS, STOW-RS); add and verify nodes.',
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     const [sub, ...extra] = positionals;
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (extra.length > 0 && sub !== 'send') throw new UsageError(`unexpected argument "${extra[0]}"`);
     const ctx = createAppContext({ dataDir: values['data-dir'], transport: 'web' });
     try {
       switch (sub) {
@@ -60,8 +64,10 @@ export const pacsCommand: Command = {
           return await query(ctx, values);
         case 'retrieve':
           return await retrieve(ctx, values);
+        case 'send':
+          return await send(ctx, values, extra);
         default:
-          throw new UsageError(sub === undefined ? 'say what to do: add-node, nodes, verify, query or retrieve' : `unknown pacs command "${sub}"`);
+          throw new UsageError(sub === undefined ? 'say what to do: add-node, nodes, verify, query, retrieve or send' : `unknown pacs command "${sub}"`);
       }
     } finally {
       await closeServices(ctx);
@@ -119,6 +125,16 @@ async function retrieve(ctx: AppContext, v: Values): Promise<number> {
       : `${report.state === 'cancelled' ? 'Cancelled' : 'Retrieved'}: ${report.done} of ${report.total ?? '?'} instance(s) local (${report.fetched} fetched, ${(report.bytes / 1e6).toFixed(1)} MB; ${report.alreadyLocal} already here), ${report.imported} newly indexed.`,
   );
   return report.state === 'completed' ? 0 : 1;
+}
+
+async function send(ctx: AppContext, v: Values, files: string[]): Promise<number> {
+  if (files.length === 0) throw new UsageError('send needs at least one DICOM file');
+  const node = findNode(ctx.dataDir, nodeId(ctx, v));
+  const bytes = await Promise.all(files.map((f) => readFile(resolve(f))));
+  const notDicom = files.find((_, i) => bytes[i]!.length < 132 || bytes[i]!.toString('latin1', 128, 132) !== 'DICM');
+  if (notDicom !== undefined) throw new UsageError(`${notDicom} is not a DICOM Part 10 file (no "DICM" prefix at byte 128)`);
+  const result = await stow(node, bytes);
+  return print(v, result, () => `Stored ${result.stored} instance(s) on ${node.name}.`);
 }
 
 function print(v: Values, result: unknown, text: (r: unknown) => string): number {
