@@ -26,30 +26,59 @@ export function pacsGet(node: StoredNode, path: string, accept: string, signal?:
 /**
  * One request to a configured node: its base URL joined with `path`, its credentials, its timeout. Only configured
  * nodes are ever contacted (the network rule); the caller's `signal` cancels. Non-2xx answers become PacsErrors.
+ * The timeout is for silence, not for the whole transfer: each chunk that arrives restarts it, so a long series
+ * streams on while a stalled server is given up on. With `stream`, a 2xx body goes chunk by chunk to the sink it
+ * makes from the reply headers, and `body` comes back empty.
  */
-export async function pacsRequest(node: StoredNode, method: 'GET' | 'POST', path: string, accept: string, body?: { contentType: string; bytes: Buffer }, signal?: AbortSignal): Promise<PacsResponse> {
+export async function pacsRequest(
+  node: StoredNode,
+  method: 'GET' | 'POST',
+  path: string,
+  accept: string,
+  body?: { contentType: string; bytes: Buffer },
+  signal?: AbortSignal,
+  stream?: (headers: Headers) => (chunk: Buffer) => Promise<void>,
+): Promise<PacsResponse> {
   const url = node.url + path;
   const headers: Record<string, string> = { accept };
   if (body) headers['content-type'] = body.contentType;
   if (node.auth.kind === 'basic') headers.authorization = 'Basic ' + Buffer.from(`${node.auth.username}:${node.auth.password}`).toString('base64');
   if (node.auth.kind === 'bearer') headers.authorization = `Bearer ${node.auth.token}`;
-  const timeout = AbortSignal.timeout(node.timeoutMs);
-  const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const silence = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => silence.abort(), node.timeoutMs);
+  };
+  const both = signal ? AbortSignal.any([signal, silence.signal]) : silence.signal;
   const where = `The PACS node "${node.name}" (${node.url})`;
   let res: Response;
-  let reply: Buffer;
+  const chunks: Buffer[] = [];
   try {
+    touch();
     res = await fetch(url, { method, headers, body: body ? new Uint8Array(body.bytes) : undefined, signal: both, redirect: 'error' });
-    reply = Buffer.from(await res.arrayBuffer());
+    const sink = res.ok && stream ? stream(res.headers) : undefined;
+    if (res.body) {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        touch();
+        const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        if (sink) await sink(b);
+        else chunks.push(b);
+      }
+    }
   } catch (err) {
+    if (err instanceof PacsError) throw err; // from the sink
     if (signal?.aborted) throw new PacsError('cancelled', 'Cancelled.');
-    if (timeout.aborted) throw new PacsError('timeout', `${where} did not answer within ${node.timeoutMs / 1000} s. It may be overloaded or the network slow; try again or raise the node's timeout.`);
+    if (silence.signal.aborted) throw new PacsError('timeout', `${where} did not answer within ${node.timeoutMs / 1000} s. It may be overloaded or the network slow; try again or raise the node's timeout.`);
     const code = errCode(err);
     if (code === 'ECONNREFUSED') throw new PacsError('refused', `${where} refused the connection: nothing is listening at ${new URL(node.url).host}. Check the URL and that the archive is running.`);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new PacsError('unreachable', `${where} could not be found: the host name ${new URL(node.url).hostname} does not resolve.`);
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') throw new PacsError('unreachable', `${where} closed the connection before answering.`);
     throw new PacsError('unreachable', `${where} could not be reached (${code ?? (err as Error).message}).`);
+  } finally {
+    clearTimeout(timer);
   }
+  const reply = Buffer.concat(chunks);
   if (res.ok) return { status: res.status, headers: res.headers, body: reply };
   const snippet = reply.toString('utf8', 0, Math.min(reply.length, 200)).replace(/\s+/g, ' ').trim();
   const said = snippet ? `: "${snippet}"` : '';

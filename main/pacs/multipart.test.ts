@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { multipartParts } from './multipart.js';
+import { MultipartSplitter, multipartParts } from './multipart.js';
 
 const body = (boundary: string, parts: string[], close = true) =>
   Buffer.from(parts.map((p) => `--${boundary}\r\nContent-Type: application/dicom\r\n\r\n${p}\r\n`).join('') + (close ? `--${boundary}--\r\n` : ''));
@@ -9,6 +9,17 @@ describe('multipart/related parts', () => {
     const parts = ['DICM\r\n--not-the-boundary\r\n', 'second'];
     expect(multipartParts('multipart/related; type="application/dicom"; boundary="b-1"', body('b-1', parts))?.map(String)).toEqual(parts);
     expect(multipartParts('multipart/related; boundary=b2; type="application/dicom"', body('b2', parts))?.map(String)).toEqual(parts);
+  });
+  it('gives the same parts however the body is chunked, each once its closing delimiter has arrived', () => {
+    const parts = ['first\r\n-', 'x'.repeat(3000), '--b\r'];
+    const whole = body('b', parts);
+    for (const size of [1, 7, 64, 1000]) {
+      const splitter = new MultipartSplitter('b');
+      const got: string[] = [];
+      for (let i = 0; i < whole.length; i += size) got.push(...splitter.push(whole.subarray(i, i + size)).map(String));
+      expect(got, `chunks of ${size}`).toEqual(parts);
+      expect(splitter.closed).toBe(true);
+    }
   });
   it('drops a part whose closing delimiter never came (a truncated reply)', () => {
     const cut = body('b', ['whole', 'cut'], false);

@@ -8,8 +8,9 @@ import { service } from '../app/services.js';
 import { appDatabase } from '../db/app-database.js';
 import { importFinished, startImport } from '../dicom/importer.js';
 import { instancePath } from '../dicom/queries.js';
-import { PacsError, pacsGet } from './http.js';
-import { multipartParts } from './multipart.js';
+import { parseDicom } from '../dicom/dataset.js';
+import { PacsError, pacsGet, pacsRequest } from './http.js';
+import { MultipartSplitter, multipartBoundary, multipartParts } from './multipart.js';
 import { findNode, type StoredNode } from './nodes.js';
 import { listInstances, where } from './qido.js';
 
@@ -100,32 +101,48 @@ async function run(ctx: AppContext, node: StoredNode, task: RetrieveTask): Promi
   report.done = report.alreadyLocal;
   progress(true);
 
+  // A series with nothing local comes in one WADO-RS stream (one request instead of one per instance: about twice
+  // the throughput); a partly local series fetches only its missing instances, a few at a time.
+  const jobs: Job[] = [];
+  const bySeries = new Map<string, string[]>();
+  for (const m of missing) bySeries.set(m.seriesUid, [...(bySeries.get(m.seriesUid) ?? []), m.sopUid]);
+  for (const [seriesUid, sops] of bySeries) {
+    const whole = instances.filter((i) => i.seriesUid === seriesUid).length === sops.length;
+    if (whole && sops.length > 1) jobs.push({ seriesUid, sops: new Set(sops) });
+    else for (const sopUid of sops) jobs.push({ seriesUid, sopUid });
+  }
+
+  const save = async (seriesUid: string, sopUid: string, bytes: Buffer) => {
+    const folder = join(dir, seriesUid);
+    await mkdir(folder, { recursive: true });
+    const file = join(folder, `${sopUid}.dcm`);
+    await writeFile(file + '.part', bytes); // renamed when whole: a cancelled write never counts as retrieved
+    await rename(file + '.part', file);
+    report.fetched++;
+    report.done++;
+    report.bytes += bytes.length;
+    progress();
+  };
+
   // Workers stop at the first failure and all are awaited, so nothing lands on disk after the task has ended.
   const stop = new AbortController();
   const signal = AbortSignal.any([abort.signal, stop.signal]);
   let failure: unknown;
-  let next = 0;
   const worker = async () => {
-    while (next < missing.length && !signal.aborted) {
-      const { seriesUid, sopUid } = missing[next++]!;
+    for (let job = jobs.shift(); job && !signal.aborted; job = jobs.shift()) {
       try {
-        const bytes = await fetchInstance(node, report.studyInstanceUid, seriesUid, sopUid, signal);
-        const folder = join(dir, seriesUid);
-        await mkdir(folder, { recursive: true });
-        const file = join(folder, `${sopUid}.dcm`);
-        await writeFile(file + '.part', bytes); // renamed when whole: a cancelled write never counts as retrieved
-        await rename(file + '.part', file);
-        report.fetched++;
-        report.done++;
-        report.bytes += bytes.length;
-        progress();
+        if ('sopUid' in job) await save(job.seriesUid, job.sopUid, await fetchInstance(node, report.studyInstanceUid, job.seriesUid, job.sopUid, signal));
+        else {
+          const left = await streamSeries(node, report.studyInstanceUid, job.seriesUid, job.sops, save, signal);
+          for (const sopUid of left) jobs.push({ seriesUid: job.seriesUid, sopUid }); // a server that left some out
+        }
       } catch (err) {
         if (!signal.aborted) failure ??= err;
         stop.abort();
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, missing.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, Math.max(jobs.length, 1)) }, worker));
   if (abort.signal.aborted) throw new PacsError('cancelled', 'Cancelled.');
   if (failure !== undefined) throw failure;
   progress(true);
@@ -139,6 +156,43 @@ async function run(ctx: AppContext, node: StoredNode, task: RetrieveTask): Promi
   report.state = 'completed';
   ctx.logger.log('info', 'retrieve ended', { taskId, nodeId: node.id, total: report.total, fetched: report.fetched, alreadyLocal: report.alreadyLocal, bytes: report.bytes });
   ctx.events.emit({ taskId, type: 'done', status: 'completed' });
+}
+
+type Job = { seriesUid: string; sopUid: string } | { seriesUid: string; sops: Set<string> };
+
+/** Streams a whole series, saving each instance as its part completes; returns the instances the reply lacked. */
+async function streamSeries(
+  node: StoredNode,
+  studyUid: string,
+  seriesUid: string,
+  sops: Set<string>,
+  save: (seriesUid: string, sopUid: string, bytes: Buffer) => Promise<void>,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const left = new Set(sops);
+  await pacsRequest(node, 'GET', `/studies/${studyUid}/series/${seriesUid}`, DICOM_ACCEPT, undefined, signal, (headers) => {
+    const boundary = multipartBoundary(headers.get('content-type') ?? '');
+    if (boundary === null) throw new PacsError('malformed', `${where(node)} sent series ${seriesUid} in a reply that is not multipart/related DICOM (${headers.get('content-type') ?? 'no content type'}).`);
+    const splitter = new MultipartSplitter(boundary);
+    return async (chunk) => {
+      for (const part of splitter.push(chunk)) {
+        const sopUid = sopOf(node, part);
+        if (!left.delete(sopUid)) throw new PacsError('malformed', `${where(node)} sent instance ${sopUid}, which series ${seriesUid} does not list (or sent it twice).`);
+        await save(seriesUid, sopUid, part);
+      }
+    };
+  });
+  return [...left];
+}
+
+/** The SOP Instance UID of a part that must be a DICOM Part 10 file. */
+function sopOf(node: StoredNode, part: Buffer): string {
+  if (part.length < 132 || part.toString('latin1', 128, 132) !== 'DICM') throw new PacsError('malformed', `${where(node)} sent a part that is not a DICOM file (no "DICM" prefix).`);
+  try {
+    return parseDicom(part, { untilTag: 'x00080019' }).string('x00080018') ?? '';
+  } catch (err) {
+    throw new PacsError('malformed', `${where(node)} sent a DICOM part that cannot be read (${(err as Error).message}).`);
+  }
 }
 
 async function fetchInstance(node: StoredNode, studyUid: string, seriesUid: string, sopUid: string, signal: AbortSignal): Promise<Buffer> {
