@@ -1,5 +1,5 @@
 // Retrieve throughput from a PACS: a 500-instance CT study (512×512, 16-bit: ~0.5 MB each) stored in a loopback
-// Orthanc with DICOMweb, fetched by pacs.retrieve (WADO-RS, 4 instances in flight) into the data directory, then
+// Orthanc with DICOMweb, fetched by pacs.retrieve (WADO-RS: the series in one multipart stream) into the data directory, then
 // indexed. Figures: instances/s and MB/s of the transfer, and the whole retrieve including indexing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
