@@ -54,19 +54,20 @@ export async function pacsRequest(
   const where = `The PACS node "${node.name}" (${node.url})`;
   let res: Response;
   const chunks: Buffer[] = [];
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     touch();
     res = await fetch(url, { method, headers, body: body ? new Uint8Array(body.bytes) : undefined, signal: both, redirect: 'error' });
     const sink = res.ok && stream ? stream(res.headers) : undefined;
-    if (res.body) {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        touch();
-        const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        if (sink) await sink(b);
-        else chunks.push(b);
-      }
+    reader = res.body?.getReader();
+    for (let r = await reader?.read(); reader && r && !r.done; r = await reader.read()) {
+      touch();
+      const b = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+      if (sink) await sink(b);
+      else chunks.push(b);
     }
   } catch (err) {
+    reader?.cancel().catch(() => undefined); // a sink that refused a part ends the transfer
     if (err instanceof PacsError) throw err; // from the sink
     if (signal?.aborted) throw new PacsError('cancelled', 'Cancelled.');
     if (silence.signal.aborted) throw new PacsError('timeout', `${where} did not answer within ${node.timeoutMs / 1000} s. It may be overloaded or the network slow; try again or raise the node's timeout.`);
