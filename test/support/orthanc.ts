@@ -10,7 +10,8 @@ import { join } from 'node:path';
  * Orthanc 1.10 has no bind-address option: it listens on every interface. So it runs in its own network namespace
  * (`unshare -rn`, which has only a loopback device), where a tiny forwarder relays a Unix socket to it; on this side a
  * forwarder listens on a free 127.0.0.1 port. Nothing of it is reachable beyond 127.0.0.1, and its DICOM (DIMSE)
- * server is off: the app speaks DICOMweb only.
+ * server is off: the app speaks DICOMweb only. Where user namespaces are unavailable (some containers) it runs
+ * unisolated with RemoteAccessAllowed false, says so, and the test that checks the listening sockets fails.
  */
 
 export const ORTHANC_BIN = '/usr/sbin/Orthanc';
@@ -36,6 +37,8 @@ export interface RunningOrthanc {
   dicomWeb: string;
   port: number;
   auth: OrthancAuth | null;
+  /** In its own network namespace (false only where user namespaces are unavailable: see the warning it prints). */
+  isolated: boolean;
   /** PID of the Orthanc process tree's leader (unshare or Orthanc itself). */
   pid: number;
   /** Stores DICOM Part 10 files through the REST API; returns their Orthanc instance ids. */
@@ -49,7 +52,8 @@ const INNER_HTTP_PORT = 8042;
 /** Starts an Orthanc on loopback and waits until its REST API answers; `stop()` ends it and removes its storage. */
 export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<RunningOrthanc> {
   if (!haveOrthanc) throw new Error(`Orthanc is not installed (${ORTHANC_BIN}, ${DICOMWEB_PLUGIN}): apt-get install orthanc orthanc-dicomweb`);
-  if (!canIsolate()) throw new Error('cannot start Orthanc in its own network namespace (unshare -rn failed): it would listen beyond 127.0.0.1');
+  const isolated = canIsolate();
+  if (!isolated) process.stderr.write('WARNING: user namespaces are unavailable (unshare -rn failed): Orthanc runs unisolated, bound to all interfaces but refusing non-loopback clients (RemoteAccessAllowed false).\n');
   const dir = mkdtempSync(join(tmpdir(), 'orthanc-'));
   const storage = join(dir, 'db');
   mkdirSync(storage);
@@ -59,7 +63,7 @@ export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<R
     StorageDirectory: storage,
     IndexDirectory: storage,
     Plugins: [DICOMWEB_PLUGIN],
-    HttpPort: INNER_HTTP_PORT,
+    HttpPort: isolated ? INNER_HTTP_PORT : await freePort(),
     HttpServerEnabled: true,
     DicomServerEnabled: false,
     RemoteAccessAllowed: false,
@@ -75,18 +79,20 @@ export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<R
   const sock = join(dir, 'http.sock');
   // The relay reads our stdin pipe: when this process dies, the pipe closes and the relay stops Orthanc.
   const inner = `exec 3<&0; ip link set lo up && ${JSON.stringify(process.execPath)} -e ${shellQuote(RELAY_SCRIPT)} ${JSON.stringify(sock)} ${INNER_HTTP_PORT} <&3 & exec ${ORTHANC_BIN} ${JSON.stringify(configPath)} 3<&-`;
-  const child = spawn('unshare', ['-rn', 'sh', '-c', inner], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = isolated
+    ? spawn('unshare', ['-rn', 'sh', '-c', inner], { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+    : spawn(ORTHANC_BIN, [configPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
   child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
-  const relay = await relayToUnixSocket(sock);
-  const port = (relay.address() as AddressInfo).port;
+  const relay = isolated ? await relayToUnixSocket(sock) : null;
+  const port = relay ? (relay.address() as AddressInfo).port : config.HttpPort;
   const origin = `http://127.0.0.1:${port}`;
   const authHeader: Record<string, string> = auth ? { authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64') } : {};
 
   const stop = async () => {
     await killTree(child);
-    await new Promise<void>((resolve) => relay.close(() => resolve()));
+    if (relay) await new Promise<void>((resolve) => relay.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -100,6 +106,7 @@ export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<R
     dicomWeb: `${origin}/dicom-web`,
     port,
     auth,
+    isolated,
     pid: child.pid!,
     output: () => out,
     stop,
@@ -115,8 +122,17 @@ export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<R
   };
 }
 
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
 let isolation: boolean | undefined;
 function canIsolate(): boolean {
+  if (process.env.MEDRWR_TEST_NO_NETNS === '1') return false; // to exercise the fallback where namespaces do work
   isolation ??= spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0;
   return isolation;
 }
