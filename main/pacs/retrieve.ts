@@ -14,7 +14,7 @@ import { MultipartSplitter, multipartBoundary, multipartParts } from './multipar
 import { findNode, type StoredNode } from './nodes.js';
 import { listInstances, where } from './qido.js';
 
-/** Instances fetched at once: enough to hide a round trip, few enough not to load a hospital archive. */
+/** Requests in flight (series streams or single instances): enough to hide a round trip, few enough not to load a hospital archive. */
 const CONCURRENCY = 4;
 const PROGRESS_EVERY_MS = 100;
 /** As stored: the server sends each instance in its own transfer syntax, which our decoders cover (see main/dicom/codecs). */
@@ -101,8 +101,8 @@ async function run(ctx: AppContext, node: StoredNode, task: RetrieveTask): Promi
   report.done = report.alreadyLocal;
   progress(true);
 
-  // A series with nothing local comes in one WADO-RS stream (one request instead of one per instance: about twice
-  // the throughput); a partly local series fetches only its missing instances, a few at a time.
+  // A series with nothing local comes in one WADO-RS stream (one request instead of one per instance: three times
+  // the throughput on loopback); a partly local series fetches only its missing instances, a few at a time.
   const jobs: Job[] = [];
   const bySeries = new Map<string, string[]>();
   for (const m of missing) bySeries.set(m.seriesUid, [...(bySeries.get(m.seriesUid) ?? []), m.sopUid]);
