@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appMethods } from './app.js';
 import { casesMethods } from './cases.js';
 import { kbMethods } from './kb.js';
+import { pacsMethods } from './pacs.js';
 import { settingsMethods } from './settings.js';
 import { studiesMethods } from './studies.js';
 
@@ -10,6 +11,7 @@ export const methods = {
   ...appMethods,
   ...casesMethods,
   ...kbMethods,
+  ...pacsMethods,
   ...settingsMethods,
   ...studiesMethods,
 };

@@ -3,6 +3,7 @@ import type { AppContext } from './context.js';
 import { casesHandlers } from '../cases/handlers.js';
 import { studiesHandlers } from '../dicom/handlers.js';
 import { kbHandlers } from '../kb/handlers.js';
+import { pacsHandlers } from '../pacs/handlers.js';
 import { appInfo } from './info.js';
 
 export type Handler<M extends MethodName> = (params: Params<M>, ctx: AppContext) => Promise<Result<M>> | Result<M>;
@@ -13,5 +14,6 @@ export const handlers: Handlers = {
   'app.info': (_params, ctx) => appInfo(ctx),
   ...casesHandlers,
   ...kbHandlers,
+  ...pacsHandlers,
   ...studiesHandlers,
 };

@@ -10,8 +10,9 @@ import { evalCommand } from './commands/eval.js';
 import { doctor } from './commands/doctor.js';
 import { model } from './commands/model.js';
 import { dbCommand } from './commands/db.js';
+import { pacsCommand } from './commands/pacs.js';
 
-const COMMANDS: Command[] = [serve, report, importCommand, kb, model, ask, evalCommand, dbCommand, doctor];
+const COMMANDS: Command[] = [serve, report, importCommand, kb, model, ask, evalCommand, pacsCommand, dbCommand, doctor];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { PatientSummary, SeriesSummary, StudySummary } from '../../../main/api/studies.js';
+import { PacsPanel } from '../pacs/PacsPanel.js';
 import { ImportPanel } from './ImportPanel.js';
 import { StudyBrowser } from './StudyBrowser.js';
 import { useImport } from './useImport.js';
@@ -28,6 +29,7 @@ export function StudiesSidebar({ patients, error, refresh, openSeriesUid, onOpen
   return (
     <aside className="studies-sidebar">
       <ImportPanel current={imports.current} onImport={(paths) => void imports.start(paths)} onCancel={() => void imports.cancel()} onDismiss={imports.dismiss} />
+      <PacsPanel onRetrieved={refresh} />
       <StudyBrowser patients={patients} error={error} openSeriesUid={openSeriesUid} onOpen={onOpen} />
     </aside>
   );
