@@ -12,6 +12,7 @@ describe('DICOM values for people', () => {
   it('writes dates in ISO order, ages in whole years at the study date, sex in words', () => {
     expect(formatDicomDate('20260101')).toBe('2026-01-01');
     expect(formatDicomDate('2026')).toBe('2026');
+    expect(formatDicomDate('1999.05.24')).toBe('1999.05.24');
     expect(ageAt('19800615', '20260614')).toBe(45);
     expect(ageAt('19800615', '20260615')).toBe(46);
     expect(ageAt('', '20260101')).toBeNull();

@@ -3,33 +3,17 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { service } from '../app/services.js';
 import { appDatabase } from '../db/app-database.js';
 import { DicomError } from './dataset.js';
 import type { InstanceRecord } from './record.js';
 import { StudyStore } from './store.js';
 import { dicomWorker } from './worker/client.js';
 import type { IndexResult } from './worker/jobs.js';
+import { taskRegistry, type Task, type TaskRegistry } from '../app/tasks.js';
 
 const BATCH = 200; // records per transaction
 const PROGRESS_EVERY_MS = 100;
 const THUMBNAIL_SIZE = 128;
-
-interface ImportTask {
-  report: ImportReport;
-  abort: AbortController;
-  finished: Promise<void>;
-}
-
-/** This process's imports; on shutdown the running ones are cancelled (what they indexed stays) before the database closes. */
-function tasks(ctx: AppContext): Map<string, ImportTask> {
-  appDatabase(ctx); // opened first, so closed after the imports that write to it
-  dicomWorker(ctx); // likewise the worker they read files with
-  return service(ctx, 'dicom.imports', () => new Map<string, ImportTask>(), async (all) => {
-    for (const task of all.values()) task.abort.abort();
-    await Promise.all([...all.values()].map((t) => t.finished));
-  });
-}
 
 /**
  * Starts importing files, folders (recursively) and DICOMDIRs in the background and returns its task id at once.
@@ -41,39 +25,32 @@ export function startImport(ctx: AppContext, paths: readonly string[]): string {
   const taskId = `import-${randomUUID()}`;
   const abort = new AbortController();
   const report: ImportReport = { taskId, state: 'running', done: 0, total: null, imported: 0, duplicates: 0, failures: [], skipped: [], cancelled: false };
-  const task: ImportTask = { report, abort, finished: Promise.resolve() };
+  const task: Task<ImportReport> = { report, abort, finished: Promise.resolve() };
   task.finished = runImport(ctx, task, paths.map((p) => resolve(p))).catch((err: unknown) => {
     report.state = 'failed';
     ctx.logger.log('error', 'import failed', { taskId, error: String(err) });
     ctx.events.emit({ taskId, type: 'error', code: 'internal', message: `Import failed: ${(err as Error).message ?? String(err)}` });
     ctx.events.emit({ taskId, type: 'done', status: 'failed' });
   });
-  tasks(ctx).set(taskId, task);
+  tasks(ctx).add(taskId, task);
   return taskId;
 }
 
 export function importReport(ctx: AppContext, taskId: string): ImportReport | undefined {
-  return tasks(ctx).get(taskId)?.report;
+  return tasks(ctx).report(taskId);
 }
 
 /** Asks an import to stop and waits until it has (at once: the file in the worker is abandoned); false if it had ended. */
-export async function cancelImport(ctx: AppContext, taskId: string): Promise<boolean | undefined> {
-  const task = tasks(ctx).get(taskId);
-  if (!task) return undefined;
-  if (task.report.state !== 'running') return false;
-  task.abort.abort();
-  await task.finished;
-  return true;
+export function cancelImport(ctx: AppContext, taskId: string): Promise<boolean | undefined> {
+  return tasks(ctx).cancel(taskId);
 }
 
 /** Waits for an import to end (for the CLI and tests). */
-export async function importFinished(ctx: AppContext, taskId: string): Promise<ImportReport | undefined> {
-  const task = tasks(ctx).get(taskId);
-  await task?.finished;
-  return task?.report;
+export function importFinished(ctx: AppContext, taskId: string): Promise<ImportReport | undefined> {
+  return tasks(ctx).finished(taskId);
 }
 
-async function runImport(ctx: AppContext, task: ImportTask, roots: string[]): Promise<void> {
+async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: string[]): Promise<void> {
   const { report, abort } = task;
   const { taskId } = report;
   const store = new StudyStore(appDatabase(ctx));
@@ -191,4 +168,9 @@ async function makeThumbnails(ctx: AppContext, store: StudyStore, signal: AbortS
       store.setThumbnail(seriesUid, null);
     }
   }
+}
+
+/** This process's imports; on shutdown the running ones are cancelled (what they indexed stays), before the database closes. */
+function tasks(ctx: AppContext): TaskRegistry<ImportReport> {
+  return taskRegistry<ImportReport>(ctx, 'dicom.imports');
 }

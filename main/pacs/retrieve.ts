@@ -4,8 +4,6 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RetrieveReport } from '../api/pacs.js';
 import type { AppContext } from '../app/context.js';
-import { service } from '../app/services.js';
-import { appDatabase } from '../db/app-database.js';
 import { importFinished, startImport } from '../dicom/importer.js';
 import { instancePath } from '../dicom/queries.js';
 import { parseDicom } from '../dicom/parse.js';
@@ -13,26 +11,13 @@ import { PacsError, pacsGet, pacsRequest } from './http.js';
 import { MultipartSplitter, multipartBoundary, multipartParts } from './multipart.js';
 import { findNode, type StoredNode } from './nodes.js';
 import { listInstances, where } from './qido.js';
+import { taskRegistry, type Task, type TaskRegistry } from '../app/tasks.js';
 
 /** Requests in flight (series streams or single instances): enough to hide a round trip, few enough not to load a hospital archive. */
 const CONCURRENCY = 4;
 const PROGRESS_EVERY_MS = 100;
 /** As stored: the server sends each instance in its own transfer syntax, which our decoders cover (see main/dicom/codecs). */
 const DICOM_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*';
-
-interface RetrieveTask {
-  report: RetrieveReport;
-  abort: AbortController;
-  finished: Promise<void>;
-}
-
-function tasks(ctx: AppContext): Map<string, RetrieveTask> {
-  appDatabase(ctx); // opened first, so closed after the retrieves that index into it
-  return service(ctx, 'pacs.retrieves', () => new Map<string, RetrieveTask>(), async (all) => {
-    for (const t of all.values()) t.abort.abort();
-    await Promise.all([...all.values()].map((t) => t.finished));
-  });
-}
 
 /** Where a node's instances are written: one file per SOP instance, so a second retrieve sees what is there. */
 export function retrieveDir(ctx: AppContext, studyUid: string): string {
@@ -44,7 +29,7 @@ export function startRetrieve(ctx: AppContext, nodeId: string, studyUid: string,
   const node = findNode(ctx.dataDir, nodeId);
   const taskId = `retrieve-${randomUUID()}`;
   const report: RetrieveReport = { taskId, nodeId, studyInstanceUid: studyUid, seriesInstanceUid: seriesUid, state: 'running', total: null, done: 0, fetched: 0, alreadyLocal: 0, bytes: 0, imported: 0, error: null };
-  const task: RetrieveTask = { report, abort: new AbortController(), finished: Promise.resolve() };
+  const task: Task<RetrieveReport> = { report, abort: new AbortController(), finished: Promise.resolve() };
   task.finished = run(ctx, node, task).catch((err: unknown) => {
     const cancelled = task.abort.signal.aborted;
     report.state = cancelled ? 'cancelled' : 'failed';
@@ -56,31 +41,24 @@ export function startRetrieve(ctx: AppContext, nodeId: string, studyUid: string,
     }
     ctx.events.emit({ taskId, type: 'done', status: cancelled ? 'cancelled' : 'failed' });
   });
-  tasks(ctx).set(taskId, task);
+  tasks(ctx).add(taskId, task);
   return taskId;
 }
 
 export function retrieveReport(ctx: AppContext, taskId: string): RetrieveReport | undefined {
-  return tasks(ctx).get(taskId)?.report;
+  return tasks(ctx).report(taskId);
 }
 
 /** Stops a retrieve (the instances fetched so far stay on disk for a resume); false when it had ended. */
-export async function cancelRetrieve(ctx: AppContext, taskId: string): Promise<boolean | undefined> {
-  const task = tasks(ctx).get(taskId);
-  if (!task) return undefined;
-  if (task.report.state !== 'running') return false;
-  task.abort.abort();
-  await task.finished;
-  return true;
+export function cancelRetrieve(ctx: AppContext, taskId: string): Promise<boolean | undefined> {
+  return tasks(ctx).cancel(taskId);
 }
 
-export async function retrieveFinished(ctx: AppContext, taskId: string): Promise<RetrieveReport | undefined> {
-  const task = tasks(ctx).get(taskId);
-  await task?.finished;
-  return task?.report;
+export function retrieveFinished(ctx: AppContext, taskId: string): Promise<RetrieveReport | undefined> {
+  return tasks(ctx).finished(taskId);
 }
 
-async function run(ctx: AppContext, node: StoredNode, task: RetrieveTask): Promise<void> {
+async function run(ctx: AppContext, node: StoredNode, task: Task<RetrieveReport>): Promise<void> {
   const { report, abort } = task;
   const { taskId } = report;
   let last = 0;
@@ -202,4 +180,9 @@ async function fetchInstance(node: StoredNode, studyUid: string, seriesUid: stri
   if (!part) throw new PacsError('malformed', `${where(node)} sent instance ${sopUid} in a reply that is not multipart/related DICOM (${res.headers.get('content-type') ?? 'no content type'}).`);
   if (part.length < 132 || part.toString('latin1', 128, 132) !== 'DICM') throw new PacsError('malformed', `${where(node)} sent instance ${sopUid} as something that is not a DICOM file (no "DICM" prefix).`);
   return part;
+}
+
+/** This process's retrieves; on shutdown the running ones stop (what was fetched stays for a resume), before the database closes. */
+function tasks(ctx: AppContext): TaskRegistry<RetrieveReport> {
+  return taskRegistry<RetrieveReport>(ctx, 'pacs.retrieves');
 }

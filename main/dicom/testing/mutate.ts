@@ -1,6 +1,7 @@
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { parseDicom } from '../parse.js';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { seededRandom } from '../../engine/sampling.js';
 
 /**
  * Deterministic DICOM mutators for the fuzz suite: each takes a real file and a seeded random source and returns a
@@ -9,17 +10,8 @@ import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
  */
 export type Random = () => number;
 
-/** mulberry32: a small, fast, seedable generator (the same seed gives the same mutants on every machine). */
-export function random(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded generator (mulberry32): the same seed gives the same mutants on every machine. */
+export const random: (seed: number) => Random = seededRandom;
 
 const int = (r: Random, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Random, xs: readonly T[]): T => xs[int(r, xs.length)]!;

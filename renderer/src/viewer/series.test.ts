@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceSummary } from '../../../main/api/studies.js';
 import { frameOfImageId } from './imageIds.js';
-import { cineRateOf, formatDicomDate, formatPersonName, type LoadedSeries } from './series.js';
+import { cineRateOf, type LoadedSeries } from './series.js';
 import { commandForKey } from './commands.js';
 
 const instance = (frameTimeMs: number | null): InstanceSummary => ({
@@ -29,13 +29,6 @@ describe('viewer helpers', () => {
   it('reads the 1-based frame of a wadouri image id as 0-based', () => {
     expect(frameOfImageId('wadouri:http://127.0.0.1:1/files/instances/1.2?frame=96')).toBe(95);
     expect(frameOfImageId('wadouri:http://127.0.0.1:1/files/instances/1.2')).toBe(0);
-  });
-
-  it('formats DICOM names and dates for the overlays', () => {
-    expect(formatPersonName('DOE^JANE^Q')).toBe('DOE, JANE Q');
-    expect(formatPersonName('')).toBe('(no name)');
-    expect(formatDicomDate('20240131')).toBe('2024-01-31');
-    expect(formatDicomDate('1999.05.24')).toBe('1999.05.24');
   });
 
   it('maps OHIF-style hotkeys, and never while typing', () => {
