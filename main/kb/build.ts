@@ -7,9 +7,10 @@ import { chunkText } from './chunk.js';
 import { sha256File } from '../common/sha256.js';
 import { fileDigest, writeFileAtomic } from './files.js';
 import { buildHnsw, DEFAULT_HNSW, type HnswParams } from './hnsw.js';
-import { readSources } from './ingest.js';
+import { readSources, type SourceProblem } from './ingest.js';
 import { FILES, KB_FORMAT, type KbManifest } from './kb-manifest.js';
 import { createPassageDb, embeddingText, rowToPassage } from './passage-store.js';
+import { describeProblem, reportSkipped, skippedRecord } from './skipped.js';
 import { progressBar } from './progress.js';
 import { TextEncoder } from './text-encoder.js';
 
@@ -35,6 +36,8 @@ export interface BuildResult {
   readonly manifest: KbManifest;
   /** The batch an interrupted build was resumed from, or null for a fresh build. */
   readonly resumedAtBatch: number | null;
+  /** Source lines that were not passages (bad TSV lines), each with its line number and why. */
+  readonly skipped: readonly SourceProblem[];
 }
 
 interface Checkpoint {
@@ -65,12 +68,14 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
 
   const encoder = await TextEncoder.open(opts.encoderDir);
   try {
-    const docs = readSources(opts.sources);
+    const problems: SourceProblem[] = [];
+    const docs = readSources(opts.sources, problems);
+    reportSkipped(problems, say);
     const passages = docs.flatMap((d) => {
       const chunks = chunkText(d.text, chunkWords);
       return chunks.map((text, i) => ({ id: chunks.length > 1 ? `${d.id}#${i + 1}` : d.id, docId: d.id, source: d.source, title: d.title ?? null, text }));
     });
-    if (passages.length === 0) throw new ApiError('bad_request', 'The sources hold no text to index.');
+    if (passages.length === 0) throw new ApiError('bad_request', `The sources hold no text to index${problems.length ? ` (${problems.length} lines skipped, the first: ${describeProblem(problems[0]!)})` : ''}.`);
     const fingerprint = hashJson({ format: KB_FORMAT, sources: opts.sources.map(sourceDigest), chunkWords, batchSize, hnsw, encoder: encoder.manifest.onnx.sha256 });
     const batches = Math.ceil(passages.length / batchSize);
 
@@ -112,12 +117,13 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
       counts: { documents: docs.length, passages: passages.length, sources },
       files: Object.fromEntries([FILES.passages, FILES.index, FILES.vectors].map((f) => [f, fileDigest(join(partial, f))])),
       images: null,
+      ...(problems.length ? { skipped: skippedRecord(problems) } : {}),
     };
     writeFileAtomic(join(partial, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     rmSync(join(partial, CHECKPOINT));
     swapIn(partial, out);
-    say(`Built ${out}: ${docs.length} documents, ${passages.length} passages, dimension ${dim}.`);
-    return { dir: out, manifest, resumedAtBatch };
+    say(`Built ${out}: ${docs.length} documents, ${passages.length} passages, dimension ${dim}${problems.length ? `; ${problems.length} bad lines skipped (listed above and in the manifest)` : ''}.`);
+    return { dir: out, manifest, resumedAtBatch, skipped: problems };
   } finally {
     await encoder.close();
   }
@@ -160,7 +166,7 @@ function readCheckpoint(partial: string): Checkpoint | null {
 }
 
 /** The encoder travels inside the knowledge base, so a KB folder is searchable on its own. */
-function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string } }, to: string): void {
+export function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string } }, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const f of ['manifest.json', m.onnx.path, ...(m.tokenizer ? [m.tokenizer.path] : [])]) {
     mkdirSync(dirname(join(to, f)), { recursive: true });

@@ -26,6 +26,22 @@ export const KbManifest = z.object({
   images: z
     .object({ embedder: Embedder, dimension: z.number().int().positive(), hnsw: Hnsw, count: z.number().int().nonnegative(), added: z.string() })
     .nullable(),
+  /** Source lines that were not passages (bad TSV lines): the first 1,000 and the total. */
+  skipped: z.object({ count: z.number().int().positive(), lines: z.array(z.object({ source: z.string(), line: z.number().int().positive(), reason: z.string() })) }).optional(),
+  /** Set when the vectors were imported from a FAISS index rather than embedded here. */
+  imported: z
+    .object({
+      from: z.literal('faiss'),
+      file: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      fourcc: z.string(),
+      type: z.string(),
+      metric: z.enum(['ip', 'l2']),
+      vectors: z.number().int().nonnegative(),
+      /** Stored vectors re-embedded with the encoder and compared (cosine); 0 when the check was skipped. */
+      checked: z.object({ sample: z.number().int().nonnegative(), minCosine: z.number().nullable() }),
+    })
+    .optional(),
 });
 export type KbManifest = z.infer<typeof KbManifest>;
 
