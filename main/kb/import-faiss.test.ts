@@ -105,6 +105,7 @@ describe('import checks', () => {
     writeFileSync(join(dir, 'kb.tsv'), texts.map((t, i) => `${i}\t${t}`).join('\n') + '\n');
     const encoder = await TextEncoder.open(TEXT_ENCODER);
     const vecs = await encoder.embed(texts);
+    const encoderManifest = encoder.manifest;
     await encoder.close();
     writeFlatIp(join(dir, 'own.faiss'), vecs);
     const r = await importFaiss({ index: join(dir, 'own.faiss'), passages: join(dir, 'kb.tsv'), encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), checkSample: 5, stderr: null });
@@ -113,6 +114,8 @@ describe('import checks', () => {
     const kb = await openKnowledgeBase(r.dir);
     try {
       expect((await kb.search('liver scarring', { k: 1, mode: 'dense' }))[0]!.id).toBe('1');
+      // what provenance records of this KB: the embedder and its ONNX sha256
+      expect(kb.retriever.description.embedder).toEqual({ id: encoderManifest.id, version: encoderManifest.version, sha256: encoderManifest.onnx.sha256 });
     } finally {
       await kb.close();
     }

@@ -59,11 +59,11 @@ export class LocalTextRetriever implements TextRetriever {
     private readonly db: Database.Database,
     private readonly index: Hnsw,
     private readonly encoder: TextEncoder,
-    meta: { id: string; version: string },
+    meta: { id: string; version: string; embedder?: { id: string; version: string; sha256: string } },
     readonly defaultMode: SearchMode = 'hybrid',
     readonly fusion: FusionParams = DEFAULT_FUSION,
   ) {
-    this.description = { id: meta.id, version: meta.version, kind: 'local' };
+    this.description = { id: meta.id, version: meta.version, kind: 'local', ...(meta.embedder ? { embedder: { id: meta.embedder.id, version: meta.embedder.version, sha256: meta.embedder.sha256 } } : {}) };
     const rows = db.prepare('SELECT label, source FROM passages ORDER BY label').all() as { label: number; source: string }[];
     this.sourceCodes = new Map([...new Set(rows.map((r) => r.source))].map((s, i) => [s, i]));
     this.sourceOf = new Int32Array(rows.length);
