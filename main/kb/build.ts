@@ -166,9 +166,9 @@ function readCheckpoint(partial: string): Checkpoint | null {
 }
 
 /** The encoder travels inside the knowledge base, so a KB folder is searchable on its own. */
-export function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string } }, to: string): void {
+export function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string }; onnx_data?: { path: string } | undefined }, to: string): void {
   mkdirSync(to, { recursive: true });
-  for (const f of ['manifest.json', m.onnx.path, ...(m.tokenizer ? [m.tokenizer.path] : [])]) {
+  for (const f of ['manifest.json', m.onnx.path, ...(m.tokenizer ? [m.tokenizer.path] : []), ...(m.onnx_data ? [m.onnx_data.path] : [])]) {
     mkdirSync(dirname(join(to, f)), { recursive: true });
     copyFileSync(join(from, f), join(to, f));
   }

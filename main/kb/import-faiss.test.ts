@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { readFaissVectors } from './faiss-format.js';
-import { loadHnsw } from './hnsw.js';
 import { importFaiss } from './import-faiss.js';
 import { FILES } from './kb-manifest.js';
 import { openKnowledgeBase } from './open.js';
@@ -46,29 +44,28 @@ describe('FAISS files written by FAISS', () => {
     expect(Buffer.from(f.vectors.buffer).equals(rawVectors)).toBe(true);
   });
 
-  it.each(INDEXES)('%s imports into a KB with its vectors intact and the same top-10 as FAISS on 100 queries', async (name, fourcc) => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'knowledge_base.tsv'), tsvLines(expected.n).join('\n') + '\n');
-    const r = await importFaiss({ index: join(FIX, `${name}.faiss`), passages: join(dir, 'knowledge_base.tsv'), encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), checkSample: 0, stderr: null });
-    expect(r.manifest.imported).toMatchObject({ from: 'faiss', fourcc, vectors: expected.n, checked: { sample: 0, minCosine: null } });
-    expect(r.manifest.counts.passages).toBe(expected.n);
-    expect(readFileSync(join(r.dir, FILES.vectors)).equals(rawVectors)).toBe(true);
+  it.each(INDEXES.flatMap(([name, fourcc]) => (['flat', 'hnsw'] as const).map((mode) => [name, fourcc, mode] as const)))(
+    '%s (%s) imports with dense index %s: vectors intact, the same top-10 as FAISS on 100 queries',
+    async (name, fourcc, mode) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'knowledge_base.tsv'), tsvLines(expected.n).join('\n') + '\n');
+      const r = await importFaiss({ index: join(FIX, `${name}.faiss`), passages: join(dir, 'knowledge_base.tsv'), encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), checkSample: 0, denseIndex: mode, stderr: null });
+      expect(r.manifest.imported).toMatchObject({ from: 'faiss', fourcc, vectors: expected.n, checked: { sample: 0, minCosine: null } });
+      expect(r.manifest).toMatchObject({ index: mode, counts: { passages: expected.n } });
+      expect(Object.keys(r.manifest.files).sort()).toEqual(mode === 'flat' ? ['passages.sqlite', 'vectors.f32'] : ['index.hnsw', 'passages.sqlite', 'vectors.f32']);
+      expect(readFileSync(join(r.dir, FILES.vectors)).equals(rawVectors)).toBe(true);
 
-    const db = new Database(join(r.dir, FILES.passages), { readonly: true });
-    const idOf = new Map((db.prepare('SELECT label, id FROM passages').all() as { label: number; id: string }[]).map((p) => [p.label, Number(p.id)]));
-    db.close();
-    const index = loadHnsw(join(r.dir, FILES.index), expected.d, r.manifest.hnsw.efSearch);
-    const ours = Array.from({ length: queries.length / expected.d }, (_, q) => index.searchKnn(Array.from(queries.subarray(q * expected.d, (q + 1) * expected.d)), expected.k).neighbors.map((l) => idOf.get(l)!));
-    expect(ours).toHaveLength(100);
-    expect(ours).toEqual(expected[name]!.ids);
-
-    const kb = await openKnowledgeBase(r.dir); // integrity, embedder and HNSW checks all pass
-    try {
-      expect((await kb.search('Passage 17 of the fixture corpus', { k: 1, mode: 'bm25' }))[0]!.id).toBe('17');
-    } finally {
-      await kb.close();
-    }
-  });
+      const kb = await openKnowledgeBase(r.dir); // integrity, embedder and index checks all pass
+      try {
+        const ours = Array.from({ length: queries.length / expected.d }, (_, q) => kb.retriever.searchVector(queries.slice(q * expected.d, (q + 1) * expected.d), expected.k).map((p) => Number(p.id)));
+        expect(ours).toHaveLength(100);
+        expect(ours).toEqual(expected[name]!.ids);
+        expect((await kb.search('Passage 17 of the fixture corpus', { k: 1, mode: 'bm25' }))[0]!.id).toBe('17');
+      } finally {
+        await kb.close();
+      }
+    },
+  );
 
   it('an IVF index is refused with its type named', async () => {
     const dir = tempDir();
@@ -140,7 +137,7 @@ describe('import checks', () => {
     const medrwr = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/medrwr.js'), ...args], { encoding: 'utf8' });
     const r = medrwr('kb', 'import-faiss', join(FIX, 'hnsw-flat.faiss'), '--passages', join(dir, 'knowledge_base.tsv'), '--encoder', TEXT_ENCODER, '--out', join(dir, 'kb'), '--check', '0');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Imported .*kb: 300 passages from IndexHNSWFlat hnsw-flat\.faiss \(300 × 128, ip\)/);
+    expect(r.stderr).toMatch(/Imported .*kb: 300 passages from IndexHNSWFlat hnsw-flat\.faiss \(300 × 128, ip\), exact search/);
     expect(medrwr('kb', 'info', join(dir, 'kb')).stdout).toMatch(/vectors imported from IndexHNSWFlat hnsw-flat\.faiss \(IHNf, ip, 300 vectors\), not re-embedded/);
     expect(medrwr('kb', 'import-faiss', join(FIX, 'hnsw-flat.faiss'), '--out', join(dir, 'x')).stderr).toMatch(/--passages knowledge_base\.tsv is required/);
   });

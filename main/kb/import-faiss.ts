@@ -25,6 +25,11 @@ export interface ImportFaissOptions {
   readonly version?: string;
   /** Passages re-embedded and compared with their stored vectors (default 16; 0 skips the check). */
   readonly checkSample?: number;
+  /**
+   * The dense index: 'flat' (default) searches every vector exactly, as the reference's FAISS flat index does, and
+   * needs no graph (fast to import); 'hnsw' builds a graph for sublinear search on much larger corpora.
+   */
+  readonly denseIndex?: 'flat' | 'hnsw';
   readonly hnsw?: Partial<HnswParams>;
   readonly force?: boolean;
   readonly stderr?: NodeJS.WriteStream | null;
@@ -43,13 +48,15 @@ const NORM_TOLERANCE = 1e-3;
 
 /**
  * Makes a knowledge base from a published FAISS index and its TSV without re-embedding the corpus: the stored
- * vectors are copied bit for bit, the passages get FTS5 indexes, and a new HNSW graph is built over the vectors.
+ * vectors are copied bit for bit and the passages get FTS5 indexes; dense search is exact over the vectors (as the
+ * reference's flat index) or, on request, through a new HNSW graph.
  */
 export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaissResult> {
   const out = resolve(opts.out);
   const partial = `${out}.partial`;
   const hnsw = { ...DEFAULT_HNSW, ...opts.hnsw };
   const sample = opts.checkSample ?? 16;
+  const denseIndex = opts.denseIndex ?? 'flat';
   const stderr = opts.stderr === undefined ? process.stderr : opts.stderr;
   const say = (line: string) => stderr?.write(line + '\n');
   if (!Number.isInteger(sample) || sample < 0) throw new ApiError('bad_request', `--check must be a whole number of passages (0 to skip), got ${sample}.`);
@@ -88,9 +95,11 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
       tsv.records.map((r) => ({ id: r.id, docId: r.id, source, title: null, text: r.text })),
     );
     writeFileAtomic(join(partial, FILES.vectors), new Uint8Array(vectors.buffer));
-    const bar = stderr ? progressBar('Indexing', tsv.records.length, 'vectors', stderr) : null;
-    buildHnsw(vectors, d, hnsw, (n) => bar?.update(n)).writeIndexSync(join(partial, FILES.index));
-    bar?.finish();
+    if (denseIndex === 'hnsw') {
+      const bar = stderr ? progressBar('Indexing', tsv.records.length, 'vectors', stderr) : null;
+      buildHnsw(vectors, d, hnsw, (n) => bar?.update(n)).writeIndexSync(join(partial, FILES.index));
+      bar?.finish();
+    }
     copyEncoder(opts.encoderDir, encoder.manifest, join(partial, FILES.encoder));
 
     const manifest: KbManifest = {
@@ -102,10 +111,11 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
       dimension: d,
       metric: 'cosine',
       hnsw,
+      index: denseIndex,
       // The published passages were chunked by their authors ("at least 100 words", the paper); none is cut here.
       chunking: { words: 100 },
       counts: { documents: tsv.records.length, passages: tsv.records.length, sources: { [source]: tsv.records.length } },
-      files: Object.fromEntries([FILES.passages, FILES.index, FILES.vectors].map((f) => [f, fileDigest(join(partial, f))])),
+      files: Object.fromEntries([FILES.passages, ...(denseIndex === 'hnsw' ? [FILES.index] : []), FILES.vectors].map((f) => [f, fileDigest(join(partial, f))])),
       images: null,
       ...(problems.length ? { skipped: skippedRecord(problems) } : {}),
       imported: {
@@ -121,7 +131,7 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
     };
     writeFileAtomic(join(partial, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     swapIn(partial, out);
-    say(`Imported ${out}: ${tsv.records.length} passages from ${faiss.type.name} ${basename(opts.index)} (${faiss.count} × ${d}, ${faiss.metric})${problems.length ? `; ${problems.length} bad lines skipped` : ''}.`);
+    say(`Imported ${out}: ${tsv.records.length} passages from ${faiss.type.name} ${basename(opts.index)} (${faiss.count} × ${d}, ${faiss.metric}), ${denseIndex === 'flat' ? 'exact search' : 'HNSW'}${problems.length ? `; ${problems.length} bad lines skipped` : ''}.`);
     return { dir: out, manifest, skipped: problems };
   } catch (err) {
     rmSync(partial, { recursive: true, force: true });

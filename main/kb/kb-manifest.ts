@@ -20,6 +20,8 @@ export const KbManifest = z.object({
   dimension: z.number().int().positive(),
   metric: z.literal('cosine'),
   hnsw: Hnsw,
+  /** The dense index: an HNSW graph (index.hnsw), or exact search over vectors.f32 (imported flat FAISS indexes). */
+  index: z.enum(['hnsw', 'flat']).optional(),
   chunking: z.object({ words: z.number().int().positive() }),
   counts: z.object({ documents: z.number().int().nonnegative(), passages: z.number().int().nonnegative(), sources: z.record(z.string(), z.number().int()) }),
   files: z.record(z.string(), Digest),

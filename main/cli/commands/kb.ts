@@ -99,7 +99,7 @@ async function info(argv: string[]): Promise<number> {
     `passages ${m.counts.passages} from ${m.counts.documents} documents, chunks of ≥ ${m.chunking.words} words`,
     `sources: ${Object.entries(m.counts.sources).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `embedder ${m.embedder.id} ${m.embedder.version} sha256 ${m.embedder.sha256}, dimension ${m.dimension}, ${m.metric}`,
-    `HNSW M=${m.hnsw.m} efConstruction=${m.hnsw.efConstruction} efSearch=${m.hnsw.efSearch}`,
+    m.index === 'flat' ? 'dense search: exact over every vector (flat)' : `HNSW M=${m.hnsw.m} efConstruction=${m.hnsw.efConstruction} efSearch=${m.hnsw.efSearch}`,
     ...(m.imported ? [`vectors imported from ${m.imported.type} ${m.imported.file} (${m.imported.fourcc}, ${m.imported.metric}, ${m.imported.vectors} vectors), not re-embedded; ${m.imported.checked.sample ? `${m.imported.checked.sample} passages re-embedded, cosine ≥ ${m.imported.checked.minCosine!.toFixed(4)}` : 'not checked against the encoder'}`] : []),
     ...(m.skipped ? [`${m.skipped.count} bad source lines skipped: ${m.skipped.lines.slice(0, 5).map((l) => `${l.source}:${l.line} ${l.reason}`).join('; ')}${m.skipped.count > 5 ? '; …' : ''}`] : []),
     m.images ? `image library: ${m.images.count} images, embedder ${m.images.embedder.id} (dimension ${m.images.dimension})` : 'image library: none',
