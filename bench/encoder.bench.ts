@@ -4,9 +4,10 @@
 // The encoder is generated on first run into .cache/bge-m3-size (bench/make_random_bge_m3.py, a few minutes, 4 GB);
 // MEDRWR_BENCH_ENCODERS=DIR uses another folder holding fp32/ fp16/ int8/ (e.g. the real BGE-M3 converted).
 // MEDRWR_BENCH_THREADS sets ONNX Runtime's intra-op threads (default: all cores, as a query has the machine to itself).
-// Run: node --import tsx bench/encoder.bench.ts   (ENCODER_BENCH_PART=encoder|import for one half)
+// Run: node --import tsx bench/encoder.bench.ts   (ENCODER_BENCH_PART=encoder|import for one half;
+// MEDRWR_BENCH_VARIANTS=int8,fp16 for some variants only)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { importFaiss } from '../main/kb/import-faiss.js';
@@ -60,7 +61,10 @@ async function time<T>(f: () => Promise<T>): Promise<number> {
 async function encoderPart(root: string): Promise<void> {
   process.stdout.write(`\nencoder: ${root}; ONNX Runtime intra-op threads ${THREADS}\n`);
   process.stdout.write('| variant | size on disk | load | query p50 (32 tokens) | passages/s (48 tokens, batch 16) | passages/s (160 tokens, batch 8) | projected corpus build here |\n|---|---|---|---|---|---|---|\n');
-  for (const v of VARIANTS) {
+  // the converter's three variants, and any other folder beside them (e.g. int8 converted with --int8-accuracy 4)
+  const others = readdirSync(root).filter((v) => !(VARIANTS as readonly string[]).includes(v)).sort();
+  const only = process.env.MEDRWR_BENCH_VARIANTS?.split(',');
+  for (const v of [...VARIANTS, ...others].filter((x) => !only || only.includes(x))) {
     const dir = join(root, v);
     if (!existsSync(join(dir, 'manifest.json'))) continue;
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { onnx: { path: string }; onnx_data?: { path: string } };
