@@ -150,7 +150,8 @@ def main() -> None:
     ap.add_argument("--query-instruction", default=BGE_M3_INSTRUCTION)
     ap.add_argument("--max-length", type=int, default=512)
     ap.add_argument("--int8-accuracy", type=int, default=0, choices=(0, 4),
-                    help="MatMulNBits accuracy level of the int8 variant: 0 fp32 arithmetic (closest to fp32), 4 int8 arithmetic (fastest)")
+                    help="MatMulNBits accuracy level of the int8 variant: 0 fp32 arithmetic (closest to fp32; slow on CPU), "
+                         "4 activations quantized per block too, int8 kernels (about 20x faster on CPU)")
     a = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     convert_encoder(a.hf_dir, a.out, variants=tuple(a.variants.split(",")), encoder_id=a.id, version=a.version,
