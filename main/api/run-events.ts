@@ -15,7 +15,13 @@ export type EvidencePassage = z.infer<typeof EvidencePassage>;
 
 export const Provenance = z.object({
   model: z.object({ id: z.string(), version: z.string(), sha256: z.string(), synthetic: z.boolean() }),
-  kb: z.object({ id: z.string(), version: z.string(), kind: z.enum(['local', 'remote', 'none']) }),
+  kb: z.object({
+    id: z.string(),
+    version: z.string(),
+    kind: z.enum(['local', 'remote', 'none']),
+    /** The text encoder its vectors were made with (local KBs; absent in older logs). */
+    embedder: z.object({ id: z.string(), version: z.string(), sha256: z.string() }).nullable().optional(),
+  }),
   imageLibrary: z.object({ id: z.string(), version: z.string() }).nullable(),
   executionProvider: z.string(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),

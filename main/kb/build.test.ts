@@ -105,9 +105,10 @@ describe('bad input is refused with a specific message', () => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"id":"x","text":"ok"}\n{"id":"y"}\n');
     await expect(buildKnowledgeBase({ sources: [join(dir, 'bad.jsonl')], encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/bad\.jsonl:2: each line needs a string "id" and a non-empty string "text"/);
     writeFileSync(join(dir, 'bad.tsv'), 'lonely\n');
-    await expect(buildKnowledgeBase({ sources: [join(dir, 'bad.tsv')], encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/bad\.tsv:1: expected "<id><TAB><text>"/);
+    await expect(buildKnowledgeBase({ sources: [join(dir, 'bad.tsv')], encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/hold no text to index \(1 lines skipped, the first: .*bad\.tsv:1: no tab between an id and the text/);
     writeFileSync(join(dir, 'dup.tsv'), '1\ta\n1\tb\n');
-    await expect(buildKnowledgeBase({ sources: [join(dir, 'dup.tsv')], encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/Duplicate document id "1"/);
+    writeFileSync(join(dir, 'dup2.tsv'), '1\tc\n');
+    await expect(buildKnowledgeBase({ sources: [join(dir, 'dup.tsv'), join(dir, 'dup2.tsv')], encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/Duplicate document id "1"/);
     await expect(buildKnowledgeBase({ sources: [join(dir, 'nope.csv')], encoderDir: TEXT_ENCODER, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/does not exist/);
     await expect(buildKnowledgeBase({ sources: [join(dir, 'dup.tsv')], encoderDir: dir, out: join(dir, 'kb'), stderr: null })).rejects.toThrow(/No encoder at .*manifest\.json missing/);
   });

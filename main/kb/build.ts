@@ -7,9 +7,10 @@ import { chunkText } from './chunk.js';
 import { sha256File } from '../common/sha256.js';
 import { fileDigest, writeFileAtomic } from './files.js';
 import { buildHnsw, DEFAULT_HNSW, type HnswParams } from './hnsw.js';
-import { readSources } from './ingest.js';
+import { readSources, type SourceProblem } from './ingest.js';
 import { FILES, KB_FORMAT, type KbManifest } from './kb-manifest.js';
 import { createPassageDb, embeddingText, rowToPassage } from './passage-store.js';
+import { describeProblem, reportSkipped, skippedRecord } from './skipped.js';
 import { progressBar } from './progress.js';
 import { TextEncoder } from './text-encoder.js';
 
@@ -41,6 +42,8 @@ export interface BuildResult {
   readonly manifest: KbManifest;
   /** The batch an interrupted build was resumed from, or null for a fresh build. */
   readonly resumedAtBatch: number | null;
+  /** Source lines that were not passages (bad TSV lines), each with its line number and why. */
+  readonly skipped: readonly SourceProblem[];
 }
 
 interface Checkpoint {
@@ -71,12 +74,14 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
 
   const encoder = await TextEncoder.open(opts.encoderDir);
   try {
-    const docs = readSources(opts.sources);
+    const problems: SourceProblem[] = [];
+    const docs = readSources(opts.sources, problems);
+    reportSkipped(problems, say);
     const passages = docs.flatMap((d) => {
       const chunks = chunkText(d.text, chunkWords);
       return chunks.map((text, i) => ({ id: chunks.length > 1 ? `${d.id}#${i + 1}` : d.id, docId: d.id, source: d.source, title: d.title ?? null, text }));
     });
-    if (passages.length === 0) throw new ApiError('bad_request', 'The sources hold no text to index.');
+    if (passages.length === 0) throw new ApiError('bad_request', `The sources hold no text to index${problems.length ? ` (${problems.length} lines skipped, the first: ${describeProblem(problems[0]!)})` : ''}.`);
     const fingerprint = hashJson({ format: KB_FORMAT, sources: opts.sources.map(sourceDigest), chunkWords, batchSize, hnsw, encoder: encoder.manifest.onnx.sha256 });
     const batches = Math.ceil(passages.length / batchSize);
 
@@ -123,14 +128,15 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
       counts: { documents: docs.length, passages: passages.length, sources },
       files: Object.fromEntries([FILES.passages, FILES.index, FILES.vectors].map((f) => [f, fileDigest(join(partial, f))])),
       images: null,
+      ...(problems.length ? { skipped: skippedRecord(problems) } : {}),
     };
     writeFileAtomic(join(partial, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     step('manifest written');
     rmSync(join(partial, CHECKPOINT));
     step('checkpoint removed'); // a rerun from here finds no checkpoint and builds afresh: slower, still correct
     swapIn(partial, out);
-    say(`Built ${out}: ${docs.length} documents, ${passages.length} passages, dimension ${dim}.`);
-    return { dir: out, manifest, resumedAtBatch };
+    say(`Built ${out}: ${docs.length} documents, ${passages.length} passages, dimension ${dim}${problems.length ? `; ${problems.length} bad lines skipped (listed above and in the manifest)` : ''}.`);
+    return { dir: out, manifest, resumedAtBatch, skipped: problems };
   } finally {
     await encoder.close();
   }
@@ -198,9 +204,9 @@ function readCheckpoint(partial: string): Checkpoint | null {
 }
 
 /** The encoder travels inside the knowledge base, so a KB folder is searchable on its own. */
-function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string } }, to: string): void {
+export function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string }; onnx_data?: { path: string } | undefined }, to: string): void {
   mkdirSync(to, { recursive: true });
-  for (const f of ['manifest.json', m.onnx.path, ...(m.tokenizer ? [m.tokenizer.path] : [])]) {
+  for (const f of ['manifest.json', m.onnx.path, ...(m.tokenizer ? [m.tokenizer.path] : []), ...(m.onnx_data ? [m.onnx_data.path] : [])]) {
     mkdirSync(dirname(join(to, f)), { recursive: true });
     copyFileSync(join(from, f), join(to, f));
   }

@@ -24,8 +24,15 @@ export const TextEncoderManifest = z.object({
   ...Common,
   kind: z.literal('text'),
   tokenizer: FileRef,
+  /** Tokens per text, counting the special tokens when there are any. */
   max_length: z.number().int().positive(),
   inputs: z.object({ input_ids: z.string(), attention_mask: z.string() }),
+  /** Ids that wrap every text (XLM-RoBERTa's <s> … </s>, whose <s> the CLS pooling reads). */
+  special_tokens: z.object({ bos: z.number().int().nonnegative(), eos: z.number().int().nonnegative() }).optional(),
+  /** Glued before queries only, with no separator, as the reference does (BGE-M3 in Med-RwR's retriever). */
+  query_instruction: z.string().optional(),
+  /** The weights of a graph over protobuf's 2 GB limit, beside model.onnx (ONNX external data). */
+  onnx_data: FileRef.optional(),
 });
 export const ImageEncoderManifest = z.object({
   ...Common,
@@ -61,7 +68,7 @@ export async function readEncoderManifest<K extends 'text' | 'image'>(
     throw new ApiError('unavailable', `Encoder manifest ${path} is not a ${kind} encoder (medrwr-encoder/1): ${issue.path.join('.') || 'root'}: ${issue.message}.`);
   }
   const m = parsed.data;
-  const refs = [m.onnx, ...('tokenizer' in m ? [m.tokenizer] : [])];
+  const refs = [m.onnx, ...('tokenizer' in m ? [m.tokenizer] : []), ...('onnx_data' in m && m.onnx_data ? [m.onnx_data] : [])];
   for (const ref of refs) {
     const confined = confinedPath(dir, ref.path);
     if ('problem' in confined) throw new ApiError('unavailable', `Encoder manifest ${path} names "${ref.path}", which ${confined.problem}: restore the encoder folder ${dir}.`);

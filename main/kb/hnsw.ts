@@ -14,11 +14,14 @@ export interface HnswParams {
 export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 128, seed: 100 };
 
 /** Builds an inner-product HNSW index over unit vectors (so distance = 1 - cosine); labels are 0..n-1 in order. */
-export function buildHnsw(vectors: Float32Array, dim: number, params: HnswParams): Hnsw {
+export function buildHnsw(vectors: Float32Array, dim: number, params: HnswParams, onAdded?: (n: number) => void): Hnsw {
   const n = vectors.length / dim;
   const index = new HierarchicalNSW('ip', dim);
   index.initIndex({ maxElements: Math.max(1, n), m: params.m, efConstruction: params.efConstruction, randomSeed: params.seed });
-  for (let i = 0; i < n; i++) index.addPoint(Array.from(vectors.subarray(i * dim, (i + 1) * dim)), i);
+  for (let i = 0; i < n; i++) {
+    index.addPoint(Array.from(vectors.subarray(i * dim, (i + 1) * dim)), i);
+    if (onAdded && i % 256 === 255) onAdded(i + 1);
+  }
   index.setEf(params.efSearch);
   return index;
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { ApiError } from '../api/errors.js';
+import { readKbTsv } from './tsv.js';
 
 /** One source document before chunking. */
 export interface SourceDoc {
@@ -10,14 +11,22 @@ export interface SourceDoc {
   readonly source: string;
 }
 
+/** A line of a source that was skipped (TSV only: one bad passage line should not cost the whole corpus). */
+export interface SourceProblem {
+  readonly path: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
 const bad = (msg: string) => new ApiError('bad_request', msg);
 
 /**
  * Reads every document from the given sources, in a stable order: Med-RwR's knowledge_base.tsv (`<id>\t<text>`, or
  * `<number> <text>` as the reference client strips), JSONL (`id, title, text, source`), Markdown files or folders of
- * them (searched recursively; id = path inside the folder). Ids must be unique across all sources.
+ * them (searched recursively; id = path inside the folder). Ids must be unique across all sources. A bad TSV line
+ * (empty, no id, not UTF-8, over 1 MiB, a repeated id) is skipped and reported in `problems`; other formats refuse.
  */
-export function readSources(paths: readonly string[]): SourceDoc[] {
+export function readSources(paths: readonly string[], problems: SourceProblem[] = []): SourceDoc[] {
   if (paths.length === 0) throw bad('No sources given: pass knowledge_base.tsv, .jsonl files or folders of Markdown.');
   const docs: SourceDoc[] = [];
   for (const path of paths) {
@@ -28,7 +37,7 @@ export function readSources(paths: readonly string[]): SourceDoc[] {
       throw bad(`Source ${path} does not exist.`);
     }
     if (st.isDirectory()) docs.push(...readMarkdownDir(path));
-    else if (/\.tsv$/i.test(path)) docs.push(...readTsv(path));
+    else if (/\.tsv$/i.test(path)) docs.push(...readTsv(path, problems));
     else if (/\.jsonl$/i.test(path)) docs.push(...readJsonl(path));
     else if (/\.(md|markdown)$/i.test(path)) docs.push(readMarkdown(path, basename(path), basename(path)));
     else throw bad(`Source ${path}: unsupported type (expected .tsv, .jsonl, .md or a folder of Markdown).`);
@@ -45,19 +54,11 @@ function lines(path: string): string[] {
   return readFileSync(path, 'utf8').split(/\r?\n/);
 }
 
-function readTsv(path: string): SourceDoc[] {
+function readTsv(path: string, problems: SourceProblem[]): SourceDoc[] {
   const source = basename(path);
-  const out: SourceDoc[] = [];
-  lines(path).forEach((line, i) => {
-    if (!line.trim()) return;
-    const tab = line.indexOf('\t');
-    const m = tab >= 0 ? [line, line.slice(0, tab), line.slice(tab + 1)] : /^(\S+)\s+(.*)$/.exec(line);
-    const id = m?.[1]?.trim();
-    const text = m?.[2]?.trim();
-    if (!id || !text) throw bad(`${path}:${i + 1}: expected "<id><TAB><text>", got ${JSON.stringify(line.slice(0, 60))}.`);
-    out.push({ id, text, source });
-  });
-  return out;
+  const { records, problems: bad } = readKbTsv(path);
+  for (const p of bad) problems.push({ path, line: p.line, reason: p.reason });
+  return records.map((r) => ({ id: r.id, text: r.text, source }));
 }
 
 function readJsonl(path: string): SourceDoc[] {

@@ -21,12 +21,30 @@ export const KbManifest = z.object({
   dimension: z.number().int().positive(),
   metric: z.literal('cosine'),
   hnsw: Hnsw,
+  /** The dense index: an HNSW graph (index.hnsw), or exact search over vectors.f32 (imported flat FAISS indexes). */
+  index: z.enum(['hnsw', 'flat']).optional(),
   chunking: z.object({ words: z.number().int().positive() }),
   counts: z.object({ documents: z.number().int().nonnegative(), passages: z.number().int().nonnegative(), sources: z.record(z.string(), z.number().int()) }),
   files: z.record(z.string(), Digest),
   images: z
     .object({ embedder: Embedder, dimension: z.number().int().positive(), hnsw: Hnsw, count: z.number().int().nonnegative(), added: z.string() })
     .nullable(),
+  /** Source lines that were not passages (bad TSV lines): the first 1,000 and the total. */
+  skipped: z.object({ count: z.number().int().positive(), lines: z.array(z.object({ source: z.string(), line: z.number().int().positive(), reason: z.string() })) }).optional(),
+  /** Set when the vectors were imported from a FAISS index rather than embedded here. */
+  imported: z
+    .object({
+      from: z.literal('faiss'),
+      file: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      fourcc: z.string(),
+      type: z.string(),
+      metric: z.enum(['ip', 'l2']),
+      vectors: z.number().int().nonnegative(),
+      /** Stored vectors re-embedded with the encoder and compared (cosine); 0 when the check was skipped. */
+      checked: z.object({ sample: z.number().int().nonnegative(), minCosine: z.number().nullable() }),
+    })
+    .optional(),
 });
 export type KbManifest = z.infer<typeof KbManifest>;
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../api/errors.js';
 import { reciprocalRankFusion } from './fusion.js';
-import type { Hnsw } from './hnsw.js';
+import type { DenseIndex } from './flat-index.js';
 import { ftsQuery, rowToPassage, trigramQuery, type StoredPassage } from './passage-store.js';
 import type { Passage, TextRetriever } from './retriever.js';
 import type { TextEncoder } from './text-encoder.js';
@@ -46,7 +46,7 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ApiError('cancelled', 'The search was cancelled.');
 }
 
-/** Dense (HNSW), BM25 (FTS5) and hybrid (RRF) search over one local knowledge base. */
+/** Dense (HNSW, or exact for an imported flat index), BM25 (FTS5) and hybrid (RRF) search over one local knowledge base. */
 export class LocalTextRetriever implements TextRetriever {
   readonly description: TextRetriever['description'];
   private readonly sourceOf: Int32Array;
@@ -57,13 +57,13 @@ export class LocalTextRetriever implements TextRetriever {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly index: Hnsw,
+    private readonly index: DenseIndex,
     private readonly encoder: TextEncoder,
-    meta: { id: string; version: string },
+    meta: { id: string; version: string; embedder?: { id: string; version: string; sha256: string } },
     readonly defaultMode: SearchMode = 'hybrid',
     readonly fusion: FusionParams = DEFAULT_FUSION,
   ) {
-    this.description = { id: meta.id, version: meta.version, kind: 'local' };
+    this.description = { id: meta.id, version: meta.version, kind: 'local', ...(meta.embedder ? { embedder: { id: meta.embedder.id, version: meta.embedder.version, sha256: meta.embedder.sha256 } } : {}) };
     const rows = db.prepare('SELECT label, source FROM passages ORDER BY label').all() as { label: number; source: string }[];
     this.sourceCodes = new Map([...new Set(rows.map((r) => r.source))].map((s, i) => [s, i]));
     this.sourceOf = new Int32Array(rows.length);
@@ -108,11 +108,22 @@ export class LocalTextRetriever implements TextRetriever {
     });
   }
 
+  /** Dense search by a vector already embedded (a unit query vector of the KB's dimension): the k nearest passages. */
+  searchVector(vector: Float32Array, k: number): Passage[] {
+    checkK(k);
+    const dense = this.denseByVector(vector, k, undefined);
+    return [...dense.keys()].map((label, i) => toPassage(rowToPassage(this.byLabel.get(label) as Parameters<typeof rowToPassage>[0]), { dense: dense.get(label)! }, i + 1));
+  }
+
   /** Labels by descending cosine similarity. */
   private async dense(query: string, n: number, filter: ((label: number) => boolean) | undefined): Promise<Map<number, number>> {
-    const [vec] = await this.encoder.embed([query]);
+    const [vec] = await this.encoder.embedQueries([query]);
+    return this.denseByVector(vec!, n, filter);
+  }
+
+  private denseByVector(vec: Float32Array, n: number, filter: ((label: number) => boolean) | undefined): Map<number, number> {
     const count = this.index.getCurrentCount();
-    const res = this.index.searchKnn(Array.from(vec!), Math.min(n, count), filter);
+    const res = this.index.searchKnn(Array.from(vec), Math.min(n, count), filter);
     const pairs = res.neighbors.map((label, i) => [label, 1 - res.distances[i]!] as const);
     pairs.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     return new Map(pairs);

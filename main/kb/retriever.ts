@@ -6,7 +6,13 @@ export type Passage = EvidencePassage;
 /** What the reasoning loop asks while the model thinks (Med-RwR's `<query>`). Local KB and remote `/queries` both implement it. */
 export interface TextRetriever {
   /** Identifies the index in provenance: id and version (or the URL of a remote one). */
-  readonly description: { readonly id: string; readonly version: string; readonly kind: 'local' | 'remote' };
+  readonly description: {
+    readonly id: string;
+    readonly version: string;
+    readonly kind: 'local' | 'remote';
+    /** The text encoder behind a local index (its ONNX sha256 identifies it exactly), for provenance. */
+    readonly embedder?: { readonly id: string; readonly version: string; readonly sha256: string };
+  };
   search(query: string, k: number, signal?: AbortSignal): Promise<Passage[]>;
 }
 

@@ -14,12 +14,13 @@ export class TextEncoder {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  static async open(dir: string): Promise<TextEncoder> {
+  /** `threads`: ONNX Runtime's intra-op threads (1 in the app, where the encoder shares a worker with search). */
+  static async open(dir: string, opts: { threads?: number } = {}): Promise<TextEncoder> {
     const manifest = await readEncoderManifest(dir, 'text');
     const tokenizer = new Tokenizer(JSON.parse(readFileSync(join(dir, manifest.tokenizer.path), 'utf8')) as object, {});
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(join(dir, manifest.onnx.path), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+      session = await ort.InferenceSession.create(join(dir, manifest.onnx.path), { intraOpNumThreads: opts.threads ?? 1, interOpNumThreads: 1 });
     } catch (err) {
       throw new ApiError('unavailable', `Encoder ${dir} cannot be loaded by ONNX Runtime (${(err as Error).message}): restore or retrain it.`);
     }
@@ -35,11 +36,25 @@ export class TextEncoder {
     return this.manifest.dimension;
   }
 
+  /** Token ids as the model reads them: cut to max_length, wrapped in the special tokens when the model has them. */
   tokenize(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).ids.slice(0, this.manifest.max_length);
+    const ids = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const special = this.manifest.special_tokens;
+    if (!special) return ids.slice(0, this.manifest.max_length);
+    return [special.bos, ...ids.slice(0, this.manifest.max_length - 2), special.eos];
   }
 
-  /** One unit vector per text, in order; texts are padded to the batch's longest. */
+  /** What a query becomes before tokenizing: the encoder's query instruction glued on (passages get none). */
+  queryText(query: string): string {
+    return (this.manifest.query_instruction ?? '') + query;
+  }
+
+  /** One unit vector per query, each with the query instruction. */
+  embedQueries(queries: readonly string[]): Promise<Float32Array[]> {
+    return this.embed(queries.map((q) => this.queryText(q)));
+  }
+
+  /** One unit vector per text (passages, as they are), in order; texts are padded to the batch's longest. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const ids = texts.map((t) => this.tokenize(t));

@@ -86,7 +86,9 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
   const timings = { totalMs: 0, firstTokenMs: null as number | null, prefillMs: 0, decodeMs: 0, retrievalMs: 0, generatedTokens: 0, rounds: 0 };
   const provenance: Provenance = {
     model: { id: engine.info.modelId, version: engine.info.version, sha256: engine.info.sha256, synthetic: engine.info.synthetic },
-    kb: textRetriever ? { id: textRetriever.description.id, version: textRetriever.description.version, kind: textRetriever.description.kind } : { id: 'none', version: '', kind: 'none' },
+    kb: textRetriever
+      ? { id: textRetriever.description.id, version: textRetriever.description.version, kind: textRetriever.description.kind, embedder: textRetriever.description.embedder ?? null }
+      : { id: 'none', version: '', kind: 'none' },
     imageLibrary: imageRetriever ? { id: imageRetriever.description.id, version: imageRetriever.description.version } : null,
     executionProvider: engine.info.provider,
     params: { ...params, options: input.options.length, images: input.images.length },

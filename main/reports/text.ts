@@ -148,6 +148,7 @@ export function provenanceRows(m: ReportModel): [string, string][] {
       ['Model', `${p.model.id} ${p.model.version}${p.model.synthetic ? ' (synthetic)' : ''}`],
       ['Model sha256', p.model.sha256],
       ['Knowledge base', p.kb.kind === 'none' ? 'none' : `${p.kb.id} ${p.kb.version} (${p.kb.kind})`],
+      ...(p.kb.embedder ? ([['Embedder', `${p.kb.embedder.id} ${p.kb.embedder.version}, sha256 ${p.kb.embedder.sha256}`]] as [string, string][]) : []),
       ['Image library', p.imageLibrary ? `${p.imageLibrary.id} ${p.imageLibrary.version}` : 'none'],
       ['Execution provider', p.executionProvider],
       ['Parameters', Object.entries(p.params).map(([k, v]) => `${k}=${String(v)}`).join(', ')],

@@ -9,8 +9,10 @@ import { RemoteTextRetriever } from '../../kb/remote-retriever.js';
 import { verifyKnowledgeBase } from '../../kb/verify.js';
 import type { Passage } from '../../kb/retriever.js';
 import { UsageError, type Command } from '../command.js';
+import { IMPORT_FAISS_USAGE, importFaissCmd } from './kb-import-faiss.js';
 
 const USAGE = `medrwr kb build SRC… --encoder DIR --out KB [--chunk-words N] [--batch-size N] [--id ID] [--version V] [--force]
+       ${IMPORT_FAISS_USAGE}
        medrwr kb search KB "query" [--k 3] [--mode hybrid|dense|bm25|trigram] [--source S]… [--json]
        medrwr kb search --remote URL "query" [--k 3] [--json]
        medrwr kb info KB [--json]
@@ -98,7 +100,9 @@ async function info(argv: string[]): Promise<number> {
     `passages ${m.counts.passages} from ${m.counts.documents} documents, chunks of ≥ ${m.chunking.words} words`,
     `sources: ${Object.entries(m.counts.sources).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `embedder ${m.embedder.id} ${m.embedder.version} sha256 ${m.embedder.sha256}, dimension ${m.dimension}, ${m.metric}`,
-    `HNSW M=${m.hnsw.m} efConstruction=${m.hnsw.efConstruction} efSearch=${m.hnsw.efSearch}`,
+    m.index === 'flat' ? 'dense search: exact over every vector (flat)' : `HNSW M=${m.hnsw.m} efConstruction=${m.hnsw.efConstruction} efSearch=${m.hnsw.efSearch}`,
+    ...(m.imported ? [`vectors imported from ${m.imported.type} ${m.imported.file} (${m.imported.fourcc}, ${m.imported.metric}, ${m.imported.vectors} vectors), not re-embedded; ${m.imported.checked.sample ? `${m.imported.checked.sample} passages re-embedded, cosine ≥ ${m.imported.checked.minCosine!.toFixed(4)}` : 'not checked against the encoder'}`] : []),
+    ...(m.skipped ? [`${m.skipped.count} bad source lines skipped: ${m.skipped.lines.slice(0, 5).map((l) => `${l.source}:${l.line} ${l.reason}`).join('; ')}${m.skipped.count > 5 ? '; …' : ''}`] : []),
     m.images ? `image library: ${m.images.count} images, embedder ${m.images.embedder.id} (dimension ${m.images.dimension})` : 'image library: none',
     ...Object.entries(m.files).map(([f, d]) => `  ${f}  ${d.bytes} bytes  sha256 ${d.sha256}`),
   ];
@@ -130,11 +134,11 @@ async function addImagesCmd(argv: string[]): Promise<number> {
   return 0;
 }
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { build, search, info, verify, 'add-images': addImagesCmd };
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { build, 'import-faiss': importFaissCmd, search, info, verify, 'add-images': addImagesCmd };
 
 export const kb: Command = {
   name: 'kb',
-  summary: 'Knowledge bases: build, search, info, verify, add-images.',
+  summary: 'Knowledge bases: build, import-faiss, search, info, verify, add-images.',
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv;

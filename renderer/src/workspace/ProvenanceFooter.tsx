@@ -10,7 +10,7 @@ export function ProvenanceFooter({ provenance, timings }: { provenance: Provenan
         Model {p.model.id} {p.model.version} · sha256 {p.model.sha256.slice(0, 12)}…{p.model.synthetic && <span className="badge-synthetic">synthetic</span>}
       </span>
       <span>
-        KB {p.kb.id} {p.kb.version} ({p.kb.kind}){p.imageLibrary ? ` · images ${p.imageLibrary.id} ${p.imageLibrary.version}` : ''}
+        KB {p.kb.id} {p.kb.version} ({p.kb.kind}){p.kb.embedder ? ` · embedder ${p.kb.embedder.id} ${p.kb.embedder.version} (sha256 ${p.kb.embedder.sha256.slice(0, 12)}…)` : ''}{p.imageLibrary ? ` · images ${p.imageLibrary.id} ${p.imageLibrary.version}` : ''}
       </span>
       <span>EP {p.executionProvider}</span>
       <span>
