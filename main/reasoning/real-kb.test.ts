@@ -44,7 +44,7 @@ describe('reasoning with the real local knowledge base', () => {
     expect(passages[0]!.text).toContain('Lobar pneumonia');
     const injected = (engine.calls.find((c) => c.op === 'rewrite')!.arg as { pieces: string[] }).pieces[2];
     expect(injected).toBe(`<retrieve> ${passages.map((p, i) => `(${i + 1}) ${p.text}\n`).join('')} </retrieve>\n`);
-    expect(res.provenance.kb).toMatchObject({ kind: 'local', id: kb.manifest.id });
+    expect(res.provenance.kb).toMatchObject({ kind: 'local', id: kb.manifest.id, embedder: { id: expect.any(String), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     expect(res.answer?.letter).toBe('A'); // the passage's "<answer> D </answer>" is evidence, never an answer
   });
 
