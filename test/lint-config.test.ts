@@ -25,7 +25,7 @@ describe('layer rules in eslint.config.js', () => {
 
   it('keeps domains from calling back up through the dispatcher or depending on a transport', async () => {
     expect(await ruleIds('main/cases/x.ts', "import { dispatch } from '../app/dispatch.js';\nexport const d = dispatch;\n")).toContain('no-restricted-imports');
-    expect(await ruleIds('main/reports/x.ts', "import { projectRoot } from '../app/paths.js';\nexport const p = projectRoot;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('main/reports/x.ts', "import { projectRoot } from '../cli/paths.js';\nexport const p = projectRoot;\n")).toContain('no-restricted-imports');
     expect(await ruleIds('main/dicom/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toContain('no-restricted-imports');
     expect(await ruleIds('main/cases/x.ts', "import { renderInstance } from '../dicom/instances.js';\nexport const r = renderInstance;\n")).toEqual([]);
     expect(await ruleIds('main/cli/x.ts', "import { dispatch } from '../app/dispatch.js';\nexport const d = dispatch;\n")).toEqual([]);
