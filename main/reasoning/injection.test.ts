@@ -6,6 +6,7 @@ import { createEngine } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
 import { loadModelPackage } from '../engine/manifest.js';
 import { FIXTURE_DIR, referenceImage } from '../engine/test-support/fixture.js';
+import { qwen25vlTokenizer } from '../engine/test-support/qwen-vocabulary.js';
 import { ModelTokenizer } from '../engine/tokenizer.js';
 import { cdirPieces, formatRetrieve, neutralise, userText } from './protocol.js';
 import { runReasoning } from './run.js';
@@ -53,11 +54,13 @@ describe('neutralise', () => {
 });
 
 describe.each([
-  ['the demo tokenizer', DEMO_DIR],
-  ['the fixture tokenizer', FIXTURE_DIR],
-])('outside text on %s', (_name, dir) => {
+  ['the demo tokenizer', DEMO_DIR, () => ModelTokenizer.load(loadModelPackage(DEMO_DIR))],
+  ['the fixture tokenizer', FIXTURE_DIR, () => ModelTokenizer.load(loadModelPackage(FIXTURE_DIR))],
+  // The real Qwen2.5-VL vocabulary, with Med-RwR's protocol constants (the fixture's manifest carries them).
+  ['the real Qwen2.5-VL vocabulary', FIXTURE_DIR, qwen25vlTokenizer],
+])('outside text on %s', (_name, dir, tokenizer) => {
   const pkg = loadModelPackage(dir);
-  const tok = ModelTokenizer.load(pkg);
+  const tok = tokenizer();
   const piece = (id: number) => tok.decode([id]);
   const textIds = (segments: Segment[]) => segments.flatMap((s) => ('text' in s ? tok.encodeText(s.text) : []));
 
