@@ -13,12 +13,7 @@ import { serveApp, type ServedApp } from '../test/support/cli.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'medrwr-e2e-damaged-'));
 let app: ServedApp;
 
-async function api<T = Record<string, unknown>>(method: string, params: unknown = {}): Promise<T> {
-  const res = await fetch(`${app.origin}/api/call/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-medrwr-token': app.token }, body: JSON.stringify(params) });
-  const body = (await res.json()) as { result: T; message?: string };
-  if (!res.ok) throw new Error(`${method}: ${body.message}`);
-  return body.result;
-}
+const api = <T = Record<string, unknown>>(method: string, params: unknown = {}): Promise<T> => app.call<T>(method, params);
 
 test.beforeAll(async () => {
   app = await serveApp({ dataDir });

@@ -15,12 +15,7 @@ const SHOTS = 'e2e/screenshots';
 const dataDir = mkdtempSync(join(tmpdir(), 'medrwr-e2e-workspace-'));
 let app: ServedApp;
 
-async function api<T = Record<string, unknown>>(method: string, params: unknown = {}): Promise<T> {
-  const res = await fetch(`${app.origin}/api/call/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-medrwr-token': app.token }, body: JSON.stringify(params) });
-  const body = (await res.json()) as { result: T; message?: string };
-  if (!res.ok) throw new Error(`${method}: ${body.message}`);
-  return body.result;
-}
+const api = <T = Record<string, unknown>>(method: string, params: unknown = {}): Promise<T> => app.call<T>(method, params);
 
 /** Samples the trace's token count every animation frame from before Run until the run ends (runs in the page). */
 const SAMPLE_TOKENS = `new Promise((done) => {

@@ -9,12 +9,7 @@ import { stalledRetriever } from './support/stalled-retriever.js';
 let app: ServedApp | undefined;
 afterAll(() => app?.stop('SIGKILL'));
 
-async function api<T>(method: string, params: unknown = {}): Promise<T> {
-  const res = await fetch(`${app!.origin}/api/call/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-medrwr-token': app!.token }, body: JSON.stringify(params) });
-  const body = (await res.json()) as { result: T; message?: string };
-  if (!res.ok) throw new Error(`${method}: ${body.message}`);
-  return body.result;
-}
+const api = <T,>(method: string, params: unknown = {}): Promise<T> => app!.call<T>(method, params);
 
 describe('SIGINT to medrwr serve during a run', () => {
   it('records the run interrupted, keeps the database consistent and exits 0 within 5 s', { timeout: 180_000 }, async () => {

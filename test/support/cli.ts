@@ -11,6 +11,8 @@ export interface ServedApp {
   output: () => string;
   child: ChildProcess;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
+  /** Calls a contract method with this launch's token; throws with the server's message on an error status. */
+  call: <T = Record<string, unknown>>(method: string, params?: unknown) => Promise<T>;
 }
 
 /** Spawns `medrwr serve --port 0` (or any command that prints the URL) and waits for the URL line. */
@@ -37,10 +39,17 @@ export async function serveApp(opts: { dataDir?: string; command?: string[]; arg
     });
   });
   const parsed = new URL(url);
+  const token = parsed.searchParams.get('token')!;
   return {
+    call: async <T,>(method: string, params: unknown = {}): Promise<T> => {
+      const res = await fetch(`${parsed.origin}/api/call/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-medrwr-token': token }, body: JSON.stringify(params) });
+      const body = (await res.json()) as { result: T; message?: string };
+      if (!res.ok) throw new Error(`${method}: ${body.message}`);
+      return body.result;
+    },
     url,
     origin: parsed.origin,
-    token: parsed.searchParams.get('token')!,
+    token,
     dataDir,
     output: () => out,
     child,
