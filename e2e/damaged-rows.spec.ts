@@ -55,8 +55,8 @@ test('a case with a damaged event and damaged options opens, showing both as dam
   await expect(damaged).toHaveCount(1);
   await expect(damaged).toContainText('Event 1 of this run is damaged and cannot be shown: not JSON');
   await expect(damaged).toContainText('{"type":"token","round":0,"text":" is');
-  await expect(trace.getByTestId('trace-text').first()).toContainText('The lesion');
-  await expect(trace.getByTestId('trace-text').last()).toContainText('round');
+  await expect(trace.getByTestId('reasoning-text').first()).toContainText('The lesion');
+  await expect(trace.getByTestId('reasoning-text').last()).toContainText('round');
   await expect(workspace.getByTestId('damaged-record')).toContainText("Damaged in the database, not shown: the case's options (not JSON");
   await page.screenshot({ path: 'e2e/screenshots/workspace-damaged-rows.png' });
 });

@@ -112,7 +112,7 @@ test.describe.serial('reasoning workspace', () => {
       expect(doc).toContain('medrwr-tiny'); // provenance
       expect(doc).toContain('Model sha256');
       expect(doc).toContain(patient.patientId);
-      expect(doc).toMatch(/Evidence 1/);
+      expect(doc).toMatch(/\[1\] .*passage /); // the first evidence passage, cited
       expect(doc).toMatch(/Answer/);
     }
     await workspace.getByLabel('de-identify').check();
