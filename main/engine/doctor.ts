@@ -61,14 +61,19 @@ export async function diagnose(opts: { modelDir?: string; dtype?: string; contex
       deviceResident: spec.deviceResident,
     });
   }
-  const driver = vulkanDriver();
   return {
     providers,
-    gpu: { devices: gpuDevices(), vulkanDriver: driver, software: driver !== null && /swiftshader|lavapipe|llvmpipe/i.test(driver) },
+    gpu: gpuFacts(),
     cpu: cpuInfo(),
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
     model: opts.modelDir ? modelFit(opts.modelDir, opts.dtype, opts.context ?? 4096) : null,
   };
+}
+
+/** The GPU and its Vulkan driver as the system shows them: cheap (no session), so About can show it too. */
+export function gpuFacts(): Diagnosis['gpu'] {
+  const driver = vulkanDriver();
+  return { devices: gpuDevices(), vulkanDriver: driver, software: driver !== null && /swiftshader|lavapipe|llvmpipe/i.test(driver) };
 }
 
 /** Creates and runs a one-node graph on the provider, with a time limit (a wedged driver must not wedge doctor). */
