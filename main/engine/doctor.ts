@@ -44,6 +44,7 @@ export interface ModelFit {
 const CPU_FEATURES = ['sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512_bf16', 'avx512_vnni', 'avx_vnni', 'amx_tile', 'amx_bf16', 'amx_int8', 'asimd', 'sve'];
 
 export async function diagnose(opts: { modelDir?: string; dtype?: string; context?: number } = {}): Promise<Diagnosis> {
+  const model = opts.modelDir ? modelFit(opts.modelDir, opts.dtype, opts.context ?? 4096) : null;
   const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
   const providers: ProviderCheck[] = [];
   for (const spec of PROVIDERS) {
@@ -66,7 +67,7 @@ export async function diagnose(opts: { modelDir?: string; dtype?: string; contex
     gpu: gpuFacts(),
     cpu: cpuInfo(),
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
-    model: opts.modelDir ? modelFit(opts.modelDir, opts.dtype, opts.context ?? 4096) : null,
+    model,
   };
 }
 
@@ -88,9 +89,15 @@ async function tryProvider(ep: ExecutionProvider): Promise<{ works: boolean; err
     } finally {
       await session.release();
     }
-  })().catch((err: unknown) => ({ works: false, error: (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim()) ?? 'failed' }));
+  })().catch((err: unknown) => ({ works: false, error: providerError(err) }));
   const timeout = new Promise<{ works: boolean; error: string }>((resolve) => setTimeout(() => resolve({ works: false, error: 'did not answer within 20 s' }), 20_000).unref());
   return Promise.race([attempt, timeout]);
+}
+
+/** ONNX Runtime's first error line without its source location and failed condition ("…cc:136 … was false. Failed to get a WebGPU adapter: …"). */
+function providerError(err: unknown): string {
+  const line = (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim()) ?? 'failed';
+  return line.replace(/^\S+\.(?:cc|h|cpp):\d+ .*? was false\. /, '').replace(/^\S+\.(?:cc|h|cpp):\d+ /, '').trim();
 }
 
 /** GPUs as the system lists them: NVIDIA's driver file, else DRM render nodes with their PCI vendor. */
@@ -145,6 +152,7 @@ function modelFit(dir: string, dtype: string | undefined, context: number): Mode
 /** The diagnosis in plain words, one fact a line. */
 export function describeDiagnosis(d: Diagnosis): string {
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const size = (b: number) => (b >= 2 ** 30 ? gib(b) : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 10).toFixed(1)} KiB`);
   const lines = ['Execution providers:'];
   for (const p of d.providers) {
     const state = !p.inBuild ? 'not in this build' : p.works ? (p.available ? 'works here' : `works here when asked for (${p.why})`) : `does not work here: ${p.error ?? p.why}`;
@@ -156,7 +164,7 @@ export function describeDiagnosis(d: Diagnosis): string {
   lines.push(`Memory: ${gib(d.memory.freeBytes)} free of ${gib(d.memory.totalBytes)}`);
   if (d.model) {
     const m = d.model;
-    lines.push(`Model ${m.id} (${m.dtype}): weights ${gib(m.weightBytes)}, KV cache at ${m.context} tokens ${gib(m.kvCacheBytes)}: ${m.fitsInMemory ? 'fits in free memory' : 'does NOT fit in free memory'}`);
+    lines.push(`Model ${m.id} (${m.dtype}): weights ${size(m.weightBytes)}, KV cache at ${m.context} tokens ${size(m.kvCacheBytes)}: ${m.fitsInMemory ? 'fits in free memory' : 'does NOT fit in free memory'}`);
   }
   return lines.join('\n');
 }
