@@ -24,7 +24,7 @@ function benchModel(modelDir: string): void {
   // transformers.js generates exactly as many tokens as ours did (ours stops at an end-of-sequence token).
   const tjs = child('tjs.ts', { ...common, cache: join(ROOT, '.cache'), decode: ours.decodeTokens, round1: ours.round1Tokens, round2: ours.round2Tokens, rewind: WORKLOAD.rewindTokens });
   const same = ours.decodeIds.length === tjs.decodeIds.length && ours.decodeIds.every((id, i) => id === tjs.decodeIds[i]);
-  console.log(`\n## ${ours.model} (${WORKLOAD.promptTokens}-token prompt; ${ours.decodeTokens} tokens decoded greedily: ${same ? 'identical tokens in both engines' : 'the engines chose DIFFERENT tokens'})`);
+  console.log(`\n## ${ours.model} (${ours.promptTokens}-token prompt with a ${WORKLOAD.imageSize}×${WORKLOAD.imageSize} image; ${ours.decodeTokens} tokens decoded greedily: ${same ? 'identical tokens in both engines' : 'the engines chose DIFFERENT tokens'})`);
   console.log('| | ours | transformers.js | our speed ÷ its speed |');
   console.log('|---|---:|---:|---:|');
   console.log(`| decode tokens/s | ${ours.decodeTokensPerS.toFixed(1)} | ${tjs.decodeTokensPerS.toFixed(1)} | ${(ours.decodeTokensPerS / tjs.decodeTokensPerS).toFixed(2)}× |`);

@@ -1,23 +1,23 @@
 // transformers.js on the side-by-side workload (one process), on the same ONNX graphs through an HF-style folder
-// (hf-folder.ts). It keeps no way to cut its KV cache back, so round 2 of the two-round case re-runs the whole prefix
-// with the retrieval appended. Token counts are forced to ours' (min_new_tokens = max_new_tokens). Prints one EngineFigures line.
-import { AutoModelForCausalLM, env, Tensor } from '@huggingface/transformers';
+// (hf-folder.ts), given the same prompt ids and the same pixel values as ours. It has no way to cut its KV cache back,
+// so round 2 of the two-round case re-runs the whole prefix, image included, with the retrieval appended. Token counts are forced to ours' (min_new_tokens = max_new_tokens). Prints one EngineFigures line.
+import { AutoModelForImageTextToText, env, Tensor } from '@huggingface/transformers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hfFolder } from './hf-folder.js';
-import { args, median, workloadIds, type EngineFigures } from './workload.js';
+import { args, median, workload, type EngineFigures } from './workload.js';
 
 const a = args(process.argv.slice(2));
 const modelDir = a.model!;
 const threads = Number(a.threads);
 const repeats = Number(a.repeats);
 const counts = { decode: Number(a.decode), round1: Number(a.round1), round2: Number(a.round2), rewind: Number(a.rewind) };
-const { prompt, injection } = workloadIds(modelDir);
+const { promptIds: prompt, image, injection } = workload(modelDir);
 
 env.allowRemoteModels = false;
 env.localModelPath = '/';
 const folder = hfFolder(modelDir, join(a.cache!, 'transformersjs'));
-const model = await AutoModelForCausalLM.from_pretrained(folder.dir, {
+const model = await AutoModelForImageTextToText.from_pretrained(folder.dir, {
   dtype: folder.dtype as 'fp32',
   device: 'cpu',
   session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
@@ -41,12 +41,17 @@ textRope._get_text_only_rope_index = (inputIds, mask) => {
 
 const ids = (xs: number[]) => new Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
 const ones = (n: number) => new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+const pixelValues = new Tensor('float32', image.pixelValues, [image.rows, image.cols]);
+const imageGridThw = new Tensor('int64', BigInt64Array.from(image.grid.map(BigInt)), [1, 3]);
 
-/** Greedy decoding of exactly `n` new tokens; the streamer stamps each step (its first call is the prompt itself). */
+/**
+ * Greedy decoding of exactly `n` new tokens from a prompt that holds the image (it has no cache to resume from, so the
+ * vision encoder runs again on every call); the streamer stamps each step (its first call is the prompt itself).
+ */
 async function run(input: number[], n: number): Promise<{ ids: number[]; stamps: number[] }> {
   const stamps: number[] = [];
   const streamer = { put: () => stamps.push(performance.now()), end: () => {} };
-  const out = (await model.generate({ input_ids: ids(input), attention_mask: ones(input.length), max_new_tokens: n, min_new_tokens: n, do_sample: false, streamer } as never)) as Tensor;
+  const out = (await model.generate({ input_ids: ids(input), attention_mask: ones(input.length), pixel_values: pixelValues, image_grid_thw: imageGridThw, max_new_tokens: n, min_new_tokens: n, do_sample: false, streamer } as never)) as Tensor;
   return { ids: Array.from(out.data as BigInt64Array, Number).slice(input.length), stamps: stamps.slice(1) };
 }
 
@@ -73,6 +78,7 @@ await model.dispose();
 const version = (JSON.parse(readFileSync(join(import.meta.dirname, '../../node_modules/@huggingface/transformers/package.json'), 'utf8')) as { version: string }).version;
 const figures: EngineFigures = {
   engine: 'transformers.js',
+  promptTokens: prompt.length,
   version: `@huggingface/transformers ${version}`,
   model: folder.dir,
   threads,

@@ -1,11 +1,15 @@
 // The side-by-side workload, defined once for both engines: the same token ids, the same counts. Each engine runs in its
 // own process (bench/transformersjs.bench.ts spawns ours.ts, then tjs.ts) and prints one JSON `EngineFigures` line.
-import { ModelTokenizer } from '../../main/engine/tokenizer.js';
+import { buildPrompt, type Segment } from '../../main/engine/chat.js';
 import { loadModelPackage } from '../../main/engine/manifest.js';
+import { ModelTokenizer } from '../../main/engine/tokenizer.js';
+import { patchify, type PatchedImage } from '../../main/imaging/patchify.js';
+import type { RgbImage } from '../../main/imaging/rgb.js';
 
 export const WORKLOAD = {
-  /** Text tokens before the first generated one. */
-  promptTokens: 300,
+  /** The prompt: the ChatML template with one image of this size (resized by the package's min/max pixels) and a question of about `questionTokens`. */
+  imageSize: 448,
+  questionTokens: 100,
   decodeTokens: 64,
   /** The two-round Med-RwR case: round 1 (think + query), cut back `rewindTokens` (to the text before `<query>`), inject a retrieval, round 2. */
   round1Tokens: 32,
@@ -17,6 +21,7 @@ export const WORKLOAD = {
 /** What one engine measured (medians over the repeats). */
 export interface EngineFigures {
   readonly engine: string;
+  readonly promptTokens: number;
   readonly version: string;
   readonly model: string;
   readonly threads: number;
@@ -32,18 +37,40 @@ export interface EngineFigures {
   readonly round2Tokens: number;
 }
 
+export interface Workload {
+  /** For ours: the prompt as segments (the image decoded once, by our vision path). */
+  readonly segments: Segment[];
+  /** For transformers.js: the same prompt as ids (`<|image_pad|>` × the image's tokens) and the image's pixel values. */
+  readonly promptIds: number[];
+  readonly image: PatchedImage;
+  readonly injection: number[];
+}
+
+function testImage(size: number): RgbImage {
+  const data = new Uint8Array(size * size * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 7)) & 255;
+  return { width: size, height: size, data };
+}
+
 /** The prompt and the injection, tokenised with the package's own tokenizer (not timed). */
-export function workloadIds(modelDir: string): { prompt: number[]; injection: number[] } {
-  const tok = ModelTokenizer.load(loadModelPackage(modelDir));
+export function workload(modelDir: string): Workload {
+  const pkg = loadModelPackage(modelDir);
+  const m = pkg.manifest;
+  const tok = ModelTokenizer.load(pkg);
   const text = (n: number, words: string[]) => {
     const ids: number[] = [];
     for (let i = 0; ids.length < n; i++) ids.push(...tok.encodeText(` ${words[i % words.length]}`));
-    return ids.slice(0, n);
+    return tok.decode(ids.slice(0, n));
   };
-  return {
-    prompt: text(WORKLOAD.promptTokens, 'the chest radiograph shows a right lower lobe opacity with air bronchograms and a small effusion'.split(' ')),
-    injection: text(WORKLOAD.injectionTokens, 'retrieved lobar pneumonia presents with consolidation fever cough and crackles on auscultation'.split(' ')),
-  };
+  const img = testImage(WORKLOAD.imageSize);
+  const question = text(WORKLOAD.questionTokens, 'the chest radiograph shows a right lower lobe opacity with air bronchograms and a small effusion'.split(' '));
+  const segments = buildPrompt(m, [img], question);
+  const vc = m.vision_config;
+  const ip = m.image_processor;
+  const image = patchify(img, { patchSize: vc.patch_size, temporalPatchSize: vc.temporal_patch_size, mergeSize: vc.spatial_merge_size, minPixels: ip.min_pixels, maxPixels: ip.max_pixels, mean: ip.image_mean, std: ip.image_std, rescale: ip.rescale_factor });
+  const promptIds = segments.flatMap((seg) => ('text' in seg ? tok.encodeText(seg.text) : 'special' in seg ? [tok.encodeSpecial(seg.special)] : new Array<number>(image.tokens).fill(tok.encodeSpecial('image_pad'))));
+  const injection = tok.encodeText(text(WORKLOAD.injectionTokens, 'retrieved lobar pneumonia presents with consolidation fever cough and crackles on auscultation'.split(' ')));
+  return { segments, promptIds, image, injection };
 }
 
 export function median(xs: number[]): number {
