@@ -12,7 +12,7 @@ const modelDir = a.model!;
 const threads = Number(a.threads);
 const repeats = Number(a.repeats);
 const counts = { decode: Number(a.decode), round1: Number(a.round1), round2: Number(a.round2), rewind: Number(a.rewind) };
-const { promptIds: prompt, image, injection } = workload(modelDir);
+const { promptIds: prompt, pixels, injection } = workload(modelDir);
 
 env.allowRemoteModels = false;
 env.localModelPath = '/';
@@ -41,8 +41,6 @@ textRope._get_text_only_rope_index = (inputIds, mask) => {
 
 const ids = (xs: number[]) => new Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
 const ones = (n: number) => new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-const pixelValues = new Tensor('float32', image.pixelValues, [image.rows, image.cols]);
-const imageGridThw = new Tensor('int64', BigInt64Array.from(image.grid.map(BigInt)), [1, 3]);
 
 /**
  * Greedy decoding of exactly `n` new tokens from a prompt that holds the image (it has no cache to resume from, so the
@@ -50,6 +48,9 @@ const imageGridThw = new Tensor('int64', BigInt64Array.from(image.grid.map(BigIn
  */
 async function run(input: number[], n: number): Promise<{ ids: number[]; stamps: number[] }> {
   const stamps: number[] = [];
+  const image = pixels();
+  const pixelValues = new Tensor('float32', image.pixelValues, [image.rows, image.cols]);
+  const imageGridThw = new Tensor('int64', BigInt64Array.from(image.grid.map(BigInt)), [1, 3]);
   const streamer = { put: () => stamps.push(performance.now()), end: () => {} };
   const out = (await model.generate({ input_ids: ids(input), attention_mask: ones(input.length), pixel_values: pixelValues, image_grid_thw: imageGridThw, max_new_tokens: n, min_new_tokens: n, do_sample: false, streamer } as never)) as Tensor;
   return { ids: Array.from(out.data as BigInt64Array, Number).slice(input.length), stamps: stamps.slice(1) };

@@ -40,9 +40,12 @@ export interface EngineFigures {
 export interface Workload {
   /** For ours: the prompt as segments (the image decoded once, by our vision path). */
   readonly segments: Segment[];
-  /** For transformers.js: the same prompt as ids (`<|image_pad|>` × the image's tokens) and the image's pixel values. */
+  /**
+   * For transformers.js: the same prompt as ids (`<|image_pad|>` × the image's tokens), and the image's pixel values
+   * made by our preprocessing (resize, normalise, patchify), which it runs in its timed calls as ours does in `feed`.
+   */
   readonly promptIds: number[];
-  readonly image: PatchedImage;
+  readonly pixels: () => PatchedImage;
   readonly injection: number[];
 }
 
@@ -67,10 +70,10 @@ export function workload(modelDir: string): Workload {
   const segments = buildPrompt(m, [img], question);
   const vc = m.vision_config;
   const ip = m.image_processor;
-  const image = patchify(img, { patchSize: vc.patch_size, temporalPatchSize: vc.temporal_patch_size, mergeSize: vc.spatial_merge_size, minPixels: ip.min_pixels, maxPixels: ip.max_pixels, mean: ip.image_mean, std: ip.image_std, rescale: ip.rescale_factor });
-  const promptIds = segments.flatMap((seg) => ('text' in seg ? tok.encodeText(seg.text) : 'special' in seg ? [tok.encodeSpecial(seg.special)] : new Array<number>(image.tokens).fill(tok.encodeSpecial('image_pad'))));
+  const pixels = () => patchify(img, { patchSize: vc.patch_size, temporalPatchSize: vc.temporal_patch_size, mergeSize: vc.spatial_merge_size, minPixels: ip.min_pixels, maxPixels: ip.max_pixels, mean: ip.image_mean, std: ip.image_std, rescale: ip.rescale_factor });
+  const promptIds = segments.flatMap((seg) => ('text' in seg ? tok.encodeText(seg.text) : 'special' in seg ? [tok.encodeSpecial(seg.special)] : new Array<number>(pixels().tokens).fill(tok.encodeSpecial('image_pad'))));
   const injection = tok.encodeText(text(WORKLOAD.injectionTokens, 'retrieved lobar pneumonia presents with consolidation fever cough and crackles on auscultation'.split(' ')));
-  return { segments, promptIds, image, injection };
+  return { segments, promptIds, pixels, injection };
 }
 
 export function median(xs: number[]): number {
