@@ -126,7 +126,7 @@ async function measure(ep: ExecutionProvider, modelDir: string, dtype: string | 
 
 function table(c: DeviceCheck): string {
   const n = (v: number | null, d = 1) => (v === null ? '–' : v.toFixed(d));
-  const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+  const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} kB`);
   const lines = [
     `# device check: ${c.model.id} (${c.model.dtype}; ${c.model.layers} layers, hidden ${c.model.hidden}, vocab ${c.model.vocab}), ${c.settings.promptTokens}-token prompt, ${c.settings.decodeSteps} decode steps, median of ${c.settings.repeats}`,
     `machine: ${c.machine.cpu}, ${c.machine.logicalCores} logical cores, ${(c.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${c.machine.platform}, node ${c.machine.node}, onnxruntime-node ${c.machine.onnxruntime}; GPU: ${c.machine.gpu.devices.join('; ') || 'none'}${c.machine.gpu.vulkanDriver ? ` (Vulkan: ${c.machine.gpu.vulkanDriver})` : ''}`,
@@ -186,7 +186,12 @@ async function main(argv: string[]): Promise<number> {
   // Every provider that works here on its own; a WebGPU that only runs on a software driver is left out unless asked for.
   const chosen = asked ?? d.providers.filter((p) => p.works && (p.available || p.name === 'cpu')).map((p) => p.name);
   const skipped = d.providers.filter((p) => !chosen.includes(p.name) && p.inBuild).map((p) => `${p.label}: ${p.works ? `works only when asked for (${p.why})` : (p.error ?? p.why)}`);
-  notes.unshift(hardwareGpu ? `GPU: ${d.gpu.devices.join('; ')}` : 'no GPU on this machine: CPU figures only');
+  const onDevice = chosen.filter((p) => p !== 'cpu');
+  notes.unshift(
+    hardwareGpu
+      ? `GPU: ${d.gpu.devices.join('; ')}`
+      : `no GPU on this machine: ${onDevice.length ? `${onDevice.join(', ')} ran on ${d.gpu.vulkanDriver ?? 'no GPU'}, correct but not a GPU's speed` : 'CPU figures only'}`,
+  );
   if (skipped.length) notes.push(`not measured: ${skipped.join('; ')}`);
 
   const providers: ProviderFigures[] = [];

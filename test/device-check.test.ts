@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeviceCheck } from '../bench/device-check.js';
+import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../main/engine/test-support/webgpu.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-device-check-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function deviceCheck(args: string[]) {
+function deviceCheck(args: string[], softwareVulkan = false) {
   const env = { ...process.env };
   delete env.VK_ICD_FILENAMES; // as a plain machine: no software Vulkan driver chosen
+  if (softwareVulkan) {
+    useSoftwareWebGpu(); // fails, not skips, when the driver is missing
+    Object.assign(env, { VK_ICD_FILENAMES: SWIFTSHADER_ICD, XDG_RUNTIME_DIR: '/tmp' });
+  }
   return spawnSync('scripts/device-check', args, { encoding: 'utf8', env });
 }
 
@@ -46,6 +51,18 @@ describe('scripts/device-check', () => {
       expect(cuda.error).toMatch(/CUDA/);
       expect(r.stdout).toMatch(/^\| cuda \| failed: /m);
     }
+  });
+
+  it('measures WebGPU when asked for (software Vulkan here): the KV cache stays on the device, only step inputs and logits cross', () => {
+    const out = join(work, 'webgpu.json');
+    const r = deviceCheck(['--model', 'models/fixtures/tiny-random', '--providers', 'webgpu', '--prompt', '8', '--steps', '2', '--repeats', '1', '--out', out], true);
+    expect(r.status, r.stderr).toBe(0);
+    const c = JSON.parse(readFileSync(out, 'utf8')) as DeviceCheck;
+    const webgpu = c.providers[0]!;
+    expect(webgpu).toMatchObject({ provider: 'webgpu', ok: true, deviceResident: true, cacheLocation: ['gpu-buffer'], decodedTokens: 2 });
+    // up: id 8 + embedding 64×4 + mask 9×8 + positions 24; down: embedding 256 + logits 1000×4
+    expect(webgpu.bytesPerDecodeStep).toEqual({ upBytes: 8 + 256 + 72 + 24, downBytes: 256 + 4000, totalBytes: 360 + 4256, kvBytes: 0 });
+    if (!c.gpu) expect(c.note).toMatch(/^no GPU on this machine: webgpu ran on SwiftShader/);
   });
 
   it('explains bad input', () => {
