@@ -2,8 +2,6 @@
 // an injected retrieval vs re-running the whole prefix, and time to first token. Prints the machine and the figures.
 // Models: the committed fixture, and a larger random model generated on first run into .cache/ (bench/make_random_model.py).
 // MEDRWR_BENCH_THREADS sets ONNX Runtime's intra-op threads (default: cores − 1, 1 to 4); MEDRWR_BENCH_MODEL adds a package.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,6 +12,7 @@ import { graphFile } from '../main/engine/manifest.js';
 import { ModelRunner } from '../main/engine/model-runner.js';
 import { argmax } from '../main/engine/sampling.js';
 import type { RgbImage } from '../main/imaging/rgb.js';
+import { randomModel } from './random-model.js';
 
 const ROOT = join(import.meta.dirname, '..');
 // One core is left to the caller's thread (the worker's whole point); on a small shared machine spinning ORT threads
@@ -120,7 +119,7 @@ async function benchModel(modelDir: string): Promise<void> {
     runner.reset();
     await runner.feedIds(prefix);
     let t0 = performance.now();
-    runner.truncate(600);
+    await runner.truncate(600);
     await runner.feedIds(injection);
     resume.push(performance.now() - t0);
     runner.reset();
@@ -157,15 +156,8 @@ async function main(): Promise<void> {
   console.log('# engine benchmark');
   console.log(`machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}/${os.arch()}, node ${process.version}, onnxruntime-node ${ort.env.versions.common}, CPU EP, ${THREADS} intra-op thread(s), median of ${REPEATS}, load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const models = [join(ROOT, 'models/fixtures/tiny-random')];
-  const random = join(ROOT, '.cache/bench-models/random-8x512');
-  if (!existsSync(join(random, 'manifest.json'))) {
-    try {
-      execFileSync('/usr/bin/python3', [join(ROOT, 'bench/make_random_model.py'), random], { stdio: 'inherit', env: { ...process.env, OMP_NUM_THREADS: '1' } });
-    } catch {
-      console.log('(could not generate the larger random model: /usr/bin/python3 with torch is needed; fixture only)');
-    }
-  }
-  if (existsSync(join(random, 'manifest.json'))) models.push(random);
+  const random = randomModel((line) => console.log(`${line}; fixture only`));
+  if (random) models.push(random);
   if (process.env.MEDRWR_BENCH_MODEL) models.push(process.env.MEDRWR_BENCH_MODEL);
   for (const dir of models) await benchModel(dir);
 }

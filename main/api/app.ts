@@ -16,6 +16,8 @@ export const AppInfo = z.object({
   nodeVersion: z.string(),
   dataDir: z.string(),
   executionProviders: z.array(ExecutionProviderInfo),
+  /** The GPUs the system lists and the Vulkan driver WebGPU would use (software: SwiftShader or lavapipe, correct but slow). */
+  gpu: z.object({ devices: z.array(z.string()), vulkanDriver: z.string().nullable(), software: z.boolean() }),
   libraries: z.record(z.string(), z.string()),
   disclaimer: z.string(),
 });

@@ -1,5 +1,6 @@
 import { arch, platform } from 'node:process';
 import { listSupportedBackends } from 'onnxruntime-node';
+import { gpuFacts } from '../engine/doctor.js';
 import { DISCLAIMER } from '../api/contract.js';
 import type { AppInfo } from '../api/app.js';
 import type { AppContext } from './context.js';
@@ -17,6 +18,7 @@ export function appInfo(ctx: AppContext): AppInfo {
     nodeVersion: process.versions.node,
     dataDir: ctx.dataDir,
     executionProviders: listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled })),
+    gpu: gpuFacts(),
     libraries: Object.fromEntries(KEY_LIBRARIES.map((name) => [name, packageVersion(name)])),
     disclaimer: DISCLAIMER,
   };

@@ -3,7 +3,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { GRAPHS, graphFile, loadModelPackage } from './manifest.js';
 import { singleNodeModel } from './onnx-proto.js';
-import { PROVIDERS, vulkanDriver, type ExecutionProvider } from './providers.js';
+import { PROVIDERS, providerErrorText, vulkanDriver, type ExecutionProvider } from './providers.js';
 
 /**
  * What `medrwr doctor` reports: the execution providers this build has and whether each actually runs here, the GPU
@@ -44,6 +44,7 @@ export interface ModelFit {
 const CPU_FEATURES = ['sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512_bf16', 'avx512_vnni', 'avx_vnni', 'amx_tile', 'amx_bf16', 'amx_int8', 'asimd', 'sve'];
 
 export async function diagnose(opts: { modelDir?: string; dtype?: string; context?: number } = {}): Promise<Diagnosis> {
+  const model = opts.modelDir ? modelFit(opts.modelDir, opts.dtype, opts.context ?? 4096) : null;
   const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
   const providers: ProviderCheck[] = [];
   for (const spec of PROVIDERS) {
@@ -61,14 +62,19 @@ export async function diagnose(opts: { modelDir?: string; dtype?: string; contex
       deviceResident: spec.deviceResident,
     });
   }
-  const driver = vulkanDriver();
   return {
     providers,
-    gpu: { devices: gpuDevices(), vulkanDriver: driver, software: driver !== null && /swiftshader|lavapipe|llvmpipe/i.test(driver) },
+    gpu: gpuFacts(),
     cpu: cpuInfo(),
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
-    model: opts.modelDir ? modelFit(opts.modelDir, opts.dtype, opts.context ?? 4096) : null,
+    model,
   };
+}
+
+/** The GPU and its Vulkan driver as the system shows them: cheap (no session), so About can show it too. */
+export function gpuFacts(): Diagnosis['gpu'] {
+  const driver = vulkanDriver();
+  return { devices: gpuDevices(), vulkanDriver: driver, software: driver !== null && /swiftshader|lavapipe|llvmpipe/i.test(driver) };
 }
 
 /** Creates and runs a one-node graph on the provider, with a time limit (a wedged driver must not wedge doctor). */
@@ -83,7 +89,7 @@ async function tryProvider(ep: ExecutionProvider): Promise<{ works: boolean; err
     } finally {
       await session.release();
     }
-  })().catch((err: unknown) => ({ works: false, error: (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim()) ?? 'failed' }));
+  })().catch((err: unknown) => ({ works: false, error: providerErrorText(err) }));
   const timeout = new Promise<{ works: boolean; error: string }>((resolve) => setTimeout(() => resolve({ works: false, error: 'did not answer within 20 s' }), 20_000).unref());
   return Promise.race([attempt, timeout]);
 }
@@ -140,6 +146,7 @@ function modelFit(dir: string, dtype: string | undefined, context: number): Mode
 /** The diagnosis in plain words, one fact a line. */
 export function describeDiagnosis(d: Diagnosis): string {
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const size = (b: number) => (b >= 2 ** 30 ? gib(b) : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 10).toFixed(1)} KiB`);
   const lines = ['Execution providers:'];
   for (const p of d.providers) {
     const state = !p.inBuild ? 'not in this build' : p.works ? (p.available ? 'works here' : `works here when asked for (${p.why})`) : `does not work here: ${p.error ?? p.why}`;
@@ -151,7 +158,7 @@ export function describeDiagnosis(d: Diagnosis): string {
   lines.push(`Memory: ${gib(d.memory.freeBytes)} free of ${gib(d.memory.totalBytes)}`);
   if (d.model) {
     const m = d.model;
-    lines.push(`Model ${m.id} (${m.dtype}): weights ${gib(m.weightBytes)}, KV cache at ${m.context} tokens ${gib(m.kvCacheBytes)}: ${m.fitsInMemory ? 'fits in free memory' : 'does NOT fit in free memory'}`);
+    lines.push(`Model ${m.id} (${m.dtype}): weights ${size(m.weightBytes)}, KV cache at ${m.context} tokens ${size(m.kvCacheBytes)}: ${m.fitsInMemory ? 'fits in free memory' : 'does NOT fit in free memory'}`);
   }
   return lines.join('\n');
 }

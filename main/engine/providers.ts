@@ -109,6 +109,12 @@ export function hardwareGpuVisible(): boolean {
   return dri || existsSync('/dev/nvidia0');
 }
 
+/** ONNX Runtime's error for a provider in words: its first line, without the source file and the failed check. */
+export function providerErrorText(err: unknown): string {
+  const line = (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim()) ?? 'no reason given';
+  return line.replace(/^\S+\.(?:cc|h|cpp):\d+ .*? was false\. /, '').replace(/^\S+\.(?:cc|h|cpp):\d+ /, '').trim();
+}
+
 /** The Vulkan driver WebGPU will use on Linux, from VK_ICD_FILENAMES (what `doctor` and About name). */
 export function vulkanDriver(): string | null {
   const icd = (process.env.VK_ICD_FILENAMES ?? '').split(':').find(Boolean);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { graphFile, ModelPackageError, type GraphName, type ModelPackage } from './manifest.js';
-import { providerPlan, providerSpec, type EpChoice, type ExecutionProvider } from './providers.js';
+import { providerErrorText, providerPlan, providerSpec, type EpChoice, type ExecutionProvider } from './providers.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -50,7 +50,7 @@ export async function openSessions(pkg: ModelPackage, opts: SessionOptions): Pro
     } catch (err) {
       if (err instanceof ModelPackageError) throw err;
       if (ep === 'cpu') throw new ModelPackageError(`model ${pkg.manifest.id} could not be loaded: ${(err as Error).message}`);
-      notices.push(`${spec.label} failed to initialise (${(err as Error).message.split('\n').find((l) => l.trim()) ?? 'no reason given'})`);
+      notices.push(`${spec.label} failed to initialise (${providerErrorText(err)})`);
     }
   }
   throw new ModelPackageError('no execution provider could be initialised'); // unreachable: the plan always ends with cpu

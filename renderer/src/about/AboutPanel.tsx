@@ -39,6 +39,17 @@ export function AboutPanel({ onClose }: { onClose: () => void }) {
                 </span>
               ))}
             </dd>
+            <dt>GPU</dt>
+            <dd data-field="gpu">
+              {info.gpu.devices.length ? info.gpu.devices.join('; ') : 'none visible'}
+              {info.gpu.vulkanDriver && (
+                <>
+                  {' · Vulkan '}
+                  {info.gpu.vulkanDriver}
+                  {info.gpu.software ? ' (software: correct but slow)' : ''}
+                </>
+              )}
+            </dd>
             <dt>Libraries</dt>
             <dd data-field="libraries">
               <table>

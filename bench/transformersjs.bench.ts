@@ -1,0 +1,64 @@
+// Ours vs transformers.js (issue 13) on the same ONNX graphs, CPU, one process per engine, one after the other on the
+// same machine: decode tokens/s, time to first token, and a two-round Med-RwR case end to end (ours cuts the cache
+// back and appends the retrieval; transformers.js re-runs the whole prefix). Workload: bench/transformersjs/workload.ts.
+// MEDRWR_BENCH_THREADS sets intra-op threads for both (default as bench/engine.bench.ts); MEDRWR_BENCH_MODEL adds a package.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { join } from 'node:path';
+import { randomModel } from './random-model.js';
+import { WORKLOAD, type EngineFigures } from './transformersjs/workload.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const THREADS = Number(process.env.MEDRWR_BENCH_THREADS ?? Math.max(1, Math.min(4, os.cpus().length - 1)));
+const REPEATS = Number(process.env.MEDRWR_BENCH_REPEATS ?? 3);
+// The two processes alternate this many times (ours, theirs, ours, …) and each figure is the median over them, so that
+// a shared machine's changing load falls on both engines alike.
+const ALTERNATIONS = Number(process.env.MEDRWR_BENCH_ALTERNATIONS ?? 3);
+
+function child(script: string, args: Record<string, string | number>): EngineFigures {
+  const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/transformersjs', script), ...argv], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as EngineFigures;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** The figures of several runs, each timing the median over them. */
+function combine(runs: EngineFigures[]): EngineFigures {
+  return { ...runs[0]!, ttftMs: median(runs.map((r) => r.ttftMs)), decodeTokensPerS: median(runs.map((r) => r.decodeTokensPerS)), twoRoundMs: median(runs.map((r) => r.twoRoundMs)) };
+}
+
+function benchModel(modelDir: string): void {
+  const common = { model: modelDir, threads: THREADS, repeats: REPEATS };
+  const oursRuns: EngineFigures[] = [];
+  const tjsRuns: EngineFigures[] = [];
+  for (let a = 0; a < ALTERNATIONS; a++) {
+    const o = child('ours.ts', common);
+    oursRuns.push(o);
+    // transformers.js generates exactly as many tokens as ours did (ours stops at an end-of-sequence token).
+    tjsRuns.push(child('tjs.ts', { ...common, cache: join(ROOT, '.cache'), decode: o.decodeTokens, round1: o.round1Tokens, round2: o.round2Tokens, rewind: WORKLOAD.rewindTokens }));
+  }
+  const ours = combine(oursRuns);
+  const tjs = combine(tjsRuns);
+  const same = ours.decodeIds.length === tjs.decodeIds.length && ours.decodeIds.every((id, i) => id === tjs.decodeIds[i]);
+  console.log(`\n## ${ours.model} (${ours.promptTokens}-token prompt with a ${WORKLOAD.imageSize}×${WORKLOAD.imageSize} image; ${ours.decodeTokens} tokens decoded greedily: ${same ? 'identical tokens in both engines' : 'the engines chose DIFFERENT tokens'})`);
+  console.log('| | ours | transformers.js | our speed ÷ its speed |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| decode tokens/s | ${ours.decodeTokensPerS.toFixed(1)} | ${tjs.decodeTokensPerS.toFixed(1)} | ${(ours.decodeTokensPerS / tjs.decodeTokensPerS).toFixed(2)}× |`);
+  console.log(`| time to first token (ms) | ${ours.ttftMs.toFixed(1)} | ${tjs.ttftMs.toFixed(1)} | ${(tjs.ttftMs / ours.ttftMs).toFixed(2)}× |`);
+  console.log(
+    `| two-round case (ms): ${ours.round1Tokens} tokens, cut back ${WORKLOAD.rewindTokens}, ${WORKLOAD.injectionTokens}-token retrieval, ${ours.round2Tokens} tokens | ${ours.twoRoundMs.toFixed(1)} | ${tjs.twoRoundMs.toFixed(1)} | ${(tjs.twoRoundMs / ours.twoRoundMs).toFixed(2)}× |`,
+  );
+}
+
+const cpus = os.cpus();
+console.log('# ours vs transformers.js (same ONNX graphs, CPU EP)');
+console.log(`machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}/${os.arch()}, node ${process.version}, ${THREADS} intra-op thread(s) each, median of ${REPEATS} in each of ${ALTERNATIONS} alternating runs per engine, load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const models = [join(ROOT, 'models/fixtures/tiny-random'), join(ROOT, 'models/medrwr-tiny')];
+const random = randomModel();
+if (random) models.push(random);
+if (process.env.MEDRWR_BENCH_MODEL) models.push(process.env.MEDRWR_BENCH_MODEL);
+for (const dir of models) benchModel(dir);
