@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExportedReport } from '../api/cases.js';
+import { dispatch } from '../app/dispatch.js';
+import { closeServices } from '../app/services.js';
+import { srDocument } from '../dicom/sr-read.js';
+import { buildReportModel } from '../reports/model.js';
+import { indexInstance, scriptedCase, scriptedRun, type ScriptedCase } from '../reports/test-support.js';
+import { dciodvfy, skipWithoutDciodvfy } from '../../test/support/dciodvfy.js';
+import { caseSr, indexedImages, srInputFromReport } from './case-sr.js';
+import { readPart10 } from './dcmjs.js';
+import { buildSr } from './sr.js';
+
+// A case's result as a DICOM SR (issue 16), mapped from the report model: runs come from the real reasoning loop.
+
+const PATIENT = { key: 'PID-SR-1', id: 'PID-SR-1', name: 'CASE^SR' };
+const KEY_SOP = '1.2.840.113619.2.55.3.1'; // the fixtures' key image
+
+/** A demo-like case: a CDIR run that changed the answer, cited evidence, and a reader's edit. */
+async function reviewedCdirCase(): Promise<ScriptedCase & { runId: string }> {
+  const sc = scriptedCase('Which finding fits the right lower zone?');
+  indexInstance(sc.ctx, PATIENT, KEY_SOP);
+  const runId = await scriptedRun(
+    sc,
+    [
+      { output: '<think> opacity </think>\n<query> lobar consolidation </query>' },
+      { output: '<think> maybe </think>\n<answer> A. Pneumonia </answer>', answerProbs: { A: 0.55, B: 0.3 } },
+      { output: '<think> the similar case helps </think>\n<answer> B. Fracture </answer>', answerProbs: { A: 0.04, B: 0.95 } },
+    ],
+    { similar: true, passages: () => ['Lobar pneumonia shows consolidation.'] },
+  );
+  sc.store.addReview({ caseId: sc.caseId, runId, verdict: 'edit', note: 'Air bronchograms favour pneumonia.', editedAnswer: 'A. Pneumonia, right lower lobe' });
+  return { ...sc, runId };
+}
+
+/** The SR's readable content as "concept: value" lines, children indented (as our SR view shows it). */
+function lines(bytes: Buffer): string[] {
+  return srDocument(readPart10(bytes)).content.map((i) => `${'  '.repeat(i.depth)}${i.concept}: ${i.value}`);
+}
+
+describe('a case as a DICOM SR', () => {
+  it('carries every item of the report: question, options, answer, confidence, differential, flags, evidence, key image, review, provenance, label', async () => {
+    const sc = await reviewedCdirCase();
+    const sr = await caseSr(sc.ctx, { caseId: sc.caseId });
+    const ds = readPart10(sr.bytes);
+    expect(ds).toMatchObject({ StudyInstanceUID: `${KEY_SOP}.1`, PatientID: 'PID-SR-1', PatientName: expect.anything(), VerificationFlag: 'VERIFIED', CompletionFlag: 'COMPLETE' });
+    const doc = srDocument(ds);
+    expect(doc.verifyingObservers).toEqual([{ name: sc.store.reviews(sc.caseId)[0]!.user, organization: 'Med-RwR Workstation', dateTime: expect.stringMatching(/^\d{14}$/) }]);
+    const flag = 'CDIR changed the answer: the first answer was A (Pneumonia) at 55.0%; after consulting a similar reference image it is B (Fracture) at 95.0%.';
+    expect(lines(sr.bytes)).toEqual([
+      'Question: Which finding fits the right lower zone?',
+      'Answer option: A. Pneumonia',
+      'Answer option: B. Fracture',
+      'Answer option: C. Normal',
+      'Answer option: D. Effusion',
+      'Answer: B. Fracture',
+      'Confidence: 95 %',
+      'Differential Diagnosis/Impression: ',
+      '  Differential option: B. Fracture',
+      '    Probability before CDIR: 30 %',
+      '    Probability after CDIR: 95 %',
+      '  Differential option: A. Pneumonia',
+      '    Probability before CDIR: 55 %',
+      '    Probability after CDIR: 4 %',
+      '  Differential option: C. Normal',
+      '    Probability before CDIR: 0 %',
+      '    Probability after CDIR: 0 %',
+      '  Differential option: D. Effusion',
+      '    Probability before CDIR: 0 %',
+      '    Probability after CDIR: 0 %',
+      `Flag: ${flag}`,
+      'Cited evidence: Lobar pneumonia shows consolidation.',
+      '  Evidence source: knowledge base',
+      '  Passage identifier: p0',
+      '  Evidence knowledge base: scripted-kb version 1',
+      `Illustration of Finding: ${KEY_SOP}`,
+      'Review verdict: edit',
+      'Review note: Air bronchograms favour pneumonia.',
+      'Edited answer: A. Pneumonia, right lower lobe',
+      expect.stringMatching(/^Algorithm Name: \S+/),
+      expect.stringMatching(/^Algorithm Version: \S+/),
+      'Knowledge base: scripted-kb version 1',
+      'Decision support label: Decision support, not for primary diagnosis. Synthetic demo data.',
+    ]);
+  });
+
+  it.skipIf(skipWithoutDciodvfy)('validates with dciodvfy without errors: reviewed CDIR case, an unreviewed one, and one with no valid answer', async () => {
+    const sc = await reviewedCdirCase();
+    const reviewed = dciodvfy((await caseSr(sc.ctx, { caseId: sc.caseId })).bytes);
+    expect(reviewed.iod).toBe('ComprehensiveSR');
+    expect(reviewed.errors).toEqual([]);
+
+    const bad = scriptedCase();
+    indexInstance(bad.ctx, PATIENT, KEY_SOP);
+    await scriptedRun(bad, [{ output: '<think> hmm </think>\n<answer> F </answer>', answerProbs: { A: 0.1 } }], { overrides: { cdir: false } });
+    const invalid = await caseSr(bad.ctx, { caseId: bad.caseId });
+    expect(invalid.input.review).toBeNull();
+    const out = dciodvfy(invalid.bytes);
+    expect(out.errors).toEqual([]);
+    expect(readPart10(invalid.bytes).VerificationFlag).toBe('UNVERIFIED');
+    expect(lines(invalid.bytes)).toEqual(expect.arrayContaining(['Answer: No valid answer', expect.stringMatching(/^ {2}Reason for no valid answer: the answer .F. is not one of the offered options/)]));
+    expect(lines(invalid.bytes).some((l) => l.startsWith('Confidence:'))).toBe(false);
+  });
+
+  it('maps measurements when the report has them, with value, unit and where', async () => {
+    const sc = await reviewedCdirCase();
+    const model = await buildReportModel(sc.ctx, { caseId: sc.caseId, deidentify: false });
+    const input = srInputFromReport({ ...model, measurements: [{ label: 'Effusion depth', value: 23.5, unit: 'mm', where: 'key image 1' }] }, indexedImages(sc.ctx, [KEY_SOP]));
+    expect(input.measurements).toEqual([{ label: 'Effusion depth', value: 23.5, unit: 'mm', where: 'key image 1' }]);
+    const bytes = buildSr(input).bytes;
+    expect(lines(bytes)).toEqual(expect.arrayContaining(['Measurement: 23.5 mm', '  Measurement name: Effusion depth', '  Measurement location: key image 1']));
+    if (!skipWithoutDciodvfy) expect(dciodvfy(bytes).errors).toEqual([]);
+  });
+
+  it('refuses what an SR cannot carry: de-identified, or key images the studies database no longer has', async () => {
+    const sc = await reviewedCdirCase();
+    await expect(dispatch(sc.ctx, 'reports.export', { caseId: sc.caseId, format: 'sr', deidentify: true })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/cannot be de-identified/) });
+    const orphan = scriptedCase();
+    await scriptedRun(orphan, [{ output: '<answer> A </answer>', answerProbs: { A: 0.9 } }], { overrides: { cdir: false } });
+    await expect(caseSr(orphan.ctx, { caseId: orphan.caseId })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/none of its key images is in the studies database/) });
+  });
+
+  it('reports.export format sr gives a .dcm as base64 application/dicom, and medrwr report --format sr writes it', async () => {
+    const sc = await reviewedCdirCase();
+    const out = ExportedReport.parse(await dispatch(sc.ctx, 'reports.export', { caseId: sc.caseId, format: 'sr' }));
+    expect(out).toMatchObject({ mimeType: 'application/dicom', encoding: 'base64', filename: expect.stringMatching(/^case-[0-9a-f-]{8}-sr\.dcm$/) });
+    expect(readPart10(Buffer.from(out.data, 'base64')).SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.88.33');
+    expect(sc.store.auditLog(sc.caseId).filter((e) => e.action === 'export').at(-1)?.detail).toMatch(/^sr \d/);
+    await closeServices(sc.ctx);
+
+    const file = join(sc.ctx.dataDir, 'case.dcm');
+    const r = spawnSync(process.execPath, ['bin/medrwr.js', 'report', sc.caseId, '--format', 'sr', '--out', file, '--data-dir', sc.ctx.dataDir], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(lines(readFileSync(file))).toContain('Edited answer: A. Pneumonia, right lower lobe');
+  });
+});
