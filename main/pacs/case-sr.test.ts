@@ -1,8 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportedReport } from '../api/cases.js';
+import type { PacsNode } from '../api/pacs.js';
+import type { SrDocument, StudyDocument } from '../api/studies.js';
+import type { AppContext } from '../app/context.js';
+import { caseStore } from '../cases/service.js';
+import { testContext } from '../cases/testing/fixtures.js';
+import { skipWithoutOrthanc, startOrthanc, type RunningOrthanc } from '../../test/support/orthanc.js';
+import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
+import { retrieveVia } from './testing.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
 import { srDocument } from '../dicom/sr-read.js';
@@ -135,5 +143,58 @@ describe('a case as a DICOM SR', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(lines(readFileSync(file))).toContain('Edited answer: A. Pneumonia, right lower lobe');
+  });
+});
+
+describe.skipIf(skipWithoutOrthanc)('pacs.sendCase: the SR goes to the archive, comes back and reads the same', () => {
+  let orthanc: RunningOrthanc;
+  let ctx: AppContext;
+  const study = syntheticStudy({ patientName: 'SEND^CASE', patientId: 'PID-SEND', birthDate: '19700101', accessionNumber: 'ACC-SEND', studyDate: '20250102', modality: 'CT', series: 1, instancesPerSeries: 2 });
+  beforeAll(async () => {
+    orthanc = await startOrthanc();
+    await orthanc.store(study.files);
+    ctx = testContext();
+  }, 120_000);
+  afterAll(async () => {
+    if (ctx) await closeServices(ctx);
+    await orthanc?.stop();
+  });
+
+  it('stores it in the key images\' study by STOW-RS; a retrieve brings it back, listed under the study, with the same content', async () => {
+    const node = (await dispatch(ctx, 'pacs.saveNode', { name: 'Archive', url: orthanc.dicomWeb, auth: { kind: 'none' } })) as PacsNode;
+    expect(await (await retrieveVia(ctx, { nodeId: node.id, studyInstanceUid: study.studyUid })).finished()).toMatchObject({ state: 'completed', imported: 2 });
+    const { instances } = (await dispatch(ctx, 'series.instances', { seriesInstanceUid: study.seriesUids[0]! })) as { instances: { sopInstanceUid: string }[] };
+    const store = caseStore(ctx);
+    const c = store.createCase({ question: 'Which finding fits the right lower zone?', options: [{ letter: 'A', text: 'Pneumonia' }, { letter: 'B', text: 'Fracture' }, { letter: 'C', text: 'Normal' }, { letter: 'D', text: 'Effusion' }], keyImages: [{ sopInstanceUid: instances[0]!.sopInstanceUid, frame: 0, window: { center: 40, width: 400 }, invert: false }], synthetic: true });
+    const sc = { ctx, store, caseId: c.id };
+    const runId = await scriptedRun(
+      sc,
+      [
+        { output: '<think> opacity </think>\n<query> lobar consolidation </query>' },
+        { output: '<answer> A. Pneumonia </answer>', answerProbs: { A: 0.55, B: 0.3 } },
+        { output: '<answer> B. Fracture </answer>', answerProbs: { A: 0.04, B: 0.95 } },
+      ],
+      { similar: true, passages: () => ['Lobar pneumonia shows consolidation.'] },
+    );
+    store.addReview({ caseId: c.id, runId, verdict: 'agree', note: 'Fits the film.' });
+
+    const sent = (await dispatch(ctx, 'pacs.sendCase', { nodeId: node.id, caseId: c.id })) as { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string };
+    expect(sent.studyInstanceUid).toBe(study.studyUid);
+    expect(store.auditLog(c.id).at(-1)).toMatchObject({ action: 'export', detail: `sr ${sent.sopInstanceUid} sent to Archive` });
+    // the resumed retrieve fetches only what is new: the SR
+    expect(await (await retrieveVia(ctx, { nodeId: node.id, studyInstanceUid: study.studyUid })).finished()).toMatchObject({ state: 'completed', fetched: 1, alreadyLocal: 2, imported: 1 });
+    const { documents } = (await dispatch(ctx, 'studies.documents', { studyInstanceUid: study.studyUid })) as { documents: StudyDocument[] };
+    expect(documents).toEqual([expect.objectContaining({ sopInstanceUid: sent.sopInstanceUid, seriesInstanceUid: sent.seriesInstanceUid, title: 'Decision support result' })]);
+    const back = (await dispatch(ctx, 'instances.sr', { sopInstanceUid: sent.sopInstanceUid })) as SrDocument;
+    const local = srDocument(readPart10((await caseSr(ctx, { caseId: c.id })).bytes));
+    expect(back.content).toEqual(local.content);
+    expect(back).toMatchObject({ verification: 'VERIFIED', verifyingObservers: [{ name: store.reviews(c.id)[0]!.user, organization: 'Med-RwR Workstation' }], patientId: 'PID-SEND' });
+    expect(back.content.map((i) => `${i.concept}: ${i.value}`)).toEqual(expect.arrayContaining(['Answer: B. Fracture', 'Review verdict: agree', 'Passage identifier: p0']));
+  });
+
+  it('an unknown node or case is a specific error, and nothing is sent', async () => {
+    await expect(dispatch(ctx, 'pacs.sendCase', { nodeId: 'nope', caseId: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    const node = (await dispatch(ctx, 'pacs.nodes', {})) as { nodes: PacsNode[] };
+    await expect(dispatch(ctx, 'pacs.sendCase', { nodeId: node.nodes[0]!.id, caseId: 'no-such-case' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('No case "no-such-case"') });
   });
 });
