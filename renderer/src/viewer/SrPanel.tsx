@@ -15,7 +15,7 @@ export function SrPanel({ sopInstanceUid, onClose }: { sopInstanceUid: string; o
     client.call('instances.sr', { sopInstanceUid }).then(setDoc, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
   }, [client, sopInstanceUid]);
   return (
-    <div className="modal-backdrop" onClick={onClose}>
+    <div className="modal-backdrop sr-backdrop" onClick={onClose}>
       <div className="modal sr-panel" role="dialog" aria-label="Structured report" data-testid="sr-panel" onClick={(e) => e.stopPropagation()}>
         <header>
           <h2>{doc?.title ?? 'Structured report'}</h2>
