@@ -7,6 +7,7 @@ import type { PacsNode } from '../api/pacs.js';
 import type { SrDocument, StudyDocument } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { caseStore } from '../cases/service.js';
+import { appDatabase } from '../db/app-database.js';
 import { testContext } from '../cases/testing/fixtures.js';
 import { skipWithoutOrthanc, startOrthanc, type RunningOrthanc } from '../../test/support/orthanc.js';
 import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
@@ -128,6 +129,14 @@ describe('a case as a DICOM SR', () => {
     const orphan = scriptedCase();
     await scriptedRun(orphan, [{ output: '<answer> A </answer>', answerProbs: { A: 0.9 } }], { overrides: { cdir: false } });
     await expect(caseSr(orphan.ctx, { caseId: orphan.caseId })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/none of its key images is in the studies database/) });
+  });
+
+  it("a case holding two patients' images (left by an older app) gets no SR either", async () => {
+    const sc = await reviewedCdirCase();
+    indexInstance(sc.ctx, { key: 'other', id: 'PID-OTHER', name: 'OTHER^PATIENT' }, '1.2.3.77');
+    appDatabase(sc.ctx).prepare('INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert) VALUES (?, 1, ?, 0, 40, 400, 0)').run(sc.caseId, '1.2.3.77');
+    await expect(dispatch(sc.ctx, 'reports.export', { caseId: sc.caseId, format: 'sr' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/2 patients/) });
+    expect(sc.store.auditLog(sc.caseId).some((e) => e.action === 'export')).toBe(false);
   });
 
   it('reports.export format sr gives a .dcm as base64 application/dicom, and medrwr report --format sr writes it', async () => {
