@@ -81,11 +81,11 @@ test('the SR of the reviewed ambiguous demo case validates, goes to Orthanc, com
   await expect(send.getByTestId('send-pacs-message')).toContainText('Sent as DICOM SR', { timeout: 30_000 });
   const sopUid = /SR ([\d.]+) to/.exec((await send.getByTestId('send-pacs-message').textContent()) ?? '')![1]!;
 
-  // Retrieve the study back from Orthanc (WADO-RS): only the SR is new.
+  // Retrieve the study back from Orthanc (WADO-RS): the SR and its Key Object Selection are what the archive has.
   const studyUid = readPart10(Buffer.from(sr.data, 'base64')).StudyInstanceUID as string; // the key images' study
   const { taskId } = await api<{ taskId: string }>(app, 'pacs.retrieve', { nodeId: node.id, studyInstanceUid: studyUid });
   await expect.poll(async () => (await api<{ state: string }>(app, 'pacs.retrieveReport', { taskId })).state, { timeout: 60_000 }).toBe('completed');
-  expect(await api(app, 'pacs.retrieveReport', { taskId })).toMatchObject({ total: 1, fetched: 1, imported: 1, error: null });
+  expect(await api(app, 'pacs.retrieveReport', { taskId })).toMatchObject({ total: 2, fetched: 2, imported: 2, error: null });
 
   // Our SR view: listed under its study in the browser, opened in the SR panel with the same content.
   await page.reload();

@@ -20,6 +20,7 @@ import { indexInstance, scriptedCase, scriptedRun, type ScriptedCase } from '../
 import { dciodvfy, skipWithoutDciodvfy } from '../../test/support/dciodvfy.js';
 import { caseSr, indexedImages, srInputFromReport } from './case-sr.js';
 import { readPart10 } from './dcmjs.js';
+import { buildKos } from './kos.js';
 import { buildSr } from './sr.js';
 
 // A case's result as a DICOM SR (issue 16), mapped from the report model: runs come from the real reasoning loop.
@@ -97,9 +98,14 @@ describe('a case as a DICOM SR', () => {
 
   it.skipIf(skipWithoutDciodvfy)('validates with dciodvfy without errors: reviewed CDIR case, an unreviewed one, and one with no valid answer', async () => {
     const sc = await reviewedCdirCase();
-    const reviewed = dciodvfy((await caseSr(sc.ctx, { caseId: sc.caseId })).bytes);
+    const sr = await caseSr(sc.ctx, { caseId: sc.caseId });
+    const reviewed = dciodvfy(sr.bytes);
     expect(reviewed.iod).toBe('ComprehensiveSR');
     expect(reviewed.errors).toEqual([]);
+    // the Key Object Selection sent beside it
+    const kos = dciodvfy(buildKos({ ...sr.input, description: 'Key images of the decision support result' }).bytes);
+    expect(kos.iod).toBe('KeyObjectSelectionDocument');
+    expect(kos.errors).toEqual([]);
 
     const bad = scriptedCase();
     indexInstance(bad.ctx, PATIENT, KEY_SOP);
@@ -187,13 +193,21 @@ describe.skipIf(skipWithoutOrthanc)('pacs.sendCase: the SR goes to the archive, 
     );
     store.addReview({ caseId: c.id, runId, verdict: 'agree', note: 'Fits the film.' });
 
-    const sent = (await dispatch(ctx, 'pacs.sendCase', { nodeId: node.id, caseId: c.id })) as { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string };
+    const sent = (await dispatch(ctx, 'pacs.sendCase', { nodeId: node.id, caseId: c.id })) as { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; keyObjectSopInstanceUid: string };
     expect(sent.studyInstanceUid).toBe(study.studyUid);
-    expect(store.auditLog(c.id).at(-1)).toMatchObject({ action: 'export', detail: `sr ${sent.sopInstanceUid} sent to Archive` });
-    // the resumed retrieve fetches only what is new: the SR
-    expect(await (await retrieveVia(ctx, { nodeId: node.id, studyInstanceUid: study.studyUid })).finished()).toMatchObject({ state: 'completed', fetched: 1, alreadyLocal: 2, imported: 1 });
+    expect(store.auditLog(c.id).at(-1)).toMatchObject({ action: 'export', detail: `sr ${sent.sopInstanceUid} and key objects ${sent.keyObjectSopInstanceUid} sent to Archive` });
+    // the resumed retrieve fetches only what is new: the SR and the Key Object Selection
+    expect(await (await retrieveVia(ctx, { nodeId: node.id, studyInstanceUid: study.studyUid })).finished()).toMatchObject({ state: 'completed', fetched: 2, alreadyLocal: 2, imported: 2 });
     const { documents } = (await dispatch(ctx, 'studies.documents', { studyInstanceUid: study.studyUid })) as { documents: StudyDocument[] };
-    expect(documents).toEqual([expect.objectContaining({ sopInstanceUid: sent.sopInstanceUid, seriesInstanceUid: sent.seriesInstanceUid, title: 'Decision support result' })]);
+    expect(documents).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sopInstanceUid: sent.sopInstanceUid, seriesInstanceUid: sent.seriesInstanceUid, title: 'Decision support result' }),
+        expect.objectContaining({ sopInstanceUid: sent.keyObjectSopInstanceUid, sopClassUid: '1.2.840.10008.5.1.4.1.1.88.59', title: 'Of Interest' }),
+      ]),
+    );
+    expect(documents).toHaveLength(2);
+    const kos = (await dispatch(ctx, 'instances.sr', { sopInstanceUid: sent.keyObjectSopInstanceUid })) as SrDocument;
+    expect(kos.content.filter((i) => i.valueType === 'IMAGE').map((i) => i.reference?.sopInstanceUid)).toEqual([instances[0]!.sopInstanceUid]);
     const back = (await dispatch(ctx, 'instances.sr', { sopInstanceUid: sent.sopInstanceUid })) as SrDocument;
     const local = srDocument(readPart10((await caseSr(ctx, { caseId: c.id })).bytes));
     expect(back.content).toEqual(local.content);
