@@ -18,20 +18,20 @@ export function StudyDocuments({ studyInstanceUid, version }: { studyInstanceUid
   if (documents.length === 0) return null;
   return (
     <>
-    <ul className="series-list sr-list">
-      {documents.map((d) => (
-        <li key={d.sopInstanceUid}>
-          <button className="series-item" data-testid="sr-item" data-sop-uid={d.sopInstanceUid} onClick={() => setOpen(d.sopInstanceUid)} title="Structured report">
-            <span className="thumb thumb-missing">SR</span>
-            <span className="series-text">
-              <span className="series-desc">{d.title}</span>
-              <span className="muted">{formatDicomDate(d.date)}</span>
-            </span>
-          </button>
-        </li>
-      ))}
-    </ul>
-    {open && <SrPanel sopInstanceUid={open} onClose={() => setOpen(null)} />}
+      <ul className="series-list sr-list">
+        {documents.map((d) => (
+          <li key={d.sopInstanceUid}>
+            <button className="series-item" data-testid="sr-item" data-sop-uid={d.sopInstanceUid} onClick={() => setOpen(d.sopInstanceUid)} title="Structured report">
+              <span className="thumb thumb-missing">SR</span>
+              <span className="series-text">
+                <span className="series-desc">{d.title}</span>
+                <span className="muted">{formatDicomDate(d.date)}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {open && <SrPanel sopInstanceUid={open} onClose={() => setOpen(null)} />}
     </>
   );
 }
