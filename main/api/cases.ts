@@ -132,13 +132,14 @@ export type CaseDetail = z.infer<typeof CaseDetail>;
 export const AuditEntry = z.object({ at: z.string(), user: z.string(), action: z.string(), caseId: z.string().nullable(), runId: z.string().nullable(), detail: z.string().nullable() });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-export const ReportFormat = z.enum(['html', 'pdf', 'json']);
+/** sr: a DICOM Comprehensive SR (.dcm) that joins the key images' study; never de-identified. */
+export const ReportFormat = z.enum(['html', 'pdf', 'json', 'sr']);
 export type ReportFormat = z.infer<typeof ReportFormat>;
 
 export const ExportedReport = z.object({
   filename: z.string(),
   mimeType: z.string(),
-  /** html and json are text; pdf comes base64-encoded. */
+  /** html and json are text; pdf and sr (DICOM) come base64-encoded. */
   encoding: z.enum(['utf8', 'base64']),
   data: z.string(),
 });

@@ -130,5 +130,10 @@ export const pacsMethods = {
     'WADO-RS: fetch a study or series into the data directory, then index it; returns at once, progress events carry the taskId. A repeated retrieve fetches only what is missing.',
   ),
   'pacs.retrieveReport': method(z.object({ taskId: z.string() }).strict(), RetrieveReport, 'Where a retrieve stands: counts, bytes, state, the error if any.'),
+  'pacs.sendCase': method(
+    byId.extend({ caseId: z.string().min(1), runId: z.string().min(1).optional() }).strict(),
+    z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), keyObjectSopInstanceUid: z.string() }),
+    "STOW-RS: the case's result (latest run unless runId) as a DICOM Comprehensive SR, with a Key Object Selection of its key images, stored in their study.",
+  ),
   'pacs.cancelRetrieve': method(z.object({ taskId: z.string() }).strict(), z.object({ cancelled: z.boolean() }), 'Stop a retrieve; the files fetched so far stay for a resume, nothing is indexed.'),
 };

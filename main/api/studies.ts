@@ -114,6 +114,57 @@ export type RenderedFrame = z.infer<typeof RenderedFrame>;
 
 const uid = z.string().min(1).max(64);
 
+/** A structured report (SR, Key Object Selection) of a study: listed beside its series, opened with `instances.sr`. */
+export const StudyDocument = z.object({
+  sopInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  sopClassUid: z.string(),
+  /** The document title: the root concept name (e.g. "Decision support result"). */
+  title: z.string(),
+  /** ContentDate/Time, DICOM DA and TM. */
+  date: z.string(),
+  time: z.string(),
+});
+export type StudyDocument = z.infer<typeof StudyDocument>;
+
+/**
+ * One content item of a structured report, depth-first: the tree flattened with each item's depth, so a reader can
+ * indent it. `value` is the item's value in words (text, number with unit, code meaning, person name, date).
+ */
+export const SrItem = z.object({
+  depth: z.number().int().nonnegative(),
+  /** CONTAINS, HAS PROPERTIES, INFERRED FROM, … ('' for the root) */
+  relationship: z.string(),
+  valueType: z.string(),
+  /** The concept name's meaning (e.g. "Finding"). */
+  concept: z.string(),
+  value: z.string(),
+  /** NUM only: the unit's code (UCUM) */
+  unit: z.string().optional(),
+  /** CODE only: scheme and value of the coded answer */
+  code: z.object({ scheme: z.string(), value: z.string(), meaning: z.string() }).optional(),
+  /** IMAGE and COMPOSITE: the referenced instance (frames 1-based, as DICOM numbers them) */
+  reference: z.object({ sopClassUid: z.string(), sopInstanceUid: z.string(), frames: z.array(z.number().int()) }).optional(),
+});
+export type SrItem = z.infer<typeof SrItem>;
+
+export const SrDocument = z.object({
+  sopInstanceUid: z.string(),
+  sopClassUid: z.string(),
+  title: z.string(),
+  patientName: z.string(),
+  patientId: z.string(),
+  studyInstanceUid: z.string(),
+  /** ContentDate and ContentTime */
+  date: z.string(),
+  time: z.string(),
+  completion: z.string(),
+  verification: z.string(),
+  verifyingObservers: z.array(z.object({ name: z.string(), organization: z.string(), dateTime: z.string() })),
+  content: z.array(SrItem),
+});
+export type SrDocument = z.infer<typeof SrDocument>;
+
 /** One upload call carries at most this much base64 (≈ 48 MiB of files); the renderer batches larger drops. */
 export const MAX_UPLOAD_BATCH_BASE64 = 64 * 1024 * 1024;
 
@@ -165,6 +216,16 @@ export const studiesMethods = {
       .strict(),
     RenderedFrame,
     'The 8-bit RGB image the model sees for a frame at a window (main/dicom renderFrame), as a PNG data: URL.',
+  ),
+  'studies.documents': method(
+    z.object({ studyInstanceUid: uid }).strict(),
+    z.object({ documents: z.array(StudyDocument) }),
+    'The structured reports (DICOM SR, Key Object Selection) imported for a study, newest first.',
+  ),
+  'instances.sr': method(
+    z.object({ sopInstanceUid: uid }).strict(),
+    SrDocument,
+    'An imported structured report as a readable tree: concept names, values with units, codes, text, image references and the verifying observers.',
   ),
   'studies.upload': method(
     z

@@ -4,9 +4,10 @@ import { DicomError } from './dataset.js';
 import { cancelImport, importReport, startImport } from './importer.js';
 import { instanceTags, renderInstancePng } from './instances.js';
 import { listStudies, seriesInstances } from './queries.js';
+import { readSrDocument, studyDocuments } from './sr-read.js';
 import { saveUpload } from './upload.js';
 
-type StudiesMethod = 'studies.upload' | 'studies.import' | 'studies.importReport' | 'studies.cancelImport' | 'studies.list' | 'series.instances' | 'instances.tags' | 'instances.render';
+type StudiesMethod = 'studies.upload' | 'studies.import' | 'studies.importReport' | 'studies.cancelImport' | 'studies.list' | 'series.instances' | 'instances.tags' | 'instances.render' | 'studies.documents' | 'instances.sr';
 
 export const studiesHandlers: Pick<Handlers, StudiesMethod> = {
   'studies.upload': ({ uploadId, files }, ctx) => saveUpload(ctx, files, uploadId),
@@ -26,6 +27,8 @@ export const studiesHandlers: Pick<Handlers, StudiesMethod> = {
     return { instances };
   },
   'instances.tags': async ({ sopInstanceUid }, ctx) => ({ tags: await instanceTags(ctx, sopInstanceUid) }),
+  'studies.documents': ({ studyInstanceUid }, ctx) => ({ documents: studyDocuments(ctx, studyInstanceUid) }),
+  'instances.sr': ({ sopInstanceUid }, ctx) => readSrDocument(ctx, sopInstanceUid),
   'instances.render': ({ sopInstanceUid, frame, window, invert }, ctx) => renderInstancePng(ctx, sopInstanceUid, { frame, window, invert }),
 };
 

@@ -101,6 +101,10 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
         batch.push(result.record);
         if (batch.length >= BATCH) flush();
         break;
+      case 'document':
+        if (store.insertDocument(result.record)) report.imported++;
+        else report.duplicates++;
+        break;
       case 'dicomdir':
         for (const m of result.missing) report.failures.push({ path: m, reason: `referenced by the DICOMDIR ${path} but not found` });
         result.found.forEach(enqueue);

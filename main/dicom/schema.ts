@@ -57,5 +57,20 @@ export const STUDIES_MIGRATIONS: MigrationSet = {
       imported_at TEXT NOT NULL
     );
     CREATE INDEX instances_series ON instances(series_uid);`,
+    // Structured reports (SR, Key Object Selection): listed under their study and read when opened, not displayed as images.
+    `CREATE TABLE documents (
+      sop_uid TEXT PRIMARY KEY,
+      study_uid TEXT NOT NULL REFERENCES studies(study_uid),
+      series_uid TEXT NOT NULL,
+      sop_class_uid TEXT NOT NULL,
+      modality TEXT NOT NULL,
+      title TEXT NOT NULL,
+      date TEXT NOT NULL,
+      time TEXT NOT NULL,
+      path TEXT NOT NULL,
+      file_size INTEGER NOT NULL,
+      imported_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_study ON documents(study_uid);`,
   ],
 };

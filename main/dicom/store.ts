@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { DocumentRecord } from './document-record.js';
 import type { InstanceRecord } from './record.js';
 
 /** Writes index records; the first file seen for a SOPInstanceUID (and for a patient, study, series) wins. */
@@ -7,6 +8,7 @@ export class StudyStore {
   private readonly insertStudy;
   private readonly insertSeries;
   private readonly insertInstance;
+  private readonly insertDocumentRow;
 
   constructor(private readonly db: Database.Database) {
     this.insertPatient = db.prepare('INSERT OR IGNORE INTO patients (key, patient_id, name, birth_date, sex) VALUES (@key, @patientId, @name, @birthDate, @sex)');
@@ -17,6 +19,17 @@ export class StudyStore {
       rescale_slope, rescale_intercept, frame_time_ms, slice_location, imported_at)
       VALUES (@sopUid, @seriesUid, @sopClassUid, @instanceNumber, @path, @fileSize, @frames, @transferSyntax, @photometric, @rows, @columns,
       @bitsAllocated, @bitsStored, @psRow, @psCol, @wc, @ww, @slope, @intercept, @frameTimeMs, @sliceLocation, @importedAt)`);
+    this.insertDocumentRow = db.prepare(`INSERT OR IGNORE INTO documents (sop_uid, study_uid, series_uid, sop_class_uid, modality, title, date, time, path, file_size, imported_at)
+      VALUES (@sopUid, @studyUid, @seriesUid, @sopClassUid, @modality, @title, @date, @time, @path, @fileSize, @importedAt)`);
+  }
+
+  /** Stores a structured report (and its patient and study when new); false: a duplicate UID. */
+  insertDocument(r: DocumentRecord): boolean {
+    return this.db.transaction(() => {
+      this.insertPatient.run(r.patient);
+      this.insertStudy.run({ ...r.study, patientKey: r.patient.key });
+      return this.insertDocumentRow.run({ ...r.document, studyUid: r.study.uid, importedAt: new Date().toISOString() }).changes > 0;
+    })();
   }
 
   /** Stores a batch in one transaction; returns, per record, whether it was new (false: a duplicate UID). */

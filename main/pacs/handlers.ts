@@ -5,8 +5,9 @@ import { parseQidoReply } from './dicom-json.js';
 import { deleteNode, findNode, publicNode, readNodes, saveNode } from './nodes.js';
 import { queryStudies, querySeries, where } from './qido.js';
 import { cancelRetrieve, retrieveReport, startRetrieve } from './retrieve.js';
+import { sendCase } from './stow.js';
 
-type PacsMethod = 'pacs.nodes' | 'pacs.saveNode' | 'pacs.deleteNode' | 'pacs.verify' | 'pacs.queryStudies' | 'pacs.querySeries' | 'pacs.retrieve' | 'pacs.retrieveReport' | 'pacs.cancelRetrieve';
+type PacsMethod = 'pacs.nodes' | 'pacs.saveNode' | 'pacs.deleteNode' | 'pacs.verify' | 'pacs.queryStudies' | 'pacs.querySeries' | 'pacs.retrieve' | 'pacs.retrieveReport' | 'pacs.cancelRetrieve' | 'pacs.sendCase';
 
 export const pacsHandlers: Pick<Handlers, PacsMethod> = {
   'pacs.nodes': (_p, ctx) => ({ nodes: readNodes(ctx.dataDir).map(publicNode) }),
@@ -25,6 +26,7 @@ export const pacsHandlers: Pick<Handlers, PacsMethod> = {
   'pacs.querySeries': async ({ nodeId, studyInstanceUid }, ctx) => ({ series: await querySeries(ctx, nodeId, studyInstanceUid) }),
   'pacs.retrieve': ({ nodeId, studyInstanceUid, seriesInstanceUid }, ctx) => ({ taskId: startRetrieve(ctx, nodeId, studyInstanceUid, seriesInstanceUid ?? null) }),
   'pacs.retrieveReport': ({ taskId }, ctx) => retrieveReport(ctx, taskId) ?? unknownTask(taskId),
+  'pacs.sendCase': ({ nodeId, caseId, runId }, ctx) => sendCase(ctx, nodeId, { caseId, runId }),
   'pacs.cancelRetrieve': async ({ taskId }, ctx) => ({ cancelled: (await cancelRetrieve(ctx, taskId)) ?? unknownTask(taskId) }),
 };
 

@@ -21,11 +21,21 @@ export interface SrInput {
   options: readonly { letter: string; text: string }[];
   /** null: the model gave no valid answer */
   answer: { letter: string | null; text: string } | null;
+  /** Why there is no valid answer (only with a null answer). */
+  answerProblem?: string | null;
   /** 0..1, null when unknown */
   confidence: number | null;
-  evidence: readonly { text: string; source: string; passageId: string }[];
-  keyImages: readonly { seriesInstanceUid: string; sopClassUid: string; sopInstanceUid: string; /** 1-based; only for a multi-frame image (DICOM forbids a frame number otherwise) */ frame?: number }[];
+  /** Each offered option with its probability (0..1) at the first answer and after CDIR; null: none. */
+  differential?: readonly { letter: string; text: string; before: number | null; after: number | null }[];
+  /** The run's flags in plain words. */
+  flags?: readonly string[];
+  /** knowledgeBase: the KB the passage came from, id and version. */
+  evidence: readonly { text: string; source: string; passageId: string; knowledgeBase?: string }[];
+  measurements?: readonly { label: string; value: number; unit: string; where: string }[];
+  keyImages: readonly { /** absent: the SR's study */ studyInstanceUid?: string; seriesInstanceUid: string; sopClassUid: string; sopInstanceUid: string; /** 1-based; only for a multi-frame image (DICOM forbids a frame number otherwise) */ frame?: number }[];
   provenance: { model: string; modelVersion: string; knowledgeBase: string };
+  /** The reader's review: the verifying observer. null/absent: the SR is UNVERIFIED. */
+  review?: { verdict: string; note: string; editedAnswer: string | null; user: string; at: Date } | null;
   /** e.g. "Decision support, not for primary diagnosis" */
   decisionSupportLabel: string;
   /** when the result was produced */
@@ -41,6 +51,19 @@ const C = {
   option: code('99MEDRWR', 'Q-0002', 'Answer option'),
   answer: code('99MEDRWR', 'A-0001', 'Answer'),
   confidence: code('99MEDRWR', 'A-0002', 'Confidence'),
+  problem: code('99MEDRWR', 'A-0003', 'Reason for no valid answer'),
+  differential: code('DCM', '111023', 'Differential Diagnosis/Impression'),
+  option2: code('99MEDRWR', 'D-0001', 'Differential option'),
+  before: code('99MEDRWR', 'D-0002', 'Probability before CDIR'),
+  after: code('99MEDRWR', 'D-0003', 'Probability after CDIR'),
+  flag: code('99MEDRWR', 'F-0001', 'Flag'),
+  evidenceKb: code('99MEDRWR', 'E-0004', 'Evidence knowledge base'),
+  measurement: code('99MEDRWR', 'M-0001', 'Measurement'),
+  measurementName: code('99MEDRWR', 'M-0002', 'Measurement name'),
+  measurementSite: code('99MEDRWR', 'M-0003', 'Measurement location'),
+  review: code('99MEDRWR', 'V-0001', 'Review verdict'),
+  reviewNote: code('99MEDRWR', 'V-0002', 'Review note'),
+  editedAnswer: code('99MEDRWR', 'V-0003', 'Edited answer'),
   evidence: code('99MEDRWR', 'E-0001', 'Cited evidence'),
   source: code('99MEDRWR', 'E-0002', 'Evidence source'),
   passage: code('99MEDRWR', 'E-0003', 'Passage identifier'),
@@ -51,26 +74,65 @@ const C = {
   label: code('99MEDRWR', 'L-0001', 'Decision support label'),
 };
 export const NO_VALID_ANSWER = 'No valid answer';
+export const VERIFYING_ORGANIZATION = 'Med-RwR Workstation';
 
 export function buildSr(input: SrInput, uids: { series?: string; instance?: string } = {}): { bytes: Buffer; sopInstanceUid: string; seriesInstanceUid: string } {
   const sopInstanceUid = uids.instance ?? newUid();
   const seriesInstanceUid = uids.series ?? newUid();
   const [date, time] = dicomDateTime(input.at);
   const s = input.study;
+  const review = input.review ?? null;
   const content = [
     text(C.question, input.question),
     ...input.options.map((o) => text(C.option, `${o.letter}. ${o.text}`)),
-    text(C.answer, input.answer ? `${input.answer.letter ? `${input.answer.letter}. ` : ''}${input.answer.text}` : NO_VALID_ANSWER),
-    ...(input.confidence === null ? [] : [num(C.confidence, Math.round(input.confidence * 1000) / 10, code('UCUM', '%', 'percent'))]),
-    ...input.evidence.map((e) => ({ ...text(C.evidence, e.text), ContentSequence: [text(C.source, e.source, 'HAS PROPERTIES'), text(C.passage, e.passageId, 'HAS PROPERTIES')] })),
+    input.answer
+      ? text(C.answer, `${input.answer.letter ? `${input.answer.letter}. ` : ''}${input.answer.text}`)
+      : withChildren(text(C.answer, NO_VALID_ANSWER), input.answerProblem ? [text(C.problem, input.answerProblem, 'HAS PROPERTIES')] : []),
+    ...(input.confidence === null ? [] : [num(C.confidence, input.confidence)]),
+    ...(input.differential?.length
+      ? [
+          withChildren(
+            container(C.differential),
+            input.differential.map((d) =>
+              withChildren(text(C.option2, `${d.letter}. ${d.text}`), [
+                ...(d.before === null ? [] : [num(C.before, d.before, 'HAS PROPERTIES')]),
+                ...(d.after === null ? [] : [num(C.after, d.after, 'HAS PROPERTIES')]),
+              ]),
+            ),
+          ),
+        ]
+      : []),
+    ...(input.flags ?? []).map((f) => text(C.flag, f)),
+    ...input.evidence.map((e) =>
+      withChildren(text(C.evidence, e.text), [
+        text(C.source, e.source, 'HAS PROPERTIES'),
+        text(C.passage, e.passageId, 'HAS PROPERTIES'),
+        ...(e.knowledgeBase ? [text(C.evidenceKb, e.knowledgeBase, 'HAS PROPERTIES')] : []),
+      ]),
+    ),
     ...input.keyImages.map((k) => image(C.keyImage, k.sopClassUid, k.sopInstanceUid, k.frame)),
+    ...(input.measurements ?? []).map((m) =>
+      withChildren(measured(C.measurement, m.value, code('UCUM', m.unit || '1', m.unit || 'no units')), [text(C.measurementName, m.label, 'HAS PROPERTIES'), text(C.measurementSite, m.where, 'HAS PROPERTIES')]),
+    ),
+    ...(review
+      ? [
+          text(C.review, review.verdict),
+          ...(review.note ? [text(C.reviewNote, review.note)] : []),
+          ...(review.editedAnswer ? [text(C.editedAnswer, review.editedAnswer)] : []),
+        ]
+      : []),
     text(C.algorithmName, input.provenance.model),
     text(C.algorithmVersion, input.provenance.modelVersion),
     text(C.knowledgeBase, input.provenance.knowledgeBase),
     text(C.label, input.decisionSupportLabel),
   ];
-  const bySeries = new Map<string, { sopClassUid: string; sopInstanceUid: string }[]>();
-  for (const k of input.keyImages) bySeries.set(k.seriesInstanceUid, [...(bySeries.get(k.seriesInstanceUid) ?? []), k]);
+  // The evidence the SR rests on, study by study, series by series.
+  const byStudy = new Map<string, Map<string, { sopClassUid: string; sopInstanceUid: string }[]>>();
+  for (const k of input.keyImages) {
+    const study = k.studyInstanceUid ?? s.studyInstanceUid;
+    const series = byStudy.get(study) ?? new Map<string, { sopClassUid: string; sopInstanceUid: string }[]>();
+    byStudy.set(study, series.set(k.seriesInstanceUid, [...(series.get(k.seriesInstanceUid) ?? []), k]));
+  }
   const ds = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: COMPREHENSIVE_SR,
@@ -104,19 +166,24 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
     ContentDate: date,
     ContentTime: time,
     CompletionFlag: 'COMPLETE',
-    // Nobody has verified it: the reader's review is recorded by the app, not signed here.
-    VerificationFlag: 'UNVERIFIED',
+    // The reader who reviewed the result is its verifying observer; without a review nobody has verified it.
+    VerificationFlag: review ? 'VERIFIED' : 'UNVERIFIED',
+    ...(review
+      ? {
+          VerifyingObserverSequence: [
+            { VerifyingObserverName: review.user, VerifyingObserverIdentificationCodeSequence: [], VerifyingOrganization: VERIFYING_ORGANIZATION, VerificationDateTime: dicomDateTime(review.at).join('') },
+          ],
+        }
+      : {}),
     PerformedProcedureCodeSequence: [],
     CurrentRequestedProcedureEvidenceSequence: input.keyImages.length
-      ? [
-          {
-            StudyInstanceUID: s.studyInstanceUid,
-            ReferencedSeriesSequence: [...bySeries].map(([series, refs]) => ({
-              SeriesInstanceUID: series,
-              ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
-            })),
-          },
-        ]
+      ? [...byStudy].map(([study, bySeries]) => ({
+          StudyInstanceUID: study,
+          ReferencedSeriesSequence: [...bySeries].map(([series, refs]) => ({
+            SeriesInstanceUID: series,
+            ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
+          })),
+        }))
       : undefined,
     // SR Document Content: the root container
     ValueType: 'CONTAINER',
@@ -138,8 +205,27 @@ function text(concept: Code, value: string, relationship = 'CONTAINS') {
   return { RelationshipType: relationship, ValueType: 'TEXT', ConceptNameCodeSequence: [concept], TextValue: value };
 }
 
-function num(concept: Code, value: number, unit: Code) {
-  return { RelationshipType: 'CONTAINS', ValueType: 'NUM', ConceptNameCodeSequence: [concept], MeasuredValueSequence: [{ NumericValue: String(value), MeasurementUnitsCodeSequence: [unit] }] };
+/** A probability (0..1) as a percentage with one decimal. */
+function num(concept: Code, fraction: number, relationship = 'CONTAINS') {
+  return { ...measured(concept, Math.round(fraction * 1000) / 10, code('UCUM', '%', 'percent')), RelationshipType: relationship };
+}
+
+function measured(concept: Code, value: number, unit: Code) {
+  return { RelationshipType: 'CONTAINS', ValueType: 'NUM', ConceptNameCodeSequence: [concept], MeasuredValueSequence: [{ NumericValue: decimalString(value), MeasurementUnitsCodeSequence: [unit] }] };
+}
+
+/** A DS value fits 16 characters. */
+function decimalString(v: number): string {
+  const s = String(v);
+  return s.length <= 16 ? s : v.toPrecision(10).replace(/\.?0+(e|$)/, '$1');
+}
+
+function container(concept: Code) {
+  return { RelationshipType: 'CONTAINS', ValueType: 'CONTAINER', ConceptNameCodeSequence: [concept], ContinuityOfContent: 'SEPARATE' };
+}
+
+function withChildren<T extends object>(item: T, children: object[]): T {
+  return children.length ? { ...item, ContentSequence: children } : item;
 }
 
 function image(concept: Code, sopClassUid: string, sopInstanceUid: string, frame?: number) {

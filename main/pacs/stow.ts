@@ -4,6 +4,9 @@ import { parseQidoReply } from './dicom-json.js';
 import { PacsError, pacsRequest } from './http.js';
 import { findNode, type StoredNode } from './nodes.js';
 import { where } from './qido.js';
+import { caseStore } from '../cases/service.js';
+import { caseSr } from './case-sr.js';
+import { buildKos } from './kos.js';
 import { buildSr, type SrInput } from './sr.js';
 
 /** STOW-RS: stores Part 10 files on a node; throws unless the node accepted every one (PS3.18 10.5). */
@@ -31,6 +34,19 @@ export async function sendSr(ctx: AppContext, nodeId: string, input: SrInput): P
   const sr = buildSr(input);
   await stow(node, [sr.bytes], input.study.studyInstanceUid);
   return { sopInstanceUid: sr.sopInstanceUid, seriesInstanceUid: sr.seriesInstanceUid };
+}
+
+/**
+ * A case's result as an SR, with a Key Object Selection of its key images, stored on a node in one STOW-RS request
+ * in the study of the key images (audited as an export).
+ */
+export async function sendCase(ctx: AppContext, nodeId: string, opts: { caseId: string; runId?: string }): Promise<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; keyObjectSopInstanceUid: string }> {
+  const node = findNode(ctx.dataDir, nodeId); // an unknown node fails before any work
+  const sr = await caseSr(ctx, opts);
+  const kos = buildKos({ ...sr.input, description: `Key images of the decision support result (${sr.input.decisionSupportLabel})` });
+  await stow(node, [sr.bytes, kos.bytes], sr.input.study.studyInstanceUid);
+  caseStore(ctx).audit('export', opts.caseId, sr.model.run?.id ?? null, `sr ${sr.sopInstanceUid} and key objects ${kos.sopInstanceUid} sent to ${node.name}`);
+  return { studyInstanceUid: sr.input.study.studyInstanceUid, seriesInstanceUid: sr.seriesInstanceUid, sopInstanceUid: sr.sopInstanceUid, keyObjectSopInstanceUid: kos.sopInstanceUid };
 }
 
 /** A STOW-RS reply is a single DICOM JSON object, which some servers wrap in a list. */

@@ -33,7 +33,7 @@ describe('medrwr report', () => {
     expect(list.stdout).toMatch(new RegExp(`^${c.id}  answered\\s+1 run\\(s\\) A 86\\.0%  Which lesion\\? \\[synthetic\\]$`, 'm'));
     const bad = medrwr(['report', c.id, '--format', 'docx', '--out', '/tmp/x', '--data-dir', ctx.dataDir]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--format must be html, pdf or json, not "docx"');
+    expect(bad.stderr).toContain('--format must be html, pdf, json or sr, not "docx"');
     const missing = medrwr(['report', 'no-such-case', '--format', 'html', '--out', '/tmp/x', '--data-dir', ctx.dataDir]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('No case "no-such-case"');

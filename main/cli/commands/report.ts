@@ -10,8 +10,8 @@ import { UsageError, type Command } from '../command.js';
 
 export const report: Command = {
   name: 'report',
-  summary: 'Export a case report as self-contained HTML, PDF or JSON, optionally de-identified.',
-  usage: 'medrwr report CASE_ID --format html|pdf|json --out FILE [--deidentify] [--run RUN_ID] [--data-dir DIR]\n       medrwr report --list [--data-dir DIR]   (the stored cases and their ids)',
+  summary: 'Export a case report as self-contained HTML, PDF or JSON (optionally de-identified), or as a DICOM SR.',
+  usage: 'medrwr report CASE_ID --format html|pdf|json|sr --out FILE [--deidentify] [--run RUN_ID] [--data-dir DIR]\n       medrwr report --list [--data-dir DIR]   (the stored cases and their ids)',
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -22,7 +22,7 @@ export const report: Command = {
     if (values.list) return listCases(values['data-dir']);
     if (positionals.length !== 1) throw new UsageError(`give exactly one CASE_ID (got ${positionals.length})`);
     const format = ReportFormat.safeParse(values.format);
-    if (!format.success) throw new UsageError(`--format must be html, pdf or json${values.format ? `, not "${values.format}"` : ''}`);
+    if (!format.success) throw new UsageError(`--format must be html, pdf, json or sr${values.format ? `, not "${values.format}"` : ''}`);
     if (!values.out) throw new UsageError('--out FILE is required');
     const ctx = createAppContext({ dataDir: values['data-dir'], transport: 'web' });
     try {

@@ -5,6 +5,7 @@ import type { WindowLevel } from '../../imaging/rgb.js';
 import { DicomError } from '../dataset.js';
 import { parseDicom } from '../parse.js';
 import { dicomdirFiles, isDicomdir } from '../dicomdir.js';
+import { isSrDocument, readDocumentRecord, type DocumentRecord } from '../document-record.js';
 import { readDicomFile } from '../read-file.js';
 import { readInstanceRecord, type InstanceRecord } from '../record.js';
 import { renderDataset, type RenderedImage } from '../render.js';
@@ -16,6 +17,7 @@ import { listTags } from '../tags.js';
  */
 export type IndexResult =
   | { kind: 'instance'; record: InstanceRecord }
+  | { kind: 'document'; record: DocumentRecord }
   | { kind: 'dicomdir'; found: string[]; missing: string[] }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string };
@@ -26,6 +28,7 @@ export async function indexFile(path: string): Promise<IndexResult> {
     const bytes = await readDicomFile(path);
     const ds = parseDicom(bytes);
     if (isDicomdir(ds)) return { kind: 'dicomdir', ...(await dicomdirFiles(ds, path)) };
+    if (isSrDocument(ds)) return { kind: 'document', record: readDocumentRecord(ds, path, bytes.length) };
     return { kind: 'instance', record: readInstanceRecord(ds, path, bytes.length) };
   } catch (err) {
     if (!(err instanceof DicomError)) return { kind: 'failed', reason: `cannot read the file: ${(err as Error).message ?? String(err)}` };

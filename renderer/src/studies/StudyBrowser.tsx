@@ -1,6 +1,7 @@
 import type { PatientSummary, SeriesSummary, StudySummary } from '../../../main/api/studies.js';
 import { formatDicomDate, formatPersonName } from '../viewer/series.js';
 import { SERIES_DRAG_TYPE } from '../viewer/StackViewportView.js';
+import { StudyDocuments } from './StudyDocuments.js';
 
 interface Props {
   patients: PatientSummary[] | null;
@@ -56,6 +57,7 @@ export function StudyBrowser({ patients, error, openSeriesUid, onOpen }: Props) 
                   </li>
                 ))}
               </ul>
+              <StudyDocuments studyInstanceUid={s.studyInstanceUid} version={patients} />
             </div>
           ))}
         </section>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ReportFormat } from '../../../main/api/index.js';
+import { SendToPacs } from '../pacs/SendToPacs.js';
 import { useClient } from '../transport/context.js';
 
 /** Saves a report through the browser's download (web mode) or Electron's save (same API). */
@@ -30,6 +31,10 @@ export function ExportButtons({ caseId, runId }: { caseId: string; runId: string
           {f.toUpperCase()}
         </button>
       ))}
+      <button onClick={() => void save('sr')} title="A DICOM Comprehensive SR (.dcm) for the archive; never de-identified">
+        Export DICOM SR
+      </button>
+      <SendToPacs caseId={caseId} runId={runId} />
       <label>
         <input type="checkbox" checked={deidentify} onChange={(e) => setDeidentify(e.target.checked)} /> de-identify
       </label>

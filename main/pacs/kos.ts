@@ -1,0 +1,77 @@
+import { newUid, writePart10 } from './dcmjs.js';
+import type { SrInput } from './sr.js';
+
+export const KEY_OBJECT_SELECTION = '1.2.840.10008.5.1.4.1.1.88.59';
+
+/**
+ * The key images of a result as a Key Object Selection (TID 2010, titled "Of Interest"): what a PACS viewer shows
+ * as the study's key images. Written with dcmjs beside the SR; it shares the SR's study and key image references.
+ */
+export function buildKos(input: Pick<SrInput, 'study' | 'keyImages' | 'at'> & { description: string }, uids: { series?: string; instance?: string } = {}): { bytes: Buffer; sopInstanceUid: string; seriesInstanceUid: string } {
+  if (input.keyImages.length === 0) throw new Error('a Key Object Selection needs at least one key image');
+  const sopInstanceUid = uids.instance ?? newUid();
+  const seriesInstanceUid = uids.series ?? newUid();
+  const iso = input.at.toISOString();
+  const [date, time] = [iso.slice(0, 10).replaceAll('-', ''), iso.slice(11, 19).replaceAll(':', '')];
+  const s = input.study;
+  const byStudy = new Map<string, Map<string, { sopClassUid: string; sopInstanceUid: string }[]>>();
+  for (const k of input.keyImages) {
+    const study = k.studyInstanceUid ?? s.studyInstanceUid;
+    const series = byStudy.get(study) ?? new Map<string, { sopClassUid: string; sopInstanceUid: string }[]>();
+    byStudy.set(study, series.set(k.seriesInstanceUid, [...(series.get(k.seriesInstanceUid) ?? []), k]));
+  }
+  const ds = {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: KEY_OBJECT_SELECTION,
+    SOPInstanceUID: sopInstanceUid,
+    InstanceCreationDate: date,
+    InstanceCreationTime: time,
+    TimezoneOffsetFromUTC: '+0000',
+    PatientName: s.patientName,
+    PatientID: s.patientId,
+    PatientBirthDate: s.patientBirthDate,
+    PatientSex: s.patientSex,
+    StudyInstanceUID: s.studyInstanceUid,
+    StudyDate: s.studyDate,
+    StudyTime: s.studyTime,
+    ReferringPhysicianName: '',
+    StudyID: s.studyId,
+    AccessionNumber: s.accessionNumber,
+    // Key Object Document Series
+    Modality: 'KO',
+    SeriesInstanceUID: seriesInstanceUid,
+    SeriesNumber: '9002',
+    SeriesDescription: 'Med-RwR key images',
+    ReferencedPerformedProcedureStepSequence: [],
+    Manufacturer: 'Med-RwR Workstation',
+    // Key Object Document
+    InstanceNumber: '1',
+    ContentDate: date,
+    ContentTime: time,
+    CurrentRequestedProcedureEvidenceSequence: [...byStudy].map(([study, bySeries]) => ({
+      StudyInstanceUID: study,
+      ReferencedSeriesSequence: [...bySeries].map(([series, refs]) => ({
+        SeriesInstanceUID: series,
+        ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
+      })),
+    })),
+    // SR Document Content: TID 2010
+    ValueType: 'CONTAINER',
+    ConceptNameCodeSequence: [code('DCM', '113000', 'Of Interest')],
+    ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '2010' }],
+    ContinuityOfContent: 'SEPARATE',
+    ContentSequence: [
+      { RelationshipType: 'CONTAINS', ValueType: 'TEXT', ConceptNameCodeSequence: [code('DCM', '113012', 'Key Object Description')], TextValue: input.description },
+      ...input.keyImages.map((k) => {
+        const ref: Record<string, unknown> = { ReferencedSOPClassUID: k.sopClassUid, ReferencedSOPInstanceUID: k.sopInstanceUid };
+        if (k.frame !== undefined) ref.ReferencedFrameNumber = String(k.frame);
+        return { RelationshipType: 'CONTAINS', ValueType: 'IMAGE', ReferencedSOPSequence: [ref] };
+      }),
+    ],
+  };
+  return { bytes: writePart10(ds), sopInstanceUid, seriesInstanceUid };
+}
+
+function code(scheme: string, value: string, meaning: string) {
+  return { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning };
+}
