@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { serveApp, type ServedApp } from '../test/support/cli.js';
-import { readPart10 } from '../main/pacs/dcmjs.js';
+import { readPart10 } from '../main/dicom/dcmjs.js';
 import { dciodvfy, skipWithoutDciodvfy } from '../test/support/dciodvfy.js';
 import { skipWithoutOrthanc, startOrthanc, type RunningOrthanc } from '../test/support/orthanc.js';
 import { api } from './support/viewer.js';

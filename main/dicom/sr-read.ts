@@ -3,7 +3,7 @@ import { ApiError } from '../api/errors.js';
 import type { SrDocument, SrItem, StudyDocument } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { appDatabase } from '../db/app-database.js';
-import { readPart10 } from '../pacs/dcmjs.js';
+import { readPart10 } from './dcmjs.js';
 
 /**
  * Imported structured reports, read with dcmjs into a flat, readable tree. An SR holds text and references, no

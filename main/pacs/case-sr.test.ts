@@ -19,7 +19,7 @@ import { buildReportModel } from '../reports/model.js';
 import { indexInstance, scriptedCase, scriptedRun, type ScriptedCase } from '../reports/test-support.js';
 import { dciodvfy, skipWithoutDciodvfy } from '../../test/support/dciodvfy.js';
 import { caseSr, indexedImages, srInputFromReport } from './case-sr.js';
-import { readPart10 } from './dcmjs.js';
+import { readPart10 } from '../dicom/dcmjs.js';
 import { buildKos } from './kos.js';
 import { buildSr } from './sr.js';
 

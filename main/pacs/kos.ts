@@ -1,4 +1,4 @@
-import { newUid, writePart10 } from './dcmjs.js';
+import { newUid, writePart10 } from '../dicom/dcmjs.js';
 import type { SrInput } from './sr.js';
 
 export const KEY_OBJECT_SELECTION = '1.2.840.10008.5.1.4.1.1.88.59';

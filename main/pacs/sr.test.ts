@@ -10,7 +10,7 @@ import { closeServices } from '../app/services.js';
 import { dciodvfy, skipWithoutDciodvfy } from '../../test/support/dciodvfy.js';
 import { skipWithoutOrthanc, startOrthanc, type RunningOrthanc } from '../../test/support/orthanc.js';
 import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
-import { readPart10 } from './dcmjs.js';
+import { readPart10 } from '../dicom/dcmjs.js';
 import { pacsGet } from './http.js';
 import { multipartParts } from './multipart.js';
 import { findNode } from './nodes.js';

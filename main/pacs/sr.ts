@@ -1,4 +1,4 @@
-import { newUid, writePart10 } from './dcmjs.js';
+import { newUid, writePart10 } from '../dicom/dcmjs.js';
 
 /**
  * A case's result as a DICOM Comprehensive SR, written with dcmjs. The input is a small plain shape of its own so the

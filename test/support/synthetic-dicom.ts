@@ -1,4 +1,4 @@
-import { newUid, writePart10 } from '../../main/pacs/dcmjs.js';
+import { newUid, writePart10 } from '../../main/dicom/dcmjs.js';
 
 export { newUid };
 
