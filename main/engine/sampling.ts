@@ -42,54 +42,98 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/**
+ * A candidate set as the steps pass it on: token ids sorted by logit (highest first) and their logits. A step may
+ * change logits, drop candidates from the tail, or both; the last step's candidates are drawn from.
+ */
+interface Candidates {
+  ids: number[];
+  logits: Float64Array;
+}
+
+/** One processing step of the HF-style chain, in the order the reference applies them. */
+type Step = (c: Candidates, context: Iterable<number>) => Candidates;
+
+/** HF semantics: divide positive logits, multiply negative ones, for every token already in the sequence. */
+const repetitionPenalty =
+  (penalty: number): Step =>
+  (c, context) => {
+    for (const id of new Set(context)) {
+      if (id < 0 || id >= c.logits.length) continue;
+      const v = c.logits[id]!;
+      c.logits[id] = v > 0 ? v / penalty : v * penalty;
+    }
+    return c;
+  };
+
+const temperature =
+  (t: number): Step =>
+  (c) => {
+    for (let i = 0; i < c.logits.length; i++) c.logits[i] = c.logits[i]! / t;
+    return c;
+  };
+
+/** Sorts the candidates by logit (what top-k and top-p keep a prefix of). */
+const rank: Step = (c) => ({ ids: Array.from(c.logits.keys()).sort((a, b) => c.logits[b]! - c.logits[a]!), logits: c.logits });
+
+const topK =
+  (k: number): Step =>
+  (c) => (k > 0 && k < c.ids.length ? { ids: c.ids.slice(0, k), logits: c.logits } : c);
+
+/** Nucleus: the smallest prefix whose probability reaches p. */
+const topP =
+  (p: number): Step =>
+  (c) => {
+    if (p >= 1) return c;
+    const probs = probabilities(c);
+    let cum = 0;
+    for (let j = 0; j < probs.length; j++) {
+      cum += probs[j]!;
+      if (cum >= p) return { ids: c.ids.slice(0, j + 1), logits: c.logits };
+    }
+    return c;
+  };
+
+function probabilities(c: Candidates): number[] {
+  const lse = logSumExp(c.ids.map((i) => c.logits[i]!));
+  return c.ids.map((i) => Math.exp(c.logits[i]! - lse));
+}
+
+/** The steps these parameters call for; an empty list means plain greedy on the raw logits. */
+function stepsFor(p: SamplingParams): { steps: Step[]; greedy: boolean } {
+  const greedy = p.temperature === 0 || p.topK === 1;
+  const steps: Step[] = [];
+  if (p.repetitionPenalty !== 1) steps.push(repetitionPenalty(p.repetitionPenalty));
+  if (!greedy) steps.push(temperature(p.temperature), rank, topK(p.topK), topP(p.topP));
+  return { steps, greedy };
+}
+
 export class Sampler {
   private readonly random: () => number;
+  private readonly steps: Step[];
+  private readonly greedy: boolean;
 
-  constructor(private readonly params: SamplingParams) {
+  constructor(params: SamplingParams) {
     if (params.temperature < 0) throw new RangeError('temperature must be ≥ 0');
     if (params.topP <= 0 || params.topP > 1) throw new RangeError('top_p must be in (0, 1]');
     if (params.repetitionPenalty <= 0) throw new RangeError('repetition_penalty must be > 0');
     this.random = seededRandom(params.seed);
+    ({ steps: this.steps, greedy: this.greedy } = stepsFor(params));
   }
 
   /** Picks the next token. `raw` is not modified; `context` is every token id in the sequence so far. */
   next(raw: Float32Array, context: Iterable<number>): number {
-    const p = this.params;
-    const greedyOnly = p.repetitionPenalty === 1 && (p.temperature === 0 || p.topK === 1);
-    if (greedyOnly) return argmax(raw);
-    const logits = Float64Array.from(raw);
-    if (p.repetitionPenalty !== 1) {
-      for (const id of new Set(context)) {
-        if (id < 0 || id >= logits.length) continue;
-        const v = logits[id]!;
-        logits[id] = v > 0 ? v / p.repetitionPenalty : v * p.repetitionPenalty;
-      }
-    }
-    if (p.temperature === 0 || p.topK === 1) return argmax(logits);
-    for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / p.temperature;
-    // Candidates sorted by logit; top-k then top-p (nucleus) keep a prefix of them.
-    let order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!);
-    if (p.topK > 0 && p.topK < order.length) order = order.slice(0, p.topK);
-    const lse = logSumExp(order.map((i) => logits[i]!));
-    const probs = order.map((i) => Math.exp(logits[i]! - lse));
-    let keep = probs.length;
-    if (p.topP < 1) {
-      let cum = 0;
-      for (let j = 0; j < probs.length; j++) {
-        cum += probs[j]!;
-        if (cum >= p.topP) {
-          keep = j + 1;
-          break;
-        }
-      }
-    }
-    let total = 0;
-    for (let j = 0; j < keep; j++) total += probs[j]!;
-    let u = this.random() * total;
-    for (let j = 0; j < keep; j++) {
+    if (this.steps.length === 0) return argmax(raw);
+    let c: Candidates = { ids: [], logits: Float64Array.from(raw) };
+    for (const step of this.steps) c = step(c, context);
+    if (this.greedy) return argmax(c.logits);
+    // Draw from what the steps kept, in proportion to its probabilities.
+    const probs = probabilities(c);
+    let u = this.random() * probs.reduce((a, b) => a + b, 0);
+    for (let j = 0; j < probs.length; j++) {
       u -= probs[j]!;
-      if (u < 0) return order[j]!;
+      if (u < 0) return c.ids[j]!;
     }
-    return order[keep - 1]!;
+    return c.ids[c.ids.length - 1]!;
   }
 }
