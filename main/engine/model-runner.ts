@@ -1,5 +1,4 @@
 import * as ort from 'onnxruntime-node';
-import { patchify, type VisionConfig } from '../imaging/patchify.js';
 import type { RgbImage } from '../imaging/rgb.js';
 import type { Segment } from './chat.js';
 import { floatTensor, toFloat32 } from './dtype.js';
@@ -8,7 +7,8 @@ import { loadModelPackage, ModelPackageError, type Manifest, type ModelPackage }
 import { providerSpec, type ExecutionProvider } from './providers.js';
 import { DeviceSlicer } from './device-slice.js';
 import type { EngineOptions } from './engine.js';
-import { chunkPositions, type ImageBlock } from './rope.js';
+import type { ImageBlock } from './rope.js';
+import { architectureOf, type Architecture } from './architectures/index.js';
 import { checkContract, openSessions, type ModelSessions } from './sessions.js';
 import { ModelTokenizer } from './tokenizer.js';
 
@@ -44,7 +44,7 @@ export class ModelRunner {
   /** The cache may be cut back only after the last image block: positions before it are not a simple prefix rule. */
   private imageEnd = 0;
   private last: Float32Array | null = null;
-  private readonly vision: VisionConfig;
+  private readonly arch: Architecture;
   private readonly hidden: number;
 
   private constructor(
@@ -57,18 +57,7 @@ export class ModelRunner {
     const m = pkg.manifest;
     this.kv = new KvCache(m.text_config.num_hidden_layers, m.text_config.num_key_value_heads, m.text_config.head_dim, kvTypeOf(s), slicer);
     this.hidden = m.text_config.hidden_size;
-    const ip = m.image_processor;
-    const vc = m.vision_config;
-    this.vision = {
-      patchSize: vc.patch_size,
-      temporalPatchSize: vc.temporal_patch_size,
-      mergeSize: vc.spatial_merge_size,
-      minPixels: ip.min_pixels,
-      maxPixels: maxPixels ?? ip.max_pixels,
-      mean: ip.image_mean,
-      std: ip.image_std,
-      rescale: ip.rescale_factor,
-    };
+    this.arch = architectureOf(m, maxPixels);
   }
 
   static async open(opts: RunnerOptions): Promise<ModelRunner> {
@@ -157,17 +146,13 @@ export class ModelRunner {
   }
 
   async encodeImage(image: RgbImage): Promise<{ features: Float32Array; grid: [number, number, number]; tokens: number }> {
-    const p = patchify(image, this.vision);
-    const vi = this.s.vision.inputs;
-    const out = await this.s.vision.session.run({
-      pixel_values: floatTensor(vi.get('pixel_values')!.type, p.pixelValues, [p.rows, p.cols]),
-      image_grid_thw: new ort.Tensor('int64', BigInt64Array.from(p.grid.map(BigInt)), [1, 3]),
-    });
+    const inputs = this.arch.imageInputs(image, new Map([...this.s.vision.inputs].map(([k, v]) => [k, v.type])));
+    const out = await this.s.vision.session.run(inputs.feeds);
     const f = out.image_features!;
-    if (f.dims[0] !== p.tokens || f.dims[1] !== this.hidden) {
-      throw new ModelPackageError(`vision_encoder returned [${f.dims.join(', ')}] features, expected [${p.tokens}, ${this.hidden}]`);
+    if (f.dims[0] !== inputs.tokens || f.dims[1] !== this.hidden) {
+      throw new ModelPackageError(`vision_encoder returned [${f.dims.join(', ')}] features, expected [${inputs.tokens}, ${this.hidden}]`);
     }
-    return { features: toFloat32(f), grid: [...p.grid] as [number, number, number], tokens: p.tokens };
+    return { features: toFloat32(f), grid: inputs.grid, tokens: inputs.tokens };
   }
 
   /** Appends segments to the sequence (a first call is the prefill). */
@@ -197,11 +182,11 @@ export class ModelRunner {
       embeds = floatTensor(embedsType, data, [1, n, this.hidden]);
     }
     const past = this.kv.length;
-    const pos = chunkPositions(n, chunk.blocks, this.nextPos, this.vision.mergeSize);
+    const pos = this.arch.positions(n, chunk.blocks, this.nextPos);
     const feeds: Record<string, ort.Tensor> = {
       inputs_embeds: embeds,
       attention_mask: new ort.Tensor('int64', new BigInt64Array(past + n).fill(1n), [1, past + n]),
-      position_ids: new ort.Tensor('int64', pos.ids, [3, 1, n]),
+      position_ids: pos.tensor,
       ...this.kv.feeds(),
     };
     if (this.s.decoder.inputs.has('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([allLogits ? 0n : 1n]), []);
