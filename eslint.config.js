@@ -30,7 +30,7 @@ export default tseslint.config(
     // domain that needs another one imports that domain's functions or takes a port). test/import-graph.test.ts also
     // refuses any import cycle in main/.
     files: ['main/{cases,reports,dicom,kb,engine,reasoning,imaging,db,eval,pacs}/**/*.ts'],
-    ignores: ['main/**/*.test.ts', 'main/**/testing/**', 'main/**/test-support/**'],
+    ignores: ['main/**/*.test.ts', 'main/**/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -4,7 +4,7 @@ import type { GenerateOptions } from '../../engine/generate.js';
 import { loadModelPackage } from '../../engine/manifest.js';
 import type { RgbImage } from '../../imaging/rgb.js';
 import type { ImageRetriever, Passage, SimilarImage, TextRetriever } from '../../kb/retriever.js';
-import { FIXTURE_DIR } from '../../engine/test-support/fixture.js';
+import { FIXTURE_DIR } from '../../engine/testing/fixture.js';
 
 /**
  * A scripted stand-in for the engine, for the protocol paths a random-weight model never takes (queries, answers,
