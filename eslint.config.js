@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -29,7 +30,7 @@ export default tseslint.config(
     // domain that needs another one imports that domain's functions or takes a port). test/import-graph.test.ts also
     // refuses any import cycle in main/.
     files: ['main/{cases,reports,dicom,kb,engine,reasoning,imaging,db,eval,pacs}/**/*.ts'],
-    ignores: ['main/**/*.test.ts', 'main/**/testing/**', 'main/**/test-support/**', 'main/**/testing.ts', 'main/**/test-support.ts'],
+    ignores: ['main/**/*.test.ts', 'main/**/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -63,7 +64,11 @@ export default tseslint.config(
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
     rules: {
+      // The rules of hooks and the React Compiler's checks; exhaustive deps as an error, not a warning.
+      ...reactHooks.configs.flat.recommended.rules,
+      'react-hooks/exhaustive-deps': 'error',
       'no-restricted-imports': [
         'error',
         {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { importFaiss } from '../main/kb/import-faiss.js';
 import { openKnowledgeBase } from '../main/kb/open.js';
 import { TextEncoder } from '../main/kb/text-encoder.js';
-import { tempDir } from '../main/kb/test-support.js';
+import { tempDir } from '../main/kb/testing/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const THREADS = Number(process.env.MEDRWR_BENCH_THREADS ?? os.cpus().length);

@@ -8,7 +8,7 @@ import { buildKnowledgeBase } from '../main/kb/build.js';
 import { buildHnsw } from '../main/kb/hnsw.js';
 import { SEARCH_MODES } from '../main/kb/local-retriever.js';
 import { openKnowledgeBase } from '../main/kb/open.js';
-import { readJsonl, tempDir, TEXT_ENCODER, WORDNET_HELDOUT, WORDNET_JSONL } from '../main/kb/test-support.js';
+import { readJsonl, tempDir, TEXT_ENCODER, WORDNET_HELDOUT, WORDNET_JSONL } from '../main/kb/testing/fixtures.js';
 
 const N = Number(process.env.KB_BENCH_N ?? 100_000);
 const DIM = 384;

@@ -72,6 +72,7 @@ try {
     firsts.push(r.firstTokenMs);
     tokens += r.tokens;
     const paints = (await page.evaluate('window.__medrwrPaints ?? []')) as { at: number; paintedAt: number }[];
+    if (paints.length === 0) throw new Error('no paint timings: build the renderer with VITE_PAINT_TIMINGS=1 (npm run bench does)');
     for (const p of paints) lags.push(p.paintedAt - p.at);
     await page.getByTestId('run-button').waitFor();
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeviceCheck } from '../bench/device-check.js';
-import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../main/engine/test-support/webgpu.js';
+import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../main/engine/testing/webgpu.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-device-check-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

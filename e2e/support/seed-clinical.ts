@@ -20,7 +20,7 @@ import { RunService } from '../../main/cases/run-service.js';
 import { caseStore } from '../../main/cases/service.js';
 import { appDatabase } from '../../main/db/app-database.js';
 import { runReasoning } from '../../main/reasoning/run.js';
-import { ScriptedEngine, type ScriptedRound } from '../../main/reasoning/test-support/scripted.js';
+import { ScriptedEngine, type ScriptedRound } from '../../main/reasoning/testing/scripted.js';
 
 const PROBS = { A: 0.1, B: 0.7, C: 0.1, D: 0.1 };
 

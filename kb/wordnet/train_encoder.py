@@ -4,19 +4,17 @@ Training pairs: every WordNet 3.0 synset (all parts of speech) except the held-o
 lemma/synonym <-> "first lemma: gloss" (~205k pairs), in batches drawn from one lexicographer file each (harder
 negatives). The held-out medical synsets (extract.py's split) are never seen, so the held-out queries measure
 generalisation. One CPU core: about 5 minutes (6 epochs) on an idle core.
-Usage: OMP_NUM_THREADS=1 /usr/bin/python3 kb/wordnet/train_encoder.py [--out models/encoders/wordnet-med]
+Usage, from the repository root: OMP_NUM_THREADS=1 /usr/bin/python3 -m kb.wordnet.train_encoder [--out models/encoders/wordnet-med]
 """
 import argparse
 import json
 import os
-import sys
+
+from kb.wordnet.extract import general_pairs
+from models.encoders.train_text_encoder import train_text_encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "models", "encoders"))
-from extract import general_pairs  # noqa: E402
-from train_text_encoder import train_text_encoder  # noqa: E402
 
 
 def main():

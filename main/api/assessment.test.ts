@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { numbered } from '../cases/testing/fixtures.js';
 import { runReasoning } from '../reasoning/run.js';
-import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever, type ScriptedRound } from '../reasoning/test-support/scripted.js';
+import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever, type ScriptedRound } from '../reasoning/testing/scripted.js';
 import { assessRun, disagreement, validLetter } from './assessment.js';
 import type { CaseOption } from './cases.js';
 import type { AppEvent } from './events.js';

@@ -117,5 +117,3 @@ export const RunSummaryEvent = z.object({
   /** Whether the answer that stands is valid (absent in logs from before validity was recorded). */
   finalValid: z.boolean().optional(),
 });
-
-export const RUN_EVENTS = [RunStartEvent, TokenEvent, QueryEvent, EvidenceEvent, AnswerEvent, CdirEvent, RunSummaryEvent] as const;

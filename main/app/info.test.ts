@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppInfo } from '../api/app.js';
-import { SWIFTSHADER_ICD } from '../engine/test-support/webgpu.js';
+import { SWIFTSHADER_ICD } from '../engine/testing/webgpu.js';
 import { createAppContext } from './create.js';
 import { appInfo } from './info.js';
 

@@ -11,7 +11,7 @@ import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
 import { renderFrame } from './render.js';
 import { importPaths } from './testing/import.js';
-import { CT_MATRIX_DIR, PYDICOM, TEST_DATA, corpus, haveTestData } from './testing/corpus.js';
+import { CT_MATRIX_DIR, PYDICOM, TEST_DATA, corpus, skipWithoutTestData } from './testing/corpus.js';
 
 const contexts: AppContext[] = [];
 function newContext(): AppContext {
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const reasonOf = (report: ImportReport, name: string) => report.failures.find((f) => basename(f.path) === name)?.reason;
 
-describe.skipIf(!haveTestData)('importing the real corpus', () => {
+describe.skipIf(skipWithoutTestData)('importing the real corpus', () => {
   let ctx: AppContext;
   let pydicom: ImportReport;
   let events: AppEvent[];

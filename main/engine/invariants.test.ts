@@ -3,7 +3,7 @@ import { buildPrompt } from './chat.js';
 import { generate } from './generate.js';
 import { ModelRunner, type PreparedChunk } from './model-runner.js';
 import { chunkPositions } from './rope.js';
-import { FIXTURE_DIR, maxAbsDiff, reference, referenceImage } from './test-support/fixture.js';
+import { FIXTURE_DIR, maxAbsDiff, reference, referenceImage } from './testing/fixture.js';
 
 const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 let runner: ModelRunner;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../imaging/rgb.js';
 import { ModelRunner } from './model-runner.js';
-import { FIXTURE_DIR } from './test-support/fixture.js';
+import { FIXTURE_DIR } from './testing/fixture.js';
 
 const grey = (w: number, h: number): RgbImage => ({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(128) });
 

@@ -8,8 +8,8 @@ import { floatTensor, toFloat32 } from './dtype.js';
 import { verifyPackage } from './integrity.js';
 import { loadModelPackage, ModelPackageError } from './manifest.js';
 import { providerPlan } from './providers.js';
-import { bitRot } from './test-support/bit-rot.js';
-import { FIXTURE_DIR } from './test-support/fixture.js';
+import { bitRot } from './testing/bit-rot.js';
+import { FIXTURE_DIR } from './testing/fixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-pkgtest-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -77,14 +77,6 @@ export function providerSpec(name: ExecutionProvider): ProviderSpec {
   return PROVIDERS.find((p) => p.name === name)!;
 }
 
-/**
- * Whether this onnxruntime-node build can run a provider here. `auto` asks this; an explicit choice is simply tried
- * (a software WebGPU adapter, for example, works when asked for but is never chosen by `auto`).
- */
-export function providerAvailable(ep: ExecutionProvider): boolean {
-  return providerSpec(ep).available().ok;
-}
-
 /** The order to try: `auto` = the available accelerators in table order, then CPU; an explicit one = it, then CPU. */
 export function providerPlan(choice: EpChoice): ExecutionProvider[] {
   if (choice === 'cpu') return ['cpu'];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildPrompt } from './chat.js';
 import { loadModelPackage } from './manifest.js';
-import { FIXTURE_DIR } from './test-support/fixture.js';
-import { qwen25vlTokenizer } from './test-support/qwen-vocabulary.js';
+import { FIXTURE_DIR } from './testing/fixture.js';
+import { qwen25vlTokenizer } from './testing/qwen-vocabulary.js';
 
 // The real Qwen vocabulary gives the ChatML prompt the ids Qwen2.5-VL expects (real-model.md §6).
 describe('the real Qwen2.5-VL vocabulary', () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPrompt } from './chat.js';
 import { generate } from './generate.js';
 import { ModelRunner, type PreparedChunk } from './model-runner.js';
-import { FIXTURE_DIR, maxAbsDiff, reference, referenceImage } from './test-support/fixture.js';
-import { useSoftwareWebGpu } from './test-support/webgpu.js';
+import { FIXTURE_DIR, maxAbsDiff, reference, referenceImage } from './testing/fixture.js';
+import { useSoftwareWebGpu } from './testing/webgpu.js';
 
 // The device-resident path on WebGPU, run here on Chromium's software Vulkan driver (exact, slow): the KV cache stays
 // a `gpu-buffer` from step to step and through truncation, and the results equal the CPU provider's.

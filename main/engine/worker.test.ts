@@ -6,7 +6,7 @@ import { buildPrompt } from './chat.js';
 import { createEngine } from './engine-client.js';
 import type { Engine, EngineStreamEvent } from './engine.js';
 import type { GenerateResult } from './generate.js';
-import { FIXTURE_DIR, reference, referenceImage } from './test-support/fixture.js';
+import { FIXTURE_DIR, reference, referenceImage } from './testing/fixture.js';
 
 const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 let engine: Engine;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildKnowledgeBase } from './build.js';
 import { chunkText } from './chunk.js';
 import { openKnowledgeBase } from './open.js';
-import { tempDir, TEXT_ENCODER } from './test-support.js';
+import { tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 const words = (n: number, w = 'word') => Array.from({ length: n }, (_, i) => `${w}${i}`).join(' ');
 

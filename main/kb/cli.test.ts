@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { ROOT, tempDir, TEXT_ENCODER } from './test-support.js';
+import { ROOT, tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 const medrwr = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/medrwr.js'), ...args], { encoding: 'utf8' });
 

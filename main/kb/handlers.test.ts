@@ -7,7 +7,7 @@ import { createAppContext } from '../app/create.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
 import { buildKnowledgeBase } from './build.js';
-import { tempDir, TEXT_ENCODER } from './test-support.js';
+import { tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 let ctx: AppContext;
 let dir: string;

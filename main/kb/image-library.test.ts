@@ -7,7 +7,7 @@ import type { RgbImage } from '../imaging/rgb.js';
 import { buildKnowledgeBase } from './build.js';
 import { addImages } from './image-library.js';
 import { openKnowledgeBase } from './open.js';
-import { IMAGE_ENCODER, tempDir, TEXT_ENCODER } from './test-support.js';
+import { IMAGE_ENCODER, tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 /** Distinct synthetic "studies": each pattern a function of (x, y) in [0, 1). */
 const PATTERNS: Record<string, (x: number, y: number) => [number, number, number]> = {

@@ -7,7 +7,7 @@ import { importFaiss } from './import-faiss.js';
 import { FILES } from './kb-manifest.js';
 import { openKnowledgeBase } from './open.js';
 import { TextEncoder } from './text-encoder.js';
-import { ROOT, tempDir, TEXT_ENCODER } from './test-support.js';
+import { ROOT, tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 /** Written by FAISS itself (python3-faiss 1.7.3): models/fixtures/faiss/make_faiss_fixtures.py. */
 const FIX = join(ROOT, 'models/fixtures/faiss');

@@ -6,7 +6,7 @@ import { ApiError } from '../api/errors.js';
 import { buildKnowledgeBase } from './build.js';
 import { sha256File } from '../common/sha256.js';
 import { openKnowledgeBase } from './open.js';
-import { ROOT, tempDir, TEXT_ENCODER } from './test-support.js';
+import { ROOT, tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 let pristine: string;
 

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildKnowledgeBase } from './build.js';
 import { openKnowledgeBase, type KnowledgeBase } from './open.js';
-import { retrieverContract } from './retriever-contract.js';
-import { tempDir, TEXT_ENCODER, WORDNET_JSONL } from './test-support.js';
+import { retrieverContract } from './testing/retriever-contract.js';
+import { tempDir, TEXT_ENCODER, WORDNET_JSONL } from './testing/fixtures.js';
 
 let kb: KnowledgeBase;
 

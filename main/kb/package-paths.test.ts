@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.js';
 import { sha256File } from '../common/sha256.js';
 import { openKnowledgeBase } from './open.js';
-import { ROOT, tempDir } from './test-support.js';
+import { ROOT, tempDir } from './testing/fixtures.js';
 import { verifyKnowledgeBase } from './verify.js';
 
 // The demo knowledge base (passages and an image library), copied and damaged one way per test.

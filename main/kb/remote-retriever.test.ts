@@ -6,8 +6,8 @@ import { buildKnowledgeBase } from './build.js';
 import { openKnowledgeBase, type KnowledgeBase } from './open.js';
 import { serveQueries } from './queries-server.js';
 import { RemoteTextRetriever } from './remote-retriever.js';
-import { retrieverContract } from './retriever-contract.js';
-import { tempDir, TEXT_ENCODER, WORDNET_JSONL } from './test-support.js';
+import { retrieverContract } from './testing/retriever-contract.js';
+import { tempDir, TEXT_ENCODER, WORDNET_JSONL } from './testing/fixtures.js';
 
 let kb: KnowledgeBase;
 let served: Awaited<ReturnType<typeof serveQueries>>;

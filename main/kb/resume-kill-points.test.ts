@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKnowledgeBase, type BuildOptions, type BuildStep } from './build.js';
-import { tempDir, TEXT_ENCODER } from './test-support.js';
+import { tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 
 // 11 passages in batches of 3: four batches, the last one partial (the case that used to pad vectors.f32).
 const PASSAGES = 11;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { buildKnowledgeBase } from './build.js';
 import { openKnowledgeBase } from './open.js';
-import { ROOT, tempDir, TEXT_ENCODER, WORDNET_JSONL } from './test-support.js';
+import { ROOT, tempDir, TEXT_ENCODER, WORDNET_JSONL } from './testing/fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TextEncoder } from './text-encoder.js';
-import { TEXT_ENCODER } from './test-support.js';
+import { TEXT_ENCODER } from './testing/fixtures.js';
 
 let enc: TextEncoder;
 beforeAll(async () => (enc = await TextEncoder.open(TEXT_ENCODER)));

@@ -6,7 +6,7 @@ import { readFaissVectors } from './faiss-format.js';
 import { importFaiss } from './import-faiss.js';
 import { FILES } from './kb-manifest.js';
 import { openKnowledgeBase } from './open.js';
-import { ROOT, tempDir, TEXT_ENCODER } from './test-support.js';
+import { ROOT, tempDir, TEXT_ENCODER } from './testing/fixtures.js';
 import { MAX_LINE_BYTES, readKbTsv } from './tsv.js';
 
 /**

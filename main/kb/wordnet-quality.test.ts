@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildKnowledgeBase } from './build.js';
 import { evaluateRetrieval, type LabelledQuery } from './evaluate.js';
 import { openKnowledgeBase, type KnowledgeBase } from './open.js';
-import { readJsonl, tempDir, TEXT_ENCODER, WORDNET_HELDOUT, WORDNET_JSONL } from './test-support.js';
+import { readJsonl, tempDir, TEXT_ENCODER, WORDNET_HELDOUT, WORDNET_JSONL } from './testing/fixtures.js';
 
 // Retrieval quality on WordNet's medical definitions (kb/wordnet): the encoder never saw the held-out synsets; each
 // query is one of their lemmas or synonyms and must find that synset's definition among all 4,094 medical synsets.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextEncoder } from './text-encoder.js';
-import { readJsonl, ROOT, WORDNET_HELDOUT, WORDNET_JSONL } from './test-support.js';
+import { readJsonl, ROOT, WORDNET_HELDOUT, WORDNET_JSONL } from './testing/fixtures.js';
 
 /**
  * A tiny random XLM-RoBERTa in BGE-M3's layout, converted by models/convert/convert_encoder.py, against Hugging Face

@@ -15,7 +15,7 @@ import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
 import { PACS_NODES_FILE } from './nodes.js';
 import { retrieveDir } from './retrieve.js';
 import { stow } from './stow.js';
-import { retrieveVia } from './testing.js';
+import { retrieveVia } from './testing/retrieve.js';
 
 const contexts: AppContext[] = [];
 function newContext(): AppContext {

@@ -5,12 +5,12 @@ import { buildPrompt, type Segment } from '../engine/chat.js';
 import { createEngine } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
 import { loadModelPackage } from '../engine/manifest.js';
-import { FIXTURE_DIR, referenceImage } from '../engine/test-support/fixture.js';
-import { qwen25vlTokenizer } from '../engine/test-support/qwen-vocabulary.js';
+import { FIXTURE_DIR, referenceImage } from '../engine/testing/fixture.js';
+import { qwen25vlTokenizer } from '../engine/testing/qwen-vocabulary.js';
 import { ModelTokenizer } from '../engine/tokenizer.js';
 import { cdirPieces, formatRetrieve, neutralise, userText } from './protocol.js';
 import { runReasoning } from './run.js';
-import { ScriptedImageRetriever, ScriptedRetriever } from './test-support/scripted.js';
+import { ScriptedImageRetriever, ScriptedRetriever } from './testing/scripted.js';
 
 // Protocol text from outside the model (issue 18): a tag written into a question, an option, a passage or a caption
 // must not reach the model as the tokens the model writes for its own tag.

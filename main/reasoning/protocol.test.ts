@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadModelPackage } from '../engine/manifest.js';
-import { FIXTURE_DIR } from '../engine/test-support/fixture.js';
+import { FIXTURE_DIR } from '../engine/testing/fixture.js';
 import { cdirPieces, findQuery, formatRetrieve, injectionPieces, normaliseQuery, optionLetter, parseAnswer, userText } from './protocol.js';
 
 const manifest = loadModelPackage(FIXTURE_DIR).manifest;

@@ -4,10 +4,10 @@ import { createEngine } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
 import { ModelRunner } from '../engine/model-runner.js';
 import { buildPrompt } from '../engine/chat.js';
-import { FIXTURE_DIR, referenceImage } from '../engine/test-support/fixture.js';
+import { FIXTURE_DIR, referenceImage } from '../engine/testing/fixture.js';
 import { formatRetrieve, injectionPieces, neutralise } from './protocol.js';
 import { runReasoning } from './run.js';
-import { ScriptedImageRetriever, ScriptedRetriever } from './test-support/scripted.js';
+import { ScriptedImageRetriever, ScriptedRetriever } from './testing/scripted.js';
 
 const OPTIONS = ['A. Pneumonia', 'B. Fracture', 'C. Normal', 'D. Effusion'];
 let engine: Engine;

@@ -6,9 +6,9 @@ import { encodePng } from '../imaging/decode.js';
 import { buildKnowledgeBase } from '../kb/build.js';
 import { addImages } from '../kb/image-library.js';
 import { openKnowledgeBase, type KnowledgeBase } from '../kb/open.js';
-import { IMAGE_ENCODER, TEXT_ENCODER } from '../kb/test-support.js';
+import { IMAGE_ENCODER, TEXT_ENCODER } from '../kb/testing/fixtures.js';
 import { runReasoning } from './run.js';
-import { grey, ScriptedEngine } from './test-support/scripted.js';
+import { grey, ScriptedEngine } from './testing/scripted.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-reason-kb-'));
 let kb: KnowledgeBase;

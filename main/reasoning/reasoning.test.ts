@@ -3,7 +3,7 @@ import { buildPrompt } from '../engine/chat.js';
 import type { Segment } from '../engine/chat.js';
 import { runReasoning, type ReasoningResult } from './run.js';
 import { neutralise } from './protocol.js';
-import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever } from './test-support/scripted.js';
+import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever } from './testing/scripted.js';
 
 const OPTIONS = ['A. Pneumonia', 'B. Fracture', 'C. Normal', 'D. Effusion'];
 const QUESTION = 'What does the image show?';

@@ -10,7 +10,7 @@ import { REMOVED, deidentifyReport } from './deidentify.js';
 import { renderHtml } from './html.js';
 import { buildReportModel, type ReportModel } from './model.js';
 import { renderPdf } from './pdf.js';
-import { htmlText, indexInstance, pdfPages, scriptedCase, scriptedRun, withPatient, type ScriptedCase } from './test-support.js';
+import { htmlText, indexInstance, pdfPages, scriptedCase, scriptedRun, withPatient, type ScriptedCase } from './testing/scripted-report.js';
 
 // Reports a clinician can file (issue 14): runs come from the real reasoning loop on scripted model outputs.
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DISCLAIMER } from '../api/contract.js';
 import { renderHtml } from './html.js';
 import { buildReportModel } from './model.js';
-import { pdfPages, scriptedCase, scriptedRun, withPatient } from './test-support.js';
+import { pdfPages, scriptedCase, scriptedRun, withPatient } from './testing/scripted-report.js';
 
 // The HTML report printed by a real browser (Debian Chromium, as the E2E tests use): every page keeps the patient
 // header, the decision-support label and its page number.

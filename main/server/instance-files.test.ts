@@ -6,13 +6,13 @@ import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create.js';
 import { closeServices } from '../app/services.js';
 import { importFinished, startImport } from '../dicom/importer.js';
-import { PYDICOM, haveTestData } from '../dicom/testing/corpus.js';
+import { PYDICOM, skipWithoutTestData } from '../dicom/testing/corpus.js';
 import { startServer, type RunningServer } from './server.js';
 
 const CT_SMALL = join(PYDICOM, 'CT_small.dcm');
 const CT_SMALL_UID = '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322';
 
-describe.skipIf(!haveTestData)('GET /files/instances/<uid>', () => {
+describe.skipIf(skipWithoutTestData)('GET /files/instances/<uid>', () => {
   let ctx: AppContext;
   let server: RunningServer;
   beforeAll(async () => {

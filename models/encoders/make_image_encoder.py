@@ -4,7 +4,7 @@ The image (resized by the app to 32x32, scaled to [0, 1], normalised by mean/std
 channel plus a 4x4 map of local contrast; each image's mean is removed and the vector L2-normalised, so the cosine
 similarity compares layout and shading. A placeholder for CDIR's image library until a trained encoder exists;
 a trained one only has to keep the same manifest format.
-Usage: /usr/bin/python3 models/encoders/make_image_encoder.py OUT_DIR
+Usage, from the repository root: /usr/bin/python3 -m models.encoders.make_image_encoder OUT_DIR
 """
 import hashlib
 import json

@@ -7,8 +7,8 @@ a linear projection, L2 normalisation. Trained with a symmetric in-batch contras
 Output folder (the "medrwr-encoder/1" format the app reads, main/kb/encoder-manifest.ts):
   manifest.json  model.onnx  tokenizer.json  tokenizer-check.json (sample texts and their ids, for a parity test)
 
-Reusable: `from train_text_encoder import train_text_encoder` (the demo model calls it for its own corpus).
-CLI: /usr/bin/python3 models/encoders/train_text_encoder.py PAIRS.jsonl OUT_DIR [--seed 0] [--id ID] ...
+Reusable: `from models.encoders.train_text_encoder import train_text_encoder` (the demo model calls it for its own corpus).
+CLI, from the repository root: /usr/bin/python3 -m models.encoders.train_text_encoder PAIRS.jsonl OUT_DIR [--seed 0] [--id ID] ...
 where PAIRS.jsonl holds {"query": ..., "text": ...} per line.
 """
 import argparse
@@ -19,8 +19,7 @@ import random
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wordpiece import WordPiece  # noqa: E402
+from models.encoders.wordpiece import WordPiece
 
 FORMAT = "medrwr-encoder/1"
 

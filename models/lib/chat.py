@@ -1,8 +1,8 @@
 """Prompt token ids in the manifest's ChatML layout (same construction the engine uses)."""
 from __future__ import annotations
 
-from .bpe_tokenizer import ByteLevelBPE
-from .package import CHAT_TEMPLATE
+from models.lib.bpe_tokenizer import ByteLevelBPE
+from models.lib.package import CHAT_TEMPLATE
 
 
 def chat_prompt_ids(tok: ByteLevelBPE, system: str, question: str, image_tokens: list[int] = (),

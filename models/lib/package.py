@@ -5,7 +5,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .bpe_tokenizer import QWEN_SPECIAL_TOKENS
+from models.lib.bpe_tokenizer import QWEN_SPECIAL_TOKENS
 
 # Med-RwR system prompt, medrwr-protocol.md §2.1 (971 chars, sha256 aed75a38...).
 MEDRWR_SYSTEM_PROMPT = (

@@ -1,6 +1,6 @@
 """One command rebuilds the demo world, the KB sources, the encoders and the medrwr-tiny package from a seed.
 
-    nice /usr/bin/python3 models/tiny/build.py --seed 0 [--steps 400] [--out models/medrwr-tiny]
+    nice /usr/bin/python3 -m models.tiny.build --seed 0 [--steps 400] [--out models/medrwr-tiny]   (from the repository root)
 """
 from __future__ import annotations
 
@@ -13,26 +13,21 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import torch
+
+from models.tiny import build_world, image_encoder, world
+from models.tiny.examples import Builder
+from models.tiny.protocol import SYSTEM_PROMPT, Layout
+from models.tiny.retrieval import BM25
+from models.tiny import train as trainer
+from models.tiny.probe import probe
+from models.tiny.copy_drills import pretrain_copy
+from models.lib.package import PROTOCOL, write_manifest, IMAGE_PROCESSOR
+from models.lib.qwen_vl_mini import configs_to_json, export_onnx
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "models"))
-sys.path.insert(0, str(ROOT / "models" / "encoders"))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-import build_world  # noqa: E402
-import image_encoder  # noqa: E402
-import world  # noqa: E402
-from examples import Builder  # noqa: E402
-from protocol import SYSTEM_PROMPT, Layout  # noqa: E402
-from retrieval import BM25  # noqa: E402
-import train as trainer  # noqa: E402
-from probe import probe  # noqa: E402
-from copy_drills import pretrain_copy  # noqa: E402
-from lib.package import PROTOCOL, write_manifest, IMAGE_PROCESSOR  # noqa: E402
-from lib.qwen_vl_mini import configs_to_json, export_onnx  # noqa: E402
 
 COUNTS = dict(real=60, none=12, cdir=40, renamed=1500, renamed_pairs=200, drills=800)
 HELD_OUT = dict(real=3, none=1, cdir=3, renamed=60, renamed_pairs=10, drills=0)
@@ -81,7 +76,7 @@ def encoder_pairs(root: Path) -> list[tuple[str, str]]:
 
 
 def train_encoder(root: Path, seed: int) -> None:
-    from train_text_encoder import train_text_encoder
+    from models.encoders.train_text_encoder import train_text_encoder
     train_text_encoder(encoder_pairs(root), str(root / "kb" / "demo" / "text-encoder"), seed=seed,
                        encoder_id="medrwr-tiny-text-encoder", version=f"seed{seed}", dim=128, vocab_size=2000,
                        epochs=60, description="Text encoder for the synthetic demo KB (self-supervised: a sentence "
@@ -222,7 +217,7 @@ def _with_fast_blas() -> None:
         if d and os.path.exists(os.path.join(d, "libblas.so.3")):
             env = dict(os.environ, MEDRWR_BLAS_CHECKED="1", OPENBLAS_NUM_THREADS="1",
                        LD_LIBRARY_PATH=d + (":" + os.environ["LD_LIBRARY_PATH"] if os.environ.get("LD_LIBRARY_PATH") else ""))
-            os.execve(sys.executable, [sys.executable, *sys.argv], env)
+            os.execve(sys.executable, [sys.executable, "-m", "models.tiny.build", *sys.argv[1:]], env)
     print("note: generic BLAS in use; install libopenblas0-pthread for a ~10x faster build", file=sys.stderr)
 
 

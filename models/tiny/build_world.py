@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-import world
-from dicom_out import write_ct, write_us
-from render import render
+from models.tiny import world
+from models.tiny.dicom_out import write_ct, write_us
+from models.tiny.render import render
 
 LIBRARY_PER_CONDITION = 6
 BENCH_PER_SPLIT = {"seen": 48, "unseen": 48, "ambiguous": 48}

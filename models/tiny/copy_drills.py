@@ -13,8 +13,8 @@ import time
 
 import torch
 
-import world
-from protocol import DECISIVE_WEIGHT, Layout, Seq
+from models.tiny import world
+from models.tiny.protocol import DECISIVE_WEIGHT, Layout, Seq
 
 
 def cite(layout: Layout, s: Seq, names: list[str], opts: list[str], rng: random.Random) -> None:

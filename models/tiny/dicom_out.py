@@ -8,7 +8,7 @@ import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from render import CT_WINDOW
+from models.tiny.render import CT_WINDOW
 
 US_SOP = "1.2.840.10008.5.1.4.1.1.6.1"        # Ultrasound Image Storage
 US_MF_SOP = "1.2.840.10008.5.1.4.1.1.3.1"     # Ultrasound Multi-frame Image Storage

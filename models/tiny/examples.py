@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import world
-from copy_drills import cite
-from protocol import Layout, Seq
-from render import render
+from models.tiny import world
+from models.tiny.copy_drills import cite
+from models.tiny.protocol import Layout, Seq
+from models.tiny.render import render
 
 THINK_1 = "<think> The {mod} image shows a focal finding. I will describe its findings and search for them. </think>\n"
 

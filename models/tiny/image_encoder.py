@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
-import world
-from render import SIZE, render
+from models.tiny import world
+from models.tiny.render import SIZE, render
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 DIM = 64

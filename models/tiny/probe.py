@@ -9,12 +9,12 @@ import re
 import numpy as np
 import torch
 
-import world
-from examples import think1
-from protocol import Layout, Seq
-from render import render
-from lib.qwen_vl_mini import get_rope_index
-from train import patch_inputs
+from models.tiny import world
+from models.tiny.examples import think1
+from models.tiny.protocol import Layout, Seq
+from models.tiny.render import render
+from models.lib.qwen_vl_mini import get_rope_index
+from models.tiny.train import patch_inputs
 
 PROBE_STREAM = 5000
 

@@ -5,13 +5,11 @@ everything injected (prompt, query echo, retrieved passages, CDIR turn) is maske
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lib.bpe_tokenizer import ByteLevelBPE  # noqa: E402
-from lib.package import CHAT_TEMPLATE, PROTOCOL  # noqa: E402
+from models.lib.bpe_tokenizer import ByteLevelBPE
+from models.lib.package import CHAT_TEMPLATE, PROTOCOL
 
 IGNORE = -100
 SYSTEM_PROMPT = (

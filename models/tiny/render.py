@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from world import Signature
+from models.tiny.world import Signature
 
 SIZE = 112  # px; 112 = 4 x 28, so the model sees it without resizing (8x8 patches -> 16 visual tokens)
 US_LEVEL = {"anechoic": 6.0, "hypoechoic": 48.0, "hyperechoic": 215.0}

@@ -4,23 +4,21 @@ from __future__ import annotations
 import json
 import math
 import random
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lib.bpe_tokenizer import ByteLevelBPE, train_bpe, write_tokenizer  # noqa: E402
-from lib.image_preprocess import patchify  # noqa: E402
-from lib.qwen_vl_mini import (QwenVLMini, TextConfig, TokenIds, VisionConfig, get_rope_index,  # noqa: E402
-                              IGNORE_INDEX)
+from models.lib.bpe_tokenizer import ByteLevelBPE, train_bpe, write_tokenizer
+from models.lib.image_preprocess import patchify
+from models.lib.qwen_vl_mini import (QwenVLMini, TextConfig, TokenIds, VisionConfig, get_rope_index,
+                                     IGNORE_INDEX)
 
-import world  # noqa: E402
-from examples import (Builder, Example, THINK_1, final, reads_match, reads_nothing, reads_reference,  # noqa: E402
-                      reads_twins)
-from protocol import SYSTEM_PROMPT, Layout  # noqa: E402
+from models.tiny import world
+from models.tiny.examples import (Builder, Example, THINK_1, final, reads_match, reads_nothing, reads_reference,
+                                  reads_twins)
+from models.tiny.protocol import SYSTEM_PROMPT, Layout
 
 # rope_theta 1e4, not Qwen's 1e6: with 16 rotary pairs and a few hundred positions, 1e6 leaves too few frequencies
 # that tell neighbouring tokens apart, and copying a name token by token needs exactly that.
@@ -51,7 +49,7 @@ def tokenizer_corpus(seed: int) -> list[str]:
 def visual_batched(visual, pixel_values, n_images: int):
     """The vision tower over n same-size images at once, as a batch (training speed): the same arithmetic as
     VisionEncoder.forward, whose block mask makes attention across a whole batch quadratic in all patches."""
-    from lib.qwen_vl_mini import apply_rotary, vision_patch_layout
+    from models.lib.qwen_vl_mini import apply_rotary, vision_patch_layout
     n = pixel_values.shape[0] // n_images
     grid = torch.tensor([[1, 8, 8]], dtype=torch.int64)
     _, row, col = vision_patch_layout(grid, n, visual.cfg.spatial_merge_size)
@@ -111,7 +109,7 @@ def pretrain_vision(model: QwenVLMini, sigs: list, *, seed: int, steps: int, bat
     """Stage 1: the vision tower alone learns to read the findings (modality, echo or density, shape, margin, count)
     of freshly drawn images of the training signatures, textures included. Cheap (no text), and it leaves the
     language stage only the mapping from visual tokens to words."""
-    from render import render
+    from models.tiny.render import render
     rng = np.random.default_rng([seed, 6000])
     probes = FindingProbes(model.text_config.hidden_size)
     params = list(model.visual.parameters()) + list(probes.parameters())

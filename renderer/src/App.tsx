@@ -3,7 +3,7 @@ import { AboutPanel } from './about/AboutPanel.js';
 import { StudiesSidebar } from './studies/StudiesSidebar.js';
 import { useStudies } from './studies/useStudies.js';
 import { findSeries } from './studies/findSeries.js';
-import { useKeyImageLoads, useKeyImages } from './viewer/keyImages.js';
+import { useKeyImageLoads, useKeyImages } from './services/keyImages.js';
 import { Viewer } from './viewer/Viewer.js';
 import { useViewerLayout } from './viewer/useViewerLayout.js';
 import { Workspace } from './workspace/Workspace.js';

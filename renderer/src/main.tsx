@@ -1,15 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { createClient } from './transport/client.js';
-import { ClientContext } from './transport/context.js';
+import { ServicesContext } from './services/context.js';
+import { createServices } from './services/services.js';
 import './styles.css';
 
-const client = createClient();
+// Built once, before the first render (StrictMode renders twice; the services must not be built twice).
+const services = createServices();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <ClientContext.Provider value={client}>
+    <ServicesContext.Provider value={services}>
       <App />
-    </ClientContext.Provider>
+    </ServicesContext.Provider>
   </StrictMode>,
 );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hardwareGpuVisible } from '../../engine/providers.js';
-import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../../engine/test-support/webgpu.js';
+import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../../engine/testing/webgpu.js';
 
 // The README's demo case on WebGPU (Chromium's SwiftShader Vulkan driver here: software, so one round only, without
 // retrieval, to keep it to a couple of minutes on a shared CPU) against the CPU provider.

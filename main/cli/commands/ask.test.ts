@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpus, haveTestData } from '../../dicom/testing/corpus.js';
-import { FIXTURE_DIR, referenceImage } from '../../engine/test-support/fixture.js';
+import { corpus, skipWithoutTestData } from '../../dicom/testing/corpus.js';
+import { FIXTURE_DIR, referenceImage } from '../../engine/testing/fixture.js';
 import { encodePng } from '../../imaging/decode.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-ask-'));
@@ -43,7 +43,7 @@ describe('medrwr ask', () => {
     expect(r.stderr).toContain('── round 1 ──');
   });
 
-  it.skipIf(!haveTestData)('answers about a real DICOM file (CR chest, MONOCHROME1) and streams the trace', () => {
+  it.skipIf(skipWithoutTestData)('answers about a real DICOM file (CR chest, MONOCHROME1) and streams the trace', () => {
     const r = medrwr([...base, '--image', corpus.crChestMono1, '--no-cdir']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('── round 1 ──');

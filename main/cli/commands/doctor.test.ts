@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../engine/doctor.js';
 import { hardwareGpuVisible } from '../../engine/providers.js';
-import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../../engine/test-support/webgpu.js';
+import { SWIFTSHADER_ICD, useSoftwareWebGpu } from '../../engine/testing/webgpu.js';
 
 /** `medrwr doctor` in a child process, with the Vulkan driver chosen (SwiftShader) or not. */
 function doctor(args: string[], softwareVulkan: boolean) {

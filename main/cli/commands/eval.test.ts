@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURE_DIR, referenceImage } from '../../engine/test-support/fixture.js';
+import { FIXTURE_DIR, referenceImage } from '../../engine/testing/fixture.js';
 import { encodePng } from '../../imaging/decode.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medrwr-eval-'));

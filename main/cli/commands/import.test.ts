@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../api/studies.js';
-import { PYDICOM, haveTestData } from '../../dicom/testing/corpus.js';
+import { PYDICOM, skipWithoutTestData } from '../../dicom/testing/corpus.js';
 
 const run = promisify(execFile);
 const medrwr = (args: string[]) => run(process.execPath, ['bin/medrwr.js', ...args]).catch((err: { code: number; stdout: string; stderr: string }) => err);
 
-describe.skipIf(!haveTestData)('medrwr import', () => {
+describe.skipIf(skipWithoutTestData)('medrwr import', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'medrwr-cli-import-'));
   const files = ['CT_small.dcm', 'MR_truncated.dcm', 'test-SR.dcm'].map((f) => join(PYDICOM, f));
 

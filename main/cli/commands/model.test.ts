@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { bitRot } from '../../engine/test-support/bit-rot.js';
+import { bitRot } from '../../engine/testing/bit-rot.js';
 import { projectRoot } from '../../app/paths.js';
 
 const TINY = join(projectRoot(), 'models/medrwr-tiny');

@@ -16,23 +16,26 @@ export function useStudies(): { patients: PatientSummary[] | null; error: string
       again.current = true;
       return;
     }
-    inFlight.current = true;
-    client
-      .call('studies.list', {})
-      .then(
-        (r) => {
-          setPatients(r.patients);
-          setError(null);
-        },
-        (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
-      )
-      .finally(() => {
-        inFlight.current = false;
-        if (again.current) {
-          again.current = false;
-          refresh();
-        }
-      });
+    const load = (): void => {
+      inFlight.current = true;
+      client
+        .call('studies.list', {})
+        .then(
+          (r) => {
+            setPatients(r.patients);
+            setError(null);
+          },
+          (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+        )
+        .finally(() => {
+          inFlight.current = false;
+          if (again.current) {
+            again.current = false;
+            load();
+          }
+        });
+    };
+    load();
   }, [client]);
 
   useEffect(() => refresh(), [refresh]);

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import { useClient } from '../transport/context.js';
-import { keyImages, useKeyImages, type KeyImage } from './keyImages.js';
+import { useServices } from '../services/context.js';
+import { useKeyImages, type KeyImage } from '../services/keyImages.js';
 
 /**
  * The marked key images, each shown as main/dicom renders it for the model (instances.render at the stored
  * window/level), so the strip doubles as a check that the model sees what the clinician saw.
  */
 export function KeyImageStrip({ onSelect }: { onSelect: (k: KeyImage) => void }) {
+  const { keyImages } = useServices();
   const items = useKeyImages();
   if (items.length === 0) return null;
   return (
@@ -23,7 +24,7 @@ export function KeyImageStrip({ onSelect }: { onSelect: (k: KeyImage) => void })
 }
 
 function KeyImageTile({ item, onSelect }: { item: KeyImage; onSelect: (k: KeyImage) => void }) {
-  const client = useClient();
+  const { client, keyImages } = useServices();
   const [src, setSrc] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

@@ -7,13 +7,20 @@ import './sr-panel.css';
 /** A structured report read aloud: its items indented as the tree nests them, values with units, image references. */
 export function SrPanel({ sopInstanceUid, onClose }: { sopInstanceUid: string; onClose: () => void }) {
   const client = useClient();
-  const [doc, setDoc] = useState<SrDocument | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // What was read, kept with the document it belongs to: another document shows "Reading…" until its own arrives.
+  const [read, setRead] = useState<{ uid: string; doc: SrDocument | null; error: string | null } | null>(null);
   useEffect(() => {
-    setDoc(null);
-    setError(null);
-    client.call('instances.sr', { sopInstanceUid }).then(setDoc, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    let live = true;
+    client.call('instances.sr', { sopInstanceUid }).then(
+      (doc) => live && setRead({ uid: sopInstanceUid, doc, error: null }),
+      (err: unknown) => live && setRead({ uid: sopInstanceUid, doc: null, error: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => {
+      live = false;
+    };
   }, [client, sopInstanceUid]);
+  const doc = read?.uid === sopInstanceUid ? read.doc : null;
+  const error = read?.uid === sopInstanceUid ? read.error : null;
   return (
     <div className="modal-backdrop sr-backdrop" onClick={onClose}>
       <div className="modal sr-panel" role="dialog" aria-label="Structured report" data-testid="sr-panel" onClick={(e) => e.stopPropagation()}>

@@ -21,9 +21,10 @@ interface Props {
 export function StackViewportView({ viewportId, series, active, onActivate, onDropSeries }: Props) {
   const elementRef = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
-  // Errors are per image: scrolling to an image that loads clears the message.
-  const [failed, setFailed] = useState<ReadonlyMap<string, string>>(new Map());
-  const [loading, setLoading] = useState(false);
+  // Errors are per image of the series shown: scrolling to an image that loads clears the message.
+  const [failures, setFailures] = useState<{ series: LoadedSeries; byImage: ReadonlyMap<string, string> } | null>(null);
+  // The series whose stack finished loading (or failed to): until it is the one shown, the viewport is loading.
+  const [settled, setSettled] = useState<LoadedSeries | null>(null);
   const state = useViewState(viewportId);
 
   useEffect(() => {
@@ -64,26 +65,26 @@ export function StackViewportView({ viewportId, series, active, onActivate, onDr
     const vp = ready ? stackViewport(viewportId) : undefined;
     if (!vp || !series) return;
     let current = true;
-    setFailed(new Map());
-    setLoading(true);
+    const fail = (imageId: string, message: string) =>
+      setFailures((f) => ({ series, byImage: new Map(f?.series === series ? f.byImage : []).set(imageId, message) }));
     stopCine(viewportId);
     forgetUserInvert(viewportId);
     const onFail = (evt: Event) => {
       const detail = (evt as CustomEvent<{ imageId?: string; error?: unknown }>).detail;
       const imageId = detail?.imageId;
-      if (current && imageId && series.imageIds.includes(imageId)) setFailed((m) => new Map(m).set(imageId, describe(detail.error)));
+      if (current && imageId && series.imageIds.includes(imageId)) fail(imageId, describe(detail.error));
     };
     eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_FAILED, onFail);
     vp.setStack([...series.imageIds], 0).then(
       () => {
         if (!current) return;
         vp.render();
-        setLoading(false);
+        setSettled(series);
       },
       (err: unknown) => {
         if (!current) return;
-        setLoading(false);
-        setFailed((m) => new Map(m).set(series.imageIds[0]!, describe(err)));
+        setSettled(series);
+        fail(series.imageIds[0]!, describe(err));
       },
     );
     return () => {
@@ -100,7 +101,9 @@ export function StackViewportView({ viewportId, series, active, onActivate, onDr
   };
 
   const here = state && series ? series.frames[state.index] : undefined;
-  const error = series ? (failed.get(series.imageIds[state?.index ?? 0] ?? '') ?? null) : null;
+  const failed = failures && failures.series === series ? failures.byImage : undefined;
+  const error = series ? (failed?.get(series.imageIds[state?.index ?? 0] ?? '') ?? null) : null;
+  const loading = ready && series !== null && settled !== series;
   const multiFrame = (here?.instance.frames ?? 1) > 1;
   const cine = series ? cineRateOf(series) : undefined;
   return (

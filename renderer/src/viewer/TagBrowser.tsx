@@ -5,18 +5,18 @@ import { useClient } from '../transport/context.js';
 /** Every attribute of the instance on screen (instances.tags), filterable by tag, keyword or value. */
 export function TagBrowser({ sopInstanceUid }: { sopInstanceUid: string | null }) {
   const client = useClient();
-  const [tags, setTags] = useState<TagEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // What was read, and for which instance: another instance's tags are never shown while this one's are read.
+  const [read, setRead] = useState<{ uid: string; tags: TagEntry[] | null; error: string | null } | null>(null);
   const [filter, setFilter] = useState('');
+  const tags = read && read.uid === sopInstanceUid ? read.tags : null;
+  const error = read && read.uid === sopInstanceUid ? read.error : null;
 
   useEffect(() => {
     if (!sopInstanceUid) return;
     let current = true;
-    setTags(null);
-    setError(null);
     client.call('instances.tags', { sopInstanceUid }).then(
-      (r) => current && setTags(r.tags),
-      (err: unknown) => current && setError(err instanceof Error ? err.message : String(err)),
+      (r) => current && setRead({ uid: sopInstanceUid, tags: r.tags, error: null }),
+      (err: unknown) => current && setRead({ uid: sopInstanceUid, tags: null, error: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       current = false;

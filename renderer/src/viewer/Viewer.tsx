@@ -3,7 +3,8 @@ import { commandForKey, HOTKEYS, type ViewerCommand } from './commands.js';
 import { applyWindow, flip, isCinePlaying, jumpTo, playCine, resetView, rotateBy, scrollBy, stopCine, toggleInvert, zoomBy } from './controls.js';
 import { describeRenderPath, initCornerstone, type RenderPath } from './cornerstone.js';
 import { setPrimaryTool, stackViewport, type PrimaryTool } from './engine.js';
-import { keyImages, useKeyImageRefusal, type KeyImage } from './keyImages.js';
+import { useServices } from '../services/context.js';
+import { useKeyImageRefusal, type KeyImage } from '../services/keyImages.js';
 import { KeyImageStrip } from './KeyImageStrip.js';
 import { Measurements } from './Measurements.js';
 import { CT_PRESETS } from './presets.js';
@@ -33,11 +34,35 @@ export function Viewer({ view, onDropSeries }: Props) {
   const state = useViewState(activeSeries ? activeId : undefined);
   const cine = activeSeries ? cineRateOf(activeSeries) : null;
   const shown = activeSeries && state ? activeSeries.frames[state.index] : undefined;
+  const { keyImages } = useServices();
   const refusal = useKeyImageRefusal();
 
   useEffect(() => {
     void initCornerstone().then(setRenderPath);
   }, []);
+
+  const markKeyImage = useCallback(
+    (id: string) => {
+      const vp = stackViewport(id);
+      if (!vp || !activeSeries) return;
+      const st = readViewState(id, vp);
+      const at = activeSeries.frames[st.index];
+      if (!at) return;
+      const win = st.window ?? at.instance.window ?? { center: 127.5, width: 256 };
+      keyImages.add({
+        studyInstanceUid: activeSeries.study.studyInstanceUid,
+        seriesInstanceUid: activeSeries.series.seriesInstanceUid,
+        sopInstanceUid: at.instance.sopInstanceUid,
+        frame: at.frame,
+        windowCenter: 'center' in win ? win.center : 127.5,
+        windowWidth: win.width,
+        invert: st.userInvert,
+        label: `${activeSeries.series.modality} ${activeSeries.series.description || ''} · ${st.index + 1}/${st.total}`.replace(/\s+/g, ' '),
+        patient: { key: activeSeries.patient.key, patientId: activeSeries.patient.patientId, name: activeSeries.patient.name },
+      });
+    },
+    [keyImages, activeSeries],
+  );
 
   const publish = (id: string) => {
     const vp = stackViewport(id);
@@ -92,28 +117,8 @@ export function Viewer({ view, onDropSeries }: Props) {
       }
       publish(id);
     },
-    [activeId, activeSeries],
+    [activeId, activeSeries, markKeyImage],
   );
-
-  const markKeyImage = (id: string) => {
-    const vp = stackViewport(id);
-    if (!vp || !activeSeries) return;
-    const st = readViewState(id, vp);
-    const at = activeSeries.frames[st.index];
-    if (!at) return;
-    const win = st.window ?? at.instance.window ?? { center: 127.5, width: 256 };
-    keyImages.add({
-      studyInstanceUid: activeSeries.study.studyInstanceUid,
-      seriesInstanceUid: activeSeries.series.seriesInstanceUid,
-      sopInstanceUid: at.instance.sopInstanceUid,
-      frame: at.frame,
-      windowCenter: 'center' in win ? win.center : 127.5,
-      windowWidth: win.width,
-      invert: st.userInvert,
-      label: `${activeSeries.series.modality} ${activeSeries.series.description || ''} · ${st.index + 1}/${st.total}`.replace(/\s+/g, ' '),
-      patient: { key: activeSeries.patient.key, patientId: activeSeries.patient.patientId, name: activeSeries.patient.name },
-    });
-  };
 
   const selectKeyImage = (k: KeyImage) => {
     const cell = view.cells.findIndex((c) => c?.series.seriesInstanceUid === k.seriesInstanceUid);

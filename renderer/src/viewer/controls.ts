@@ -1,7 +1,7 @@
 import { cache, imageLoader, metaData, type StackViewport } from '@cornerstonejs/core';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
 import { stackViewport } from './engine.js';
-import { voiRangeOf, windowOfVoiRange } from './presets.js';
+import { voiRangeOf } from './presets.js';
 
 /** Imperative view commands on one stack viewport, shared by the toolbar, the hotkeys and the tests' UI paths. */
 
@@ -10,11 +10,6 @@ export function applyWindow(viewportId: string, width: number, center: number): 
   if (!vp) return;
   vp.setProperties({ voiRange: voiRangeOf(width, center) });
   vp.render();
-}
-
-export function currentWindow(viewportId: string): { width: number; center: number } | undefined {
-  const range = stackViewport(viewportId)?.getProperties().voiRange;
-  return range ? windowOfVoiRange(range) : undefined;
 }
 
 /**

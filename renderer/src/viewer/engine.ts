@@ -31,8 +31,6 @@ export const PRIMARY_TOOLS = {
 } as const;
 export type PrimaryTool = keyof typeof PRIMARY_TOOLS;
 
-export const MEASUREMENT_TOOLS: readonly string[] = [PRIMARY_TOOLS.length, PRIMARY_TOOLS.angle, PRIMARY_TOOLS.rectangleRoi, PRIMARY_TOOLS.ellipseRoi];
-
 export function renderingEngine(): RenderingEngine {
   return (getRenderingEngine(ENGINE_ID) as RenderingEngine | undefined) ?? new RenderingEngine(ENGINE_ID);
 }

@@ -4,8 +4,8 @@ import { useClient } from '../transport/context.js';
 import { CaseBadges } from './CaseBadges.js';
 import { pct } from '../../../main/api/assessment.js';
 
-/** Every stored case, newest first, searchable; click to reopen with its runs. */
-export function CaseHistory({ onOpen, currentId, version }: { onOpen: (id: string) => void; currentId: string | null; version: number }) {
+/** Every stored case, newest first, searchable; click to reopen with its runs. `reloadOn`: the list is read again when it changes (the open case, re-read). */
+export function CaseHistory({ onOpen, currentId, reloadOn }: { onOpen: (id: string) => void; currentId: string | null; reloadOn: unknown }) {
   const client = useClient();
   const [search, setSearch] = useState('');
   const [cases, setCases] = useState<CaseSummary[] | null>(null);
@@ -23,7 +23,7 @@ export function CaseHistory({ onOpen, currentId, version }: { onOpen: (id: strin
       live = false;
       clearTimeout(t);
     };
-  }, [client, search, version, tick]);
+  }, [client, search, reloadOn, tick]);
   const remove = async (c: CaseSummary) => {
     if (!window.confirm(`Delete the case "${c.title}" and its runs? The audit log keeps that it was deleted.`)) return;
     await client.call('cases.delete', { caseId: c.id }).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));

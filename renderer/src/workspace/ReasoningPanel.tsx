@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type RefObject } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { CaseOption } from '../../../main/api/index.js';
 import { assessRun, type RunOutcome } from '../../../main/api/assessment.js';
 import { traceSections } from '../../../main/api/sections.js';
@@ -6,10 +6,10 @@ import type { Trace } from '../../../main/api/trace.js';
 import { AnswerCard } from './AnswerCard.js';
 import { CdirAlert } from './CdirAlert.js';
 import { FirstAnswer } from './FirstAnswer.js';
-import { recordPaint } from './paintTimings.js';
 import { ProvenanceFooter } from './ProvenanceFooter.js';
 import { QuerySection } from './QuerySection.js';
 import { TraceText } from './TraceText.js';
+import { useServices } from '../services/context.js';
 
 const STATUS_TEXT: Record<Trace['status'], string> = {
   running: 'Reasoning…',
@@ -24,19 +24,19 @@ interface Props {
   options: readonly CaseOption[];
   /** The case's other runs, for the "runs disagree" flag. */
   otherRuns: readonly RunOutcome[];
-  lastTokenAt: RefObject<number | null>;
 }
 
 /**
  * The run as it streams, in sections a reader follows: the reasoning (no protocol tags), each query with its evidence,
  * the answer card, the CDIR alert, notices, provenance. The model's raw output is one click away.
  */
-export function ReasoningPanel({ trace, options, otherRuns, lastTokenAt }: Props) {
+export function ReasoningPanel({ trace, options, otherRuns }: Props) {
+  const { paints } = useServices();
   const [raw, setRaw] = useState(false);
   const threshold = trace.provenance?.params.cdirThreshold;
   useEffect(() => {
-    if (trace.tokens > 0 && lastTokenAt.current !== null) recordPaint(trace.lastSeq, lastTokenAt.current);
-  }, [trace.tokens, trace.lastSeq, lastTokenAt]);
+    if (trace.tokens > 0) paints?.committed(trace.lastSeq);
+  }, [paints, trace.tokens, trace.lastSeq]);
   const sections = useMemo(() => traceSections(trace), [trace]);
   const assessment = useMemo(() => assessRun(trace, options, otherRuns), [trace, options, otherRuns]);
   const card = <AnswerCard assessment={assessment} threshold={typeof threshold === 'number' ? threshold : undefined} />;

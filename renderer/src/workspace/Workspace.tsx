@@ -3,9 +3,9 @@ import { validLetter, type RunOutcome } from '../../../main/api/assessment.js';
 import { DISCLAIMER } from '../../../main/api/index.js';
 import { buildTrace } from '../../../main/api/trace.js';
 import { SettingsPanel } from '../settings/SettingsPanel.js';
-import { useClient } from '../transport/context.js';
+import { useServices } from '../services/context.js';
 import { KeyImageStrip } from '../viewer/KeyImageStrip.js';
-import { useKeyImages } from '../viewer/keyImages.js';
+import { useKeyImages } from '../services/keyImages.js';
 import { AuditLog } from './AuditLog.js';
 import { CaseHistory } from './CaseHistory.js';
 import { ExportButtons } from './ExportButtons.js';
@@ -14,7 +14,7 @@ import { PatientLine } from './PatientLine.js';
 import { ReasoningPanel } from './ReasoningPanel.js';
 import { ReviewPanel } from './ReviewPanel.js';
 import { RunControls } from './RunControls.js';
-import { runEventBuffer, useCaseSession } from './useCaseSession.js';
+import { useCaseSession } from './useCaseSession.js';
 import './workspace.css';
 
 type Tab = 'case' | 'history' | 'settings';
@@ -22,19 +22,18 @@ type Tab = 'case' | 'history' | 'settings';
 /** The reasoning workspace beside the viewer: the question, Run, the streamed trace, case history and settings. */
 /** `onDemoReady`: the demo's studies were just imported (first launch), so the study browser should reload. */
 export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
-  const client = useClient();
-  runEventBuffer(client); // start buffering run events before the first run
+  const { client } = useServices();
   const s = useCaseSession();
   const marked = useKeyImages();
   const [tab, setTab] = useState<Tab>('case');
-  const [historyVersion, setHistoryVersion] = useState(0);
   const [startError, setStartError] = useState<string | null>(null);
   const running = s.trace.status === 'running' && s.runId !== null;
   const options = useMemo(() => (s.draft.mode === 'choice' ? s.draft.options.filter((o) => o.text.trim()) : []), [s.draft]);
   const problem = s.detail?.case.problem ?? null;
   const canRun = problem ? 'This case cannot be run: it holds images of more than one patient.' : !s.draft.question.trim() ? 'Write a question first.' : marked.length === 0 ? 'Mark at least one key image in the viewer (K).' : s.draft.mode === 'choice' && options.length < 2 ? 'Give at least two options, or switch to free text.' : null;
 
-  // On start, reopen the most recent case (on a fresh install, the demo case). Once per client, not per render.
+  // On start, reopen the most recent case (on a fresh install, the demo case). Once: its inputs are stable callbacks.
+  const { open } = s;
   useEffect(() => {
     client
       .call('cases.ensureDemo', {})
@@ -43,11 +42,8 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
       })
       .catch((e: unknown) => setStartError(`The demo could not be set up: ${e instanceof Error ? e.message : String(e)}`))
       .then(() => client.call('cases.list', {}))
-      .then((r) => r.cases[0] && void s.open(r.cases[0].id), (e: unknown) => setStartError(e instanceof Error ? e.message : String(e)));
-  }, [client]);
-  useEffect(() => {
-    setHistoryVersion((v) => v + 1);
-  }, [s.detail]);
+      .then((r) => r.cases[0] && void open(r.cases[0].id), (e: unknown) => setStartError(e instanceof Error ? e.message : String(e)));
+  }, [client, open, onDemoReady]);
 
   // The case's other finished runs, for the "runs disagree" flag on the run shown.
   const runs = s.detail?.runs;
@@ -68,7 +64,7 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
       </nav>
       {tab === 'history' && (
         <CaseHistory
-          version={historyVersion}
+          reloadOn={s.detail}
           currentId={s.detail?.case.id ?? null}
           onOpen={(id) => {
             void s.open(id);
@@ -117,7 +113,7 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
               ))}
             </div>
           )}
-          {s.runId && <ReasoningPanel trace={s.trace} options={s.detail ? caseOptions : options} otherRuns={otherRuns} lastTokenAt={s.lastTokenAt} />}
+          {s.runId && <ReasoningPanel trace={s.trace} options={s.detail ? caseOptions : options} otherRuns={otherRuns} />}
           {s.detail && shownRun?.status === 'completed' && s.trace.status === 'completed' && (
             <ReviewPanel caseId={s.detail.case.id} runId={shownRun.id} reviews={s.detail.reviews} onSaved={() => void s.reload()} />
           )}

@@ -1,11 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { buildTrace, EMPTY_TRACE, reduceTrace, type Trace } from '../../../main/api/trace.js';
 import type { AppEvent, CaseDetail, CaseOption, KeyImage as CaseKeyImage, Params, PatientRef, SettingsPatch } from '../../../main/api/index.js';
-import type { Client } from '../transport/client.js';
-import { useClient } from '../transport/context.js';
-import { keyImages, type KeyImage as MarkedImage } from '../viewer/keyImages.js';
-import { RunEventBuffer } from './runEvents.js';
-import { recordPaint } from './paintTimings.js';
+import { useServices } from '../services/context.js';
+import type { KeyImage as MarkedImage, KeyImageStore } from '../services/keyImages.js';
 
 export interface Draft {
   title: string;
@@ -15,13 +12,6 @@ export interface Draft {
 }
 
 export const EMPTY_DRAFT: Draft = { title: '', question: '', mode: 'choice', options: [{ letter: 'A', text: '' }, { letter: 'B', text: '' }] };
-
-const buffers = new WeakMap<Client, RunEventBuffer>();
-export function runEventBuffer(client: Client): RunEventBuffer {
-  let b = buffers.get(client);
-  if (!b) buffers.set(client, (b = new RunEventBuffer(client)));
-  return b;
-}
 
 type TraceAction = { kind: 'reset'; trace: Trace } | { kind: 'event'; event: AppEvent };
 function traceReducer(state: Trace, action: TraceAction): Trace {
@@ -41,7 +31,7 @@ export function toCaseKeyImage(k: MarkedImage): CaseKeyImage {
 }
 
 /** The case's images into the viewer's strip, all its patient's: a case never mixes patients (a new case has none). */
-function loadIntoViewer(images: readonly CaseKeyImage[], patient: PatientRef | null): void {
+function loadIntoViewer(keyImages: KeyImageStore, images: readonly CaseKeyImage[], patient: PatientRef | null): void {
   keyImages.load(
     images.map((k) => ({
       studyInstanceUid: k.studyInstanceUid ?? '',
@@ -64,8 +54,7 @@ function same(a: unknown, b: unknown): boolean {
 
 /** The open case, its draft question, the run being shown (live or stored) and the actions on them. */
 export function useCaseSession() {
-  const client = useClient();
-  const buffer = runEventBuffer(client);
+  const { client, keyImages, runEvents, paints } = useServices();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
   const [runId, setRunId] = useState<string | null>(null);
@@ -73,13 +62,12 @@ export function useCaseSession() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const unfollow = useRef<(() => void) | null>(null);
-  const lastTokenAt = useRef<number | null>(null);
 
-  const stopFollowing = () => {
+  const stopFollowing = useCallback(() => {
     unfollow.current?.();
     unfollow.current = null;
-  };
-  useEffect(() => stopFollowing, []);
+  }, []);
+  useEffect(() => stopFollowing, [stopFollowing]);
 
   const refresh = useCallback(
     async (caseId: string, audit = false) => {
@@ -90,48 +78,24 @@ export function useCaseSession() {
     [client],
   );
 
-  /** Replaces the live trace with the stored log, which is complete even if the event socket dropped some. */
-  const resync = useCallback(
-    async (id: string, caseId: string) => {
-      const run = (await refresh(caseId)).runs.find((r) => r.id === id);
-      if (run) dispatchTrace({ kind: 'reset', trace: buildTrace(run.events) });
-      return run?.status ?? 'failed';
-    },
-    [refresh],
-  );
-
+  /** Shows a run as it streams: live events, and the stored log (complete even if the socket dropped some). */
   const follow = useCallback(
     (id: string, caseId: string) => {
       stopFollowing();
       dispatchTrace({ kind: 'reset', trace: EMPTY_TRACE });
       setRunId(id);
-      let lastEventAt = Date.now();
-      let ended = false;
-      const stop = buffer.follow(id, (event) => {
-        lastEventAt = Date.now();
-        if (event.type === 'token') lastTokenAt.current = event.at;
-        dispatchTrace({ kind: 'event', event });
-        if (event.type === 'done') {
-          ended = true;
-          void resync(id, caseId).catch(() => undefined);
+      unfollow.current = runEvents.follow(id, caseId, (update) => {
+        if (update.kind === 'event') {
+          if (update.event.type === 'token') paints?.generated(update.event.at);
+          dispatchTrace({ kind: 'event', event: update.event });
+          return;
         }
+        setDetail(update.detail);
+        const run = update.detail.runs.find((r) => r.id === id);
+        if (run) dispatchTrace({ kind: 'reset', trace: buildTrace(run.events) });
       });
-      // A quiet socket during a run (reconnecting after a server restart, a slow model load): catch up from the store.
-      const watchdog = setInterval(() => {
-        if (!ended && Date.now() - lastEventAt > 3000) {
-          lastEventAt = Date.now();
-          resync(id, caseId).then(
-            (status) => (ended ||= status !== 'running'),
-            () => undefined,
-          );
-        }
-      }, 1000);
-      unfollow.current = () => {
-        stop();
-        clearInterval(watchdog);
-      };
     },
-    [buffer, resync],
+    [runEvents, paints, stopFollowing],
   );
 
   const show = useCallback(
@@ -148,10 +112,10 @@ export function useCaseSession() {
         dispatchTrace({ kind: 'reset', trace: buildTrace(run.events) });
       }
     },
-    [follow],
+    [follow, stopFollowing],
   );
 
-  const guard = async (work: () => Promise<void>) => {
+  const guard = useCallback(async (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
@@ -161,15 +125,18 @@ export function useCaseSession() {
     } finally {
       setBusy(false);
     }
-  };
+  }, []);
 
-  const open = (caseId: string) =>
-    guard(async () => {
-      const d = await refresh(caseId, true);
-      setDraft({ title: d.case.title, question: d.case.question, mode: d.case.options.length ? 'choice' : 'free', options: d.case.options.length ? d.case.options : EMPTY_DRAFT.options });
-      loadIntoViewer(d.case.keyImages, d.case.patient);
-      show(d, null);
-    });
+  const open = useCallback(
+    (caseId: string) =>
+      guard(async () => {
+        const d = await refresh(caseId, true);
+        setDraft({ title: d.case.title, question: d.case.question, mode: d.case.options.length ? 'choice' : 'free', options: d.case.options.length ? d.case.options : EMPTY_DRAFT.options });
+        loadIntoViewer(keyImages, d.case.keyImages, d.case.patient);
+        show(d, null);
+      }),
+    [guard, refresh, keyImages, show],
+  );
 
   const newCase = () => {
     stopFollowing();
@@ -178,7 +145,7 @@ export function useCaseSession() {
     setDraft(EMPTY_DRAFT);
     setError(null);
     dispatchTrace({ kind: 'reset', trace: EMPTY_TRACE });
-    loadIntoViewer([], null);
+    loadIntoViewer(keyImages, [], null);
   };
 
   /** Saves the draft (creating the case the first time) with the viewer's key images, then starts a run. */
@@ -210,5 +177,5 @@ export function useCaseSession() {
   /** Re-reads the open case (after a review, say) without moving off the run shown. */
   const reload = () => detail && refresh(detail.case.id);
 
-  return { detail, draft, setDraft, runId, trace, error, busy, open, newCase, run, cancel, selectRun, reload, lastTokenAt, recordPaint };
+  return { detail, draft, setDraft, runId, trace, error, busy, open, newCase, run, cancel, selectRun, reload };
 }

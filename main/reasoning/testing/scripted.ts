@@ -4,7 +4,7 @@ import type { GenerateOptions } from '../../engine/generate.js';
 import { loadModelPackage } from '../../engine/manifest.js';
 import type { RgbImage } from '../../imaging/rgb.js';
 import type { ImageRetriever, Passage, SimilarImage, TextRetriever } from '../../kb/retriever.js';
-import { FIXTURE_DIR } from '../../engine/test-support/fixture.js';
+import { FIXTURE_DIR } from '../../engine/testing/fixture.js';
 
 /**
  * A scripted stand-in for the engine, for the protocol paths a random-weight model never takes (queries, answers,
@@ -15,7 +15,10 @@ import { FIXTURE_DIR } from '../../engine/test-support/fixture.js';
 export interface ScriptedRound {
   /** Output text; split into tokens at spaces and tag boundaries. */
   readonly output: string;
-  /** Probabilities at the first token after `<answer>`: by option letter (given to " X"), plus the chosen token's. */
+  /**
+   * Probabilities at the probed position, found as main/engine/generate.ts finds it: the first token after the last
+   * `opts.probe.afterText` (`<answer>`) with nothing but whitespace between. By option letter (given to " X").
+   */
   readonly answerProbs?: Record<string, number>;
 }
 
@@ -65,7 +68,8 @@ export class ScriptedEngine implements Engine {
     this.calls.push({ op: 'generate', arg: opts });
     const pieces = script.output.match(/<\/?[a-z]+>| ?[A-Z](?=[.\s<])|\s*[^\s<]+|\s+/g) ?? [];
     let text = '';
-    let probed = false;
+    const probeAfter = opts.probe?.afterText;
+    let probed = !probeAfter || !script.answerProbs;
     const ids: number[] = [];
     for (const piece of pieces) {
       if (signal?.aborted) {
@@ -74,12 +78,14 @@ export class ScriptedEngine implements Engine {
       }
       const id = piece.length === 2 && piece[0] === ' ' ? 1000 + piece.charCodeAt(1) : 5000 + ids.length;
       let probe: { probs: Record<number, number> } | undefined;
-      const at = text.indexOf('<answer>');
-      if (!probed && at >= 0 && text.slice(at + 8).trim() === '' && script.answerProbs) {
-        probed = true;
-        const probs: Record<number, number> = {};
-        for (const [letter, p] of Object.entries(script.answerProbs)) probs[1000 + letter.charCodeAt(0)] = p;
-        probe = { probs };
+      if (!probed && probeAfter && script.answerProbs) {
+        const at = text.lastIndexOf(probeAfter);
+        if (at >= 0 && text.slice(at + probeAfter.length).trim() === '') {
+          probed = true;
+          const probs: Record<number, number> = {};
+          for (const [letter, p] of Object.entries(script.answerProbs)) probs[1000 + letter.charCodeAt(0)] = p;
+          probe = { probs };
+        }
       }
       ids.push(id);
       const before = text;

@@ -1,15 +1,15 @@
-import type { AppEvent } from '../api/events.js';
-import type { AppContext } from '../app/context.js';
-import { caseStore } from '../cases/service.js';
-import type { CaseStore } from '../cases/store.js';
-import { KEY_IMAGE, testContext } from '../cases/testing/fixtures.js';
-import { pdfText } from '../cases/testing/pdf-text.js';
-import { appDatabase } from '../db/app-database.js';
-import { thumbnailDataUrl } from '../imaging/thumbnail.js';
-import type { ReasoningParams } from '../reasoning/params.js';
-import { runReasoning } from '../reasoning/run.js';
-import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever, type ScriptedRound } from '../reasoning/test-support/scripted.js';
-import type { ReportModel } from './model.js';
+import type { AppEvent } from '../../api/events.js';
+import type { AppContext } from '../../app/context.js';
+import { caseStore } from '../../cases/service.js';
+import type { CaseStore } from '../../cases/store.js';
+import { KEY_IMAGE, testContext } from '../../cases/testing/fixtures.js';
+import { pdfText } from '../../cases/testing/pdf-text.js';
+import { appDatabase } from '../../db/app-database.js';
+import { thumbnailDataUrl } from '../../imaging/thumbnail.js';
+import type { ReasoningParams } from '../../reasoning/params.js';
+import { runReasoning } from '../../reasoning/run.js';
+import { grey, ScriptedEngine, ScriptedImageRetriever, ScriptedRetriever, type ScriptedRound } from '../../reasoning/testing/scripted.js';
+import type { ReportModel } from '../model.js';
 
 /** Test helpers for the reports: cases run through the real reasoning loop on scripted model outputs. */
 

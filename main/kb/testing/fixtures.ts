@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Fixtures shared by the knowledge-base tests and benchmark. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const TEXT_ENCODER = join(ROOT, 'models/encoders/wordnet-med');
 export const IMAGE_ENCODER = join(ROOT, 'models/encoders/thumbnail-image');
 export const WORDNET_JSONL = join(ROOT, 'kb/wordnet/medical.jsonl');

@@ -1,7 +1,7 @@
-import type { AppEvent } from '../api/events.js';
-import type { RetrieveReport } from '../api/pacs.js';
-import type { AppContext } from '../app/context.js';
-import { dispatch } from '../app/dispatch.js';
+import type { AppEvent } from '../../api/events.js';
+import type { RetrieveReport } from '../../api/pacs.js';
+import type { AppContext } from '../../app/context.js';
+import { dispatch } from '../../app/dispatch.js';
 
 /** Starts pacs.retrieve through the contract and collects its events; `finished` resolves on its "done" event. */
 export async function retrieveVia(ctx: AppContext, params: { nodeId: string; studyInstanceUid: string; seriesInstanceUid?: string }) {

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { useServices } from './context.js';
 import { formatPersonName } from '../../../main/api/format.js';
 import type { PatientRef } from '../../../main/api/cases.js';
 
@@ -39,10 +40,10 @@ export function describePatient(p: PatientRef): string {
 type Listener = () => void;
 
 /**
- * The page-wide key-image store: a plain external store (no framework) so the viewer writes to it and the
- * workspace (cases) reads it with `useKeyImages()` or `keyImages.list()` when it starts a run.
+ * The page's key-image store, one of the renderer's services: a plain external store (no framework) that the viewer
+ * writes to and the workspace (cases) reads, with `useKeyImages()` or `list()` when it starts a run.
  */
-class KeyImageStore {
+export class KeyImageStore {
   private items: readonly KeyImage[] = [];
   /** The open case's patient: a case holds one patient's images, even after its strip was cleared. */
   private owner: PatientRef | null = null;
@@ -119,19 +120,20 @@ class KeyImageStore {
   }
 }
 
-export const keyImages = new KeyImageStore();
-
 /** The current key images; re-renders the caller when they change. */
 export function useKeyImages(): readonly KeyImage[] {
+  const { keyImages } = useServices();
   return useSyncExternalStore(keyImages.subscribe, keyImages.list);
 }
 
 /** Why the last key image was refused, or null; re-renders the caller when that changes. */
 export function useKeyImageRefusal(): string | null {
+  const { keyImages } = useServices();
   return useSyncExternalStore(keyImages.subscribe, keyImages.refused);
 }
 
 /** The number of case loads so far (see `loaded`). */
 export function useKeyImageLoads(): number {
+  const { keyImages } = useServices();
   return useSyncExternalStore(keyImages.subscribe, keyImages.loaded);
 }

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { ApiError } from '../api/errors.js';
-import type { TextRetriever } from './retriever.js';
+import { ApiError } from '../../api/errors.js';
+import type { TextRetriever } from '../retriever.js';
 
 /**
  * What every TextRetriever must do, whether local or remote; run by local-retriever.test.ts and

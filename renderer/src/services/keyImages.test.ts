@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PatientRef } from '../../../main/api/cases.js';
-import { keyImages, type NewKeyImage } from './keyImages.js';
+import { KeyImageStore, type NewKeyImage } from './keyImages.js';
 
 const frame = (sop: string, f: number, center = 40, patient: PatientRef | null = null): NewKeyImage => ({
   studyInstanceUid: '1.2',
@@ -17,6 +17,7 @@ const ann: PatientRef = { key: 'P1', patientId: 'P1', name: 'DOE^ANN' };
 const bob: PatientRef = { key: 'P2', patientId: 'P2', name: 'DOE^BOB' };
 
 describe('key-image store', () => {
+  const keyImages = new KeyImageStore();
   it('keeps one entry per frame, the latest window winning, and tells subscribers', () => {
     keyImages.clear();
     let calls = 0;
