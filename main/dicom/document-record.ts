@@ -1,6 +1,6 @@
 import type { DataSet } from 'dicom-parser';
-import { DicomError, str } from './dataset.js';
-import type { InstanceRecord } from './record.js';
+import { str } from './dataset.js';
+import { requiredUid, type InstanceRecord } from './record.js';
 
 /** Structured report storage classes (Basic/Enhanced/Comprehensive SR, Key Object Selection, CAD SR, …): PS3.4 B.5. */
 const SR_CLASS_ROOT = '1.2.840.10008.5.1.4.1.1.88.';
@@ -17,11 +17,7 @@ export interface DocumentRecord {
 }
 
 export function readDocumentRecord(ds: DataSet, path: string, fileSize: number): DocumentRecord {
-  const uid = (tag: string, name: string): string => {
-    const v = str(ds, tag).replace(/\0/g, '');
-    if (!v) throw new DicomError(`missing required attribute ${name} (${tag.slice(1, 5).toUpperCase()},${tag.slice(5).toUpperCase()})`);
-    return v;
-  };
+  const uid = (tag: string, name: string) => requiredUid(ds, tag, name);
   const sopUid = uid('x00080018', 'SOPInstanceUID');
   const studyUid = uid('x0020000d', 'StudyInstanceUID');
   const seriesUid = uid('x0020000e', 'SeriesInstanceUID');

@@ -33,11 +33,7 @@ const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflated, TS.ex
  * attribute (UIDs), an unsupported transfer syntax or pixel data shorter than its header promises.
  */
 export function readInstanceRecord(ds: DataSet, path: string, fileSize: number): InstanceRecord {
-  const uid = (tag: string, name: string): string => {
-    const v = str(ds, tag).replace(/\0/g, '');
-    if (!v) throw new DicomError(`missing required attribute ${name} (${tag.slice(1, 5).toUpperCase()},${tag.slice(5).toUpperCase()})`);
-    return v;
-  };
+  const uid = (tag: string, name: string) => requiredUid(ds, tag, name);
   const sopUid = uid('x00080018', 'SOPInstanceUID');
   const studyUid = uid('x0020000d', 'StudyInstanceUID');
   const seriesUid = uid('x0020000e', 'SeriesInstanceUID');
@@ -108,4 +104,11 @@ function pixelSpacing(ds: DataSet): [number, number] | null {
     }
   }
   return null;
+}
+
+/** A UID the index cannot do without, or a DicomError naming the attribute and its tag. */
+export function requiredUid(ds: DataSet, tag: string, name: string): string {
+  const v = str(ds, tag).replace(/\0/g, '');
+  if (!v) throw new DicomError(`missing required attribute ${name} (${tag.slice(1, 5).toUpperCase()},${tag.slice(5).toUpperCase()})`);
+  return v;
 }

@@ -1,5 +1,5 @@
 import { newUid, writePart10 } from '../dicom/dcmjs.js';
-import type { SrInput } from './sr.js';
+import { evidenceSequence, type SrInput } from './sr.js';
 
 export const KEY_OBJECT_SELECTION = '1.2.840.10008.5.1.4.1.1.88.59';
 
@@ -14,12 +14,6 @@ export function buildKos(input: Pick<SrInput, 'study' | 'keyImages' | 'at'> & { 
   const iso = input.at.toISOString();
   const [date, time] = [iso.slice(0, 10).replaceAll('-', ''), iso.slice(11, 19).replaceAll(':', '')];
   const s = input.study;
-  const byStudy = new Map<string, Map<string, { sopClassUid: string; sopInstanceUid: string }[]>>();
-  for (const k of input.keyImages) {
-    const study = k.studyInstanceUid ?? s.studyInstanceUid;
-    const series = byStudy.get(study) ?? new Map<string, { sopClassUid: string; sopInstanceUid: string }[]>();
-    byStudy.set(study, series.set(k.seriesInstanceUid, [...(series.get(k.seriesInstanceUid) ?? []), k]));
-  }
   const ds = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: KEY_OBJECT_SELECTION,
@@ -48,13 +42,7 @@ export function buildKos(input: Pick<SrInput, 'study' | 'keyImages' | 'at'> & { 
     InstanceNumber: '1',
     ContentDate: date,
     ContentTime: time,
-    CurrentRequestedProcedureEvidenceSequence: [...byStudy].map(([study, bySeries]) => ({
-      StudyInstanceUID: study,
-      ReferencedSeriesSequence: [...bySeries].map(([series, refs]) => ({
-        SeriesInstanceUID: series,
-        ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
-      })),
-    })),
+    CurrentRequestedProcedureEvidenceSequence: evidenceSequence(input),
     // SR Document Content: TID 2010
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: [code('DCM', '113000', 'Of Interest')],

@@ -126,13 +126,6 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
     text(C.knowledgeBase, input.provenance.knowledgeBase),
     text(C.label, input.decisionSupportLabel),
   ];
-  // The evidence the SR rests on, study by study, series by series.
-  const byStudy = new Map<string, Map<string, { sopClassUid: string; sopInstanceUid: string }[]>>();
-  for (const k of input.keyImages) {
-    const study = k.studyInstanceUid ?? s.studyInstanceUid;
-    const series = byStudy.get(study) ?? new Map<string, { sopClassUid: string; sopInstanceUid: string }[]>();
-    byStudy.set(study, series.set(k.seriesInstanceUid, [...(series.get(k.seriesInstanceUid) ?? []), k]));
-  }
   const ds = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: COMPREHENSIVE_SR,
@@ -176,15 +169,7 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
         }
       : {}),
     PerformedProcedureCodeSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: input.keyImages.length
-      ? [...byStudy].map(([study, bySeries]) => ({
-          StudyInstanceUID: study,
-          ReferencedSeriesSequence: [...bySeries].map(([series, refs]) => ({
-            SeriesInstanceUID: series,
-            ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
-          })),
-        }))
-      : undefined,
+    CurrentRequestedProcedureEvidenceSequence: input.keyImages.length ? evidenceSequence(input) : undefined,
     // SR Document Content: the root container
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: [C.report],
@@ -193,6 +178,23 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
   };
   if (ds.CurrentRequestedProcedureEvidenceSequence === undefined) delete ds.CurrentRequestedProcedureEvidenceSequence;
   return { bytes: writePart10(ds), sopInstanceUid, seriesInstanceUid };
+}
+
+/** The images a document rests on, study by study and series by series (CurrentRequestedProcedureEvidenceSequence). */
+export function evidenceSequence(input: Pick<SrInput, 'study' | 'keyImages'>): object[] {
+  const byStudy = new Map<string, Map<string, { sopClassUid: string; sopInstanceUid: string }[]>>();
+  for (const k of input.keyImages) {
+    const study = k.studyInstanceUid ?? input.study.studyInstanceUid;
+    const series = byStudy.get(study) ?? new Map<string, { sopClassUid: string; sopInstanceUid: string }[]>();
+    byStudy.set(study, series.set(k.seriesInstanceUid, [...(series.get(k.seriesInstanceUid) ?? []), k]));
+  }
+  return [...byStudy].map(([study, bySeries]) => ({
+    StudyInstanceUID: study,
+    ReferencedSeriesSequence: [...bySeries].map(([series, refs]) => ({
+      SeriesInstanceUID: series,
+      ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
+    })),
+  }));
 }
 
 function code(scheme: string, value: string, meaning: string) {
