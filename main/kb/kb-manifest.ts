@@ -90,7 +90,8 @@ function checkPaths(dir: string, m: KbManifest): void {
     const r = regularFile(confined(name, 'the file'));
     if ('problem' in r && r.problem !== 'is missing') refuse(`the file "${name}"`, r.problem); // missing: verifyFiles says so
   }
-  const required = [FILES.passages, FILES.index, FILES.vectors, ...(m.images ? [FILES.images, FILES.imageIndex] : [])];
+  // A flat dense index (an imported FAISS flat index) searches vectors.f32 itself and has no HNSW file.
+  const required = [FILES.passages, ...(m.index === 'flat' ? [] : [FILES.index]), FILES.vectors, ...(m.images ? [FILES.images, FILES.imageIndex] : [])];
   for (const name of required) if (!m.files[name]) refuse(`no digest for "${name}"`, 'leaves it unverified');
   for (const [rel, what] of [[m.embedder.path, 'the text encoder'], ...(m.images ? [[m.images.embedder.path, 'the image encoder']] : [])] as const) {
     const abs = confined(rel, `${what} folder`);
