@@ -145,11 +145,12 @@ describe.skipIf(skipWithoutOrthanc)('PACS over DICOMweb against a real Orthanc',
     const n = await addNode(c, orthanc.dicomWeb);
     const first = await retrieveVia(c, { nodeId: n.id, studyInstanceUid: big.studyUid });
     // retrieveVia records every event from the start, so a progress event that came before this line still counts.
-    await expect.poll(() => first.events.some((e) => e.type === 'progress' && e.done >= 10), { timeout: 30_000, interval: 5 }).toBe(true);
+    // Cancelled as soon as the first instance is on disk: the rest of the 120 (~60 MB) is still streaming then.
+    await expect.poll(() => first.events.some((e) => e.type === 'progress' && e.done >= 1), { timeout: 30_000, interval: 2 }).toBe(true);
     expect(await dispatch(c, 'pacs.cancelRetrieve', { taskId: first.taskId })).toEqual({ cancelled: true });
     const partial = await first.finished();
     expect(partial.state).toBe('cancelled');
-    expect(partial.fetched).toBeGreaterThanOrEqual(10);
+    expect(partial.fetched).toBeGreaterThanOrEqual(1);
     expect(partial.fetched).toBeLessThan(120);
     expect(first.events.at(-1)).toMatchObject({ type: 'done', status: 'cancelled' });
     expect(await localPatients(c)).toEqual([]); // a cancelled retrieve indexes nothing
