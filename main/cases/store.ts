@@ -130,7 +130,7 @@ export class CaseStore {
       synthetic: row.synthetic === 1,
       patient: readPatient(row.patient) ?? owners.patients[0] ?? null,
       studies: owners.studies,
-      problem: this.mixProblem(row, images),
+      problem: this.mixProblem(row, owners.patients),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -172,7 +172,7 @@ export class CaseStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       patient: readPatient(row.patient),
-      problem: this.mixProblem(row, this.keyImagesOf(row.id)),
+      problem: this.mixProblem(row, this.owners(this.keyImagesOf(row.id)).patients),
       runs: row.runs,
       lastLetter: row.last_letter,
       lastConfidence: row.last_confidence,
@@ -230,7 +230,7 @@ export class CaseStore {
   flagMixedCases(): string[] {
     const flagged: string[] = [];
     for (const row of this.db.prepare<[], CaseRow>('SELECT * FROM cases').all()) {
-      const problem = this.mixProblem(row, this.keyImagesOf(row.id));
+      const problem = this.mixProblem(row, this.owners(this.keyImagesOf(row.id)).patients);
       if (!problem) continue;
       flagged.push(row.id);
       const already = this.db.prepare<[string, string], { n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE case_id = ? AND action = 'flag' AND detail = ?").get(row.id, problem);
@@ -372,13 +372,13 @@ export class CaseStore {
     return patients[0] ?? null;
   }
 
-  /** Why a case may not be run or reported: its images (or a run's inputs) span several patients. */
-  private mixProblem(row: CaseRow, images: readonly KeyImage[]): string | null {
+  /** Why a case may not be run or reported: its images (patients already looked up) or a run's inputs span several patients. */
+  private mixProblem(row: CaseRow, imagePatients: readonly PatientRef[]): string | null {
     const owner = readPatient(row.patient);
     const inputs = this.db.prepare<[string], { inputs: string }>('SELECT inputs FROM runs WHERE case_id = ?').all(row.id);
-    const sets = [images, ...inputs.map((r) => readJson(r.inputs, RUN_INPUTS)).flatMap((r) => (r.ok ? [r.value.keyImages] : []))]; // damaged inputs: `db check` reports them
+    const runSets = inputs.map((r) => readJson(r.inputs, RUN_INPUTS)).flatMap((r) => (r.ok ? [r.value.keyImages] : [])); // damaged inputs: `db check` reports them
     const patients = new Map<string, PatientRef>(owner ? [[owner.key, owner]] : []);
-    for (const set of sets) for (const p of this.owners(set).patients) patients.set(p.key, p);
+    for (const p of [...imagePatients, ...runSets.flatMap((set) => this.owners(set).patients)]) patients.set(p.key, p);
     return patients.size > 1 ? `This case holds images of ${patients.size} patients (${[...patients.values()].map(describePatient).join('; ')}). It is kept as it is, but it cannot be run or reported: start a new case for each patient.` : null;
   }
 

@@ -1,5 +1,5 @@
 import { newUid, writePart10 } from '../dicom/dcmjs.js';
-import { evidenceSequence, type SrInput } from './sr.js';
+import { dicomDateTime, documentHeader, evidenceSequence, type SrInput } from './sr.js';
 
 export const KEY_OBJECT_SELECTION = '1.2.840.10008.5.1.4.1.1.88.59';
 
@@ -11,26 +11,9 @@ export function buildKos(input: Pick<SrInput, 'study' | 'keyImages' | 'at'> & { 
   if (input.keyImages.length === 0) throw new Error('a Key Object Selection needs at least one key image');
   const sopInstanceUid = uids.instance ?? newUid();
   const seriesInstanceUid = uids.series ?? newUid();
-  const iso = input.at.toISOString();
-  const [date, time] = [iso.slice(0, 10).replaceAll('-', ''), iso.slice(11, 19).replaceAll(':', '')];
-  const s = input.study;
+  const [date, time] = dicomDateTime(input.at);
   const ds = {
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: KEY_OBJECT_SELECTION,
-    SOPInstanceUID: sopInstanceUid,
-    InstanceCreationDate: date,
-    InstanceCreationTime: time,
-    TimezoneOffsetFromUTC: '+0000',
-    PatientName: s.patientName,
-    PatientID: s.patientId,
-    PatientBirthDate: s.patientBirthDate,
-    PatientSex: s.patientSex,
-    StudyInstanceUID: s.studyInstanceUid,
-    StudyDate: s.studyDate,
-    StudyTime: s.studyTime,
-    ReferringPhysicianName: '',
-    StudyID: s.studyId,
-    AccessionNumber: s.accessionNumber,
+    ...documentHeader(KEY_OBJECT_SELECTION, sopInstanceUid, input),
     // Key Object Document Series
     Modality: 'KO',
     SeriesInstanceUID: seriesInstanceUid,

@@ -10,7 +10,7 @@ import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
-import { startOrthanc, skipWithoutOrthanc, type RunningOrthanc } from '../../test/support/orthanc.js';
+import { freePort, startOrthanc, skipWithoutOrthanc, type RunningOrthanc } from '../../test/support/orthanc.js';
 import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
 import { PACS_NODES_FILE } from './nodes.js';
 import { retrieveDir } from './retrieve.js';
@@ -277,11 +277,3 @@ describe('STOW-RS replies', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}

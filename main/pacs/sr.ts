@@ -80,7 +80,6 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
   const sopInstanceUid = uids.instance ?? newUid();
   const seriesInstanceUid = uids.series ?? newUid();
   const [date, time] = dicomDateTime(input.at);
-  const s = input.study;
   const review = input.review ?? null;
   const content = [
     text(C.question, input.question),
@@ -127,24 +126,8 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
     text(C.label, input.decisionSupportLabel),
   ];
   const ds = {
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: COMPREHENSIVE_SR,
-    SOPInstanceUID: sopInstanceUid,
-    InstanceCreationDate: date,
-    InstanceCreationTime: time,
-    TimezoneOffsetFromUTC: '+0000',
+    ...documentHeader(COMPREHENSIVE_SR, sopInstanceUid, input),
     CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: '99MEDRWR', CodingSchemeName: 'Med-RwR Workstation local codes', CodingSchemeResponsibleOrganization: 'Med-RwR Workstation' }],
-    // Patient and General Study, as the study has them
-    PatientName: s.patientName,
-    PatientID: s.patientId,
-    PatientBirthDate: s.patientBirthDate,
-    PatientSex: s.patientSex,
-    StudyInstanceUID: s.studyInstanceUid,
-    StudyDate: s.studyDate,
-    StudyTime: s.studyTime,
-    ReferringPhysicianName: '',
-    StudyID: s.studyId,
-    AccessionNumber: s.accessionNumber,
     // SR Document Series
     Modality: 'SR',
     SeriesInstanceUID: seriesInstanceUid,
@@ -178,6 +161,30 @@ export function buildSr(input: SrInput, uids: { series?: string; instance?: stri
   };
   if (ds.CurrentRequestedProcedureEvidenceSequence === undefined) delete ds.CurrentRequestedProcedureEvidenceSequence;
   return { bytes: writePart10(ds), sopInstanceUid, seriesInstanceUid };
+}
+
+/** SOP Common (UTF-8, created now, in UTC) and the Patient and General Study modules as the study has them. */
+export function documentHeader(sopClassUid: string, sopInstanceUid: string, input: Pick<SrInput, 'study' | 'at'>) {
+  const [date, time] = dicomDateTime(input.at);
+  const s = input.study;
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: sopClassUid,
+    SOPInstanceUID: sopInstanceUid,
+    InstanceCreationDate: date,
+    InstanceCreationTime: time,
+    TimezoneOffsetFromUTC: '+0000',
+    PatientName: s.patientName,
+    PatientID: s.patientId,
+    PatientBirthDate: s.patientBirthDate,
+    PatientSex: s.patientSex,
+    StudyInstanceUID: s.studyInstanceUid,
+    StudyDate: s.studyDate,
+    StudyTime: s.studyTime,
+    ReferringPhysicianName: '',
+    StudyID: s.studyId,
+    AccessionNumber: s.accessionNumber,
+  };
 }
 
 /** The images a document rests on, study by study and series by series (CurrentRequestedProcedureEvidenceSequence). */
@@ -236,7 +243,7 @@ function image(concept: Code, sopClassUid: string, sopInstanceUid: string, frame
   return { RelationshipType: 'CONTAINS', ValueType: 'IMAGE', ConceptNameCodeSequence: [concept], ReferencedSOPSequence: [ref] };
 }
 
-function dicomDateTime(d: Date): [string, string] {
+export function dicomDateTime(d: Date): [string, string] {
   const iso = d.toISOString(); // UTC, declared by TimezoneOffsetFromUTC
   return [iso.slice(0, 10).replaceAll('-', ''), iso.slice(11, 19).replaceAll(':', '')];
 }

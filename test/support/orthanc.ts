@@ -122,7 +122,8 @@ export async function startOrthanc(opts: { auth?: OrthancAuth } = {}): Promise<R
   };
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   const { port } = s.address() as AddressInfo;

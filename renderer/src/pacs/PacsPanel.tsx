@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { PacsNode, RemoteStudy } from '../../../main/api/pacs.js';
 import { useClient } from '../transport/context.js';
+import { NodePicker } from './NodePicker.js';
 import { formatDicomDate, formatPersonName } from '../viewer/series.js';
 import { NodeForm } from './NodeForm.js';
 import { useRetrieve } from './useRetrieve.js';
@@ -69,13 +70,7 @@ export function PacsPanel({ onRetrieved }: { onRetrieved: () => void }) {
       <summary>PACS</summary>
       {nodes.length > 0 && (
         <div className="pacs-row">
-          <select aria-label="PACS node" value={nodeId} onChange={(e) => setNodeId(e.target.value)}>
-            {nodes.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.name}
-              </option>
-            ))}
-          </select>
+          <NodePicker nodes={nodes} nodeId={nodeId} onChange={setNodeId} />
           <button type="button" onClick={verify}>
             Verify
           </button>

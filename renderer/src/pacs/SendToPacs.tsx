@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PacsNode } from '../../../main/api/pacs.js';
 import { useClient } from '../transport/context.js';
+import { NodePicker } from './NodePicker.js';
 import './pacs.css';
 
 /** Sends the case's result as a DICOM SR to a configured PACS node (STOW-RS, into the key images' study). */
@@ -30,13 +31,7 @@ export function SendToPacs({ caseId, runId }: { caseId: string; runId: string | 
   };
   return (
     <span className="send-pacs" data-testid="send-pacs">
-      <select aria-label="PACS node" value={nodeId} onChange={(e) => setNodeId(e.target.value)}>
-        {nodes.map((n) => (
-          <option key={n.id} value={n.id}>
-            {n.name}
-          </option>
-        ))}
-      </select>
+      <NodePicker nodes={nodes} nodeId={nodeId} onChange={setNodeId} />
       <button onClick={send} disabled={busy || !nodeId}>
         {busy ? 'Sending…' : 'Send to PACS'}
       </button>
