@@ -4,9 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import mainLayers from './main/layers.json' with { type: 'json' };
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+// The folders of main/: the per-folder rules below refuse those main/layers.json does not list for a folder.
+const { appKernel, layers } = mainLayers;
+const MAIN_FOLDERS = readdirSync(new URL('./main/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+/** The other folders a folder may not import (main/app has its own rule: its kernel only). */
+const refused = (folder, allowed) => MAIN_FOLDERS.filter((f) => f !== folder && f !== 'app' && !allowed.includes(f));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-data/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'models/**/*.py'] },
@@ -25,11 +33,14 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/ runs without Electron (CLI, web mode, tests); Electron code belongs in electron/.' }], patterns: [{ group: ['**/electron/**', '../../electron/*'], message: 'main/ must not depend on electron/.' }] }],
     },
   },
-  {
-    // Domains sit below the transports: they never call back up through the dispatcher, the CLI or the server (a
-    // domain that needs another one imports that domain's functions or takes a port). test/import-graph.test.ts also
-    // refuses any import cycle in main/.
-    files: ['main/{cases,reports,dicom,kb,engine,reasoning,imaging,db,eval,pacs}/**/*.ts'],
+  // Which folders of main/ each folder may import (main/layers.json; VS Code's code-import-patterns is the model).
+  // main/app is the composition root (it builds the services and wires each domain's ports) and main/cli the command
+  // line: both may import anything. Every other folder imports only the folders listed for it and, of main/app, only
+  // the process context and its kernel (event bus, logger, task registry, the Handler type): never the dispatcher,
+  // the root or a transport. test/import-graph.test.ts checks the real import graph against the same table and
+  // refuses any import cycle.
+  ...Object.entries(layers).map(([folder, allowed]) => ({
+    files: [`main/${folder}/**/*.ts`],
     ignores: ['main/**/*.test.ts', 'main/**/testing/**'],
     rules: {
       'no-restricted-imports': [
@@ -38,14 +49,29 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'main/ runs without Electron (CLI, web mode, tests); Electron code belongs in electron/.' }],
           patterns: [
             { group: ['**/electron/**', '../../electron/*'], message: 'main/ must not depend on electron/.' },
-            // Each domain's handlers.ts may name the Handler type it implements; nothing may call the dispatcher.
-            { group: ['**/app/dispatch*', '**/app/handlers*'], allowTypeImports: true, message: 'A domain must not call back up through the dispatcher: import the other domain\'s function instead.' },
-            { group: ['**/cli/**', '**/server/**'], message: 'A domain must not depend on a transport (main/cli, main/server).' },
+            ...(allowed.includes('app')
+              ? []
+              : [
+                  // Each domain's handlers.ts may name the Handler type it implements; nothing may call the dispatcher.
+                  { group: ['**/app/dispatch*', '**/app/handlers*'], allowTypeImports: true, message: 'A domain must not call back up through the dispatcher: it takes a port that the composition root (main/app/compose.ts) wires.' },
+                  {
+                    regex: `^(\\.\\./)+app/(?!(${appKernel.join('|')})\\.js$)`,
+                    message: `Of main/app, main/${folder} may import only ${appKernel.join(', ')}: the composition root builds the services and passes them in.`,
+                  },
+                ]),
+            ...(refused(folder, allowed).length
+              ? [
+                  {
+                    regex: `^(\\.\\./)+(${refused(folder, allowed).join('|')})/`,
+                    message: `main/${folder} may import only ${allowed.length ? `main/${allowed.join(', main/')}` : 'nothing else in main/'} (and main/app's kernel): anything else reaches it through a port that main/app/compose.ts wires.`,
+                  },
+                ]
+              : []),
           ],
         },
       ],
     },
-  },
+  })),
   {
     // The contract is bundled into the renderer: it may use only zod and its own files.
     files: ['main/api/**/*.ts'],

@@ -5,7 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppEvent } from '../main/api/events.js';
 import { CaseStore } from '../main/cases/store.js';
-import { APP_MIGRATIONS } from '../main/db/app-database.js';
+import { APP_MIGRATIONS } from '../main/app/migrations.js';
 import { openAppDatabase } from '../main/db/database.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 5000);

@@ -17,8 +17,6 @@ import { ensureDemo } from '../../main/cases/demo.js';
 import { renderKeyImage } from '../../main/cases/key-images.js';
 import type { Reasoner, RunEventDraft } from '../../main/cases/reasoner.js';
 import { RunService } from '../../main/cases/run-service.js';
-import { caseStore } from '../../main/cases/service.js';
-import { appDatabase } from '../../main/db/app-database.js';
 import { runReasoning } from '../../main/reasoning/run.js';
 import { ScriptedEngine, type ScriptedRound } from '../../main/reasoning/testing/scripted.js';
 
@@ -42,7 +40,7 @@ if (!dataDir) throw new Error('usage: seed-clinical.ts DATA_DIR');
 const ctx = createAppContext({ dataDir, transport: 'web', demo: true });
 try {
   await ensureDemo(ctx);
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   const demo = store.listCases().map((c) => store.getCase(c.id));
   const us5 = demo.find((c) => /never trained on/.test(c.title))!;
   const us8 = demo.find((c) => /ambiguous/.test(c.title))!;
@@ -52,7 +50,7 @@ try {
   for (const [title, rounds] of Object.entries(SCRIPTED)) {
     const c = store.createCase({ title, question: 'Which option best explains the finding in this ultrasound image?', options, keyImages: us5.keyImages, synthetic: true });
     for (const round of rounds) {
-      const runs = new RunService(ctx, store, { reasoner: scriptedReasoner(round), renderImage: renderKeyImage });
+      const runs = new RunService(ctx, store, { reasoner: scriptedReasoner(round), renderImage: (key) => renderKeyImage(ctx.services.studies, key) });
       const { runId } = runs.start(c.id, undefined);
       while (runs.isActive(runId)) await new Promise((r) => setTimeout(r, 20));
       const run = store.getRun(runId);
@@ -64,7 +62,7 @@ try {
   // Two patients in one case: study 5's image, then study 8's added behind the store's back.
   const mixed = store.createCase({ title: 'Mixed patients (left by an older version)', question: 'Which option best explains the finding?', options, keyImages: us5.keyImages, synthetic: true });
   const k = us8.keyImages[0]!;
-  appDatabase(ctx)
+  ctx.services.db
     .prepare('INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert, study_instance_uid, series_instance_uid, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(mixed.id, 1, k.sopInstanceUid, k.frame, k.window.center, k.window.width, k.invert ? 1 : 0, k.studyInstanceUid ?? null, k.seriesInstanceUid ?? null, k.label ?? null);
   console.log(JSON.stringify({ scripted, mixed: mixed.id }));

@@ -1,3 +1,4 @@
+import type { AppServices } from './compose.js';
 import type { EventBus } from './event-bus.js';
 import type { Logger } from './log.js';
 
@@ -9,4 +10,6 @@ export interface AppContext {
   readonly demo: boolean;
   readonly events: EventBus;
   readonly logger: Logger;
+  /** The app's services, built by the composition root (`compose.ts`) in dependency order. */
+  readonly services: AppServices;
 }

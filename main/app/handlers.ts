@@ -4,6 +4,7 @@ import { casesHandlers } from '../cases/handlers.js';
 import { studiesHandlers } from '../dicom/handlers.js';
 import { kbHandlers } from '../kb/handlers.js';
 import { pacsHandlers } from '../pacs/handlers.js';
+import { reportsHandlers } from '../reports/handlers.js';
 import { appInfo } from './info.js';
 
 export type Handler<M extends MethodName> = (params: Params<M>, ctx: AppContext) => Promise<Result<M>> | Result<M>;
@@ -15,5 +16,6 @@ export const handlers: Handlers = {
   ...casesHandlers,
   ...kbHandlers,
   ...pacsHandlers,
+  ...reportsHandlers,
   ...studiesHandlers,
 };

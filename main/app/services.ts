@@ -1,30 +1,54 @@
 import type { AppContext } from './context.js';
 
 /**
- * Long-lived services (the app database, the engine worker, open knowledge bases, the run service) are created on
- * first use and shared by every request of one AppContext. Shutdown is ordered (`shutdownApp`): first the services
- * that own work in flight are drained (runs are stopped and recorded as interrupted), then the rest close in reverse
- * order of creation, so nothing a live run uses is closed under it.
+ * The lifecycle of the services the composition root (`compose.ts`) declares. Each is a typed, lazily built slot:
+ * it is built on first use (after the slots it uses, which its builder reads first) and closed in the reverse of the
+ * order the root declares them in, which is their dependency order. Shutdown refuses new work, drains the services
+ * that own work in flight (runs, imports, PACS retrieves: runs are stopped and recorded as interrupted), then closes
+ * the rest, so nothing a live run uses is closed under it.
  */
-interface Entry {
-  readonly value: unknown;
-  readonly close?: () => unknown;
-  /** Owns work in flight (runs): drained before anything else closes. */
-  readonly drain: boolean;
+export class Lifecycle {
+  private readonly slots: Slot[] = [];
+  private stopping = false;
+  private closed: Promise<void> | null = null;
+
+  get closing(): boolean {
+    return this.stopping;
+  }
+
+  /** Declares a service; declare a service after every service it uses. */
+  slot<T>(build: () => T, close?: (value: T) => unknown, opts: { drain?: boolean } = {}): () => T {
+    const slot: Slot<T> = { built: false, value: undefined, close, drain: opts.drain ?? false };
+    this.slots.push(slot as Slot);
+    return () => {
+      if (this.stopping) throw new ShuttingDown();
+      if (!slot.built) {
+        slot.value = build();
+        slot.built = true;
+      }
+      return slot.value as T;
+    };
+  }
+
+  /** Ordered teardown: refuse new work, drain work in flight, then close the rest in reverse declaration order. */
+  close(): Promise<void> {
+    this.stopping = true;
+    return (this.closed ??= this.closeAll());
+  }
+
+  private async closeAll(): Promise<void> {
+    const built = this.slots.filter((s) => s.built).reverse();
+    for (const s of built.filter((x) => x.drain)) await s.close?.(s.value);
+    for (const s of built.filter((x) => !x.drain)) await s.close?.(s.value);
+  }
 }
 
-const registries = new WeakMap<AppContext, Map<string, Entry>>();
-const closing = new WeakSet<AppContext>();
-
-export function service<T>(ctx: AppContext, name: string, create: () => T, close?: (value: T) => unknown, opts: { drain?: boolean } = {}): T {
-  if (closing.has(ctx)) throw new ShuttingDown();
-  let reg = registries.get(ctx);
-  if (!reg) registries.set(ctx, (reg = new Map()));
-  const existing = reg.get(name);
-  if (existing) return existing.value as T;
-  const value = create();
-  reg.set(name, { value, close: close ? () => close(value) : undefined, drain: opts.drain ?? false });
-  return value;
+interface Slot<T = unknown> {
+  built: boolean;
+  value: T | undefined;
+  readonly close?: (value: T) => unknown;
+  /** Owns work in flight: drained before anything else closes. */
+  readonly drain: boolean;
 }
 
 /** Thrown for a call that arrives while the app shuts down (the transports answer it as `unavailable`). */
@@ -35,16 +59,10 @@ export class ShuttingDown extends Error {
 }
 
 export function isShuttingDown(ctx: AppContext): boolean {
-  return closing.has(ctx);
+  return ctx.services.closing;
 }
 
-/** Ordered teardown: refuse new work, drain work in flight, then close the rest in reverse order of creation. */
-export async function closeServices(ctx: AppContext): Promise<void> {
-  closing.add(ctx);
-  const reg = registries.get(ctx);
-  if (!reg) return;
-  const entries = [...reg.values()].reverse();
-  for (const e of entries.filter((x) => x.drain)) await e.close?.();
-  for (const e of entries.filter((x) => !x.drain)) await e.close?.();
-  registries.delete(ctx);
+/** The ordered teardown of one app (Ctrl-C of `medrwr serve`, Electron's quit, the end of a CLI command or test). */
+export function closeServices(ctx: AppContext): Promise<void> {
+  return ctx.services.close();
 }

@@ -1,6 +1,5 @@
 import { checkPackagesInBackground } from '../cases/engine-reasoner.js';
 import { readSettings } from '../cases/settings-store.js';
-import { dicomWorker } from '../dicom/worker/client.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -9,7 +8,7 @@ import type { AppContext } from './context.js';
  * soon as the check has passed.
  */
 export function startBackgroundWork(ctx: AppContext): void {
-  dicomWorker(ctx); // its thread starts now, not with the first import or render (a second's start-up)
+  ctx.services.dicom.start(); // its thread starts now, not with the first import or render (a second's start-up)
   try {
     checkPackagesInBackground(ctx, readSettings(ctx.dataDir));
   } catch (err) {

@@ -1,6 +1,3 @@
-import type { AppContext } from './context.js';
-import { service } from './services.js';
-
 /** A long task of this process (an import, a PACS retrieve): its live report, how to stop it, when it has ended. */
 export interface Task<R extends { state: string }> {
   readonly report: R;
@@ -44,9 +41,4 @@ export class TaskRegistry<R extends { state: string }> {
     for (const t of this.tasks.values()) t.abort.abort();
     await Promise.all([...this.tasks.values()].map((t) => t.finished));
   }
-}
-
-/** This app's registry of one kind of task, drained first at shutdown. */
-export function taskRegistry<R extends { state: string }>(ctx: AppContext, name: string): TaskRegistry<R> {
-  return service(ctx, name, () => new TaskRegistry<R>(), (r) => r.stopAll(), { drain: true });
 }

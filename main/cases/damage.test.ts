@@ -5,9 +5,7 @@ import { buildTrace } from '../api/trace.js';
 import type { AppContext } from '../app/context.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
-import { appDatabase } from '../db/app-database.js';
 import { checkDatabase, repairDatabase } from './check.js';
-import { caseStore } from './service.js';
 import { KEY_IMAGE, completeRunDrafts, numbered, testContext } from './testing/fixtures.js';
 
 // Damage is written into a real app database the way it would arrive (a bad disk, an older or newer writer, a hand
@@ -20,8 +18,8 @@ afterEach(async () => {
 function caseWithRun() {
   const ctx = testContext();
   contexts.push(ctx);
-  const store = caseStore(ctx);
-  const db = appDatabase(ctx);
+  const store = ctx.services.cases;
+  const db = ctx.services.db;
   const c = store.createCase({ question: 'Which lesion?', options: [{ letter: 'A', text: 'Cyst' }, { letter: 'B', text: 'Metastasis' }], keyImages: [KEY_IMAGE], synthetic: true });
   const run = store.startRun(c.id, { rounds: 3 });
   const events = numbered(run.id, [...completeRunDrafts(), { type: 'done', status: 'completed' }]);
@@ -119,7 +117,7 @@ describe('db check', () => {
     ]);
     expect(() => db.prepare('DELETE FROM quarantine').run()).toThrow(/append-only/);
     expect(() => db.prepare('UPDATE run_events SET body = ? WHERE run_id = ?').run('{}', run.id)).toThrow(/append-only/);
-    const audit = caseStore(ctx).auditLog(c.id).filter((a) => a.action === 'repair');
+    const audit = ctx.services.cases.auditLog(c.id).filter((a) => a.action === 'repair');
     expect(audit).toHaveLength(4);
     expect(audit[0]).toMatchObject({ user: 'tester', detail: expect.stringMatching(/^cases\.options .*quarantine #1\)$/) });
 

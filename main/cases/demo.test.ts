@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeServices } from '../app/services.js';
 import { projectRoot } from '../app/paths.js';
 import { demoCasesFile, ensureDemo } from './demo.js';
-import { caseStore } from './service.js';
 import { testContext } from './testing/fixtures.js';
 
 const CT = join(projectRoot(), 'test-data/deb/python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm');
@@ -25,7 +24,7 @@ describe('first launch', () => {
     );
     const { created } = await ensureDemo(ctx, spec);
     expect(created).toHaveLength(2);
-    const store = caseStore(ctx);
+    const store = ctx.services.cases;
     expect(store.listCases().map((c) => c.title)).toEqual(['Demo 1', 'Demo 2 (ambiguous)']);
     const first = store.getCase(created[0]!);
     expect(first.synthetic).toBe(true);
@@ -36,7 +35,7 @@ describe('first launch', () => {
 
   it('does nothing when the app runs without the demo (medrwr serve --no-demo)', async () => {
     const ctx = { ...testContext(), demo: false };
-    expect(await ensureDemo(ctx, demoCasesFile())).toEqual({ created: [] });
-    expect(caseStore(ctx).listCases()).toEqual([]);
+    expect(await ensureDemo(ctx, demoCasesFile(ctx.services.paths))).toEqual({ created: [] });
+    expect(ctx.services.cases.listCases()).toEqual([]);
   });
 });

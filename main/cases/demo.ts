@@ -5,9 +5,7 @@ import { z } from 'zod';
 import { CaseOption } from '../api/cases.js';
 import { ApiError } from '../api/errors.js';
 import type { AppContext } from '../app/context.js';
-import { importFinished, startImport } from '../dicom/importer.js';
-import { projectRoot } from '../app/paths.js';
-import { caseStore } from './service.js';
+import type { PathsPort } from './ports.js';
 
 export const DEMO_MARKER = 'demo-seeded.json';
 
@@ -34,18 +32,18 @@ export const DemoCaseSpec = z.object({
 });
 export const DemoCases = z.array(DemoCaseSpec);
 
-export function demoCasesFile(): string {
-  return join(projectRoot(), 'demo', 'cases.json');
+export function demoCasesFile(paths: PathsPort): string {
+  return join(paths.installDir, 'demo', 'cases.json');
 }
 
 /**
  * On a fresh data directory: imports the demo studies and creates the demo cases (marked synthetic), once. A data
  * directory that already holds cases is left as it is; without demo assets nothing happens (and it tries again later).
  */
-export async function ensureDemo(ctx: AppContext, specFile = demoCasesFile()): Promise<{ created: string[] }> {
+export async function ensureDemo(ctx: AppContext, specFile = demoCasesFile(ctx.services.paths)): Promise<{ created: string[] }> {
   if (!ctx.demo) return { created: [] };
   const marker = join(ctx.dataDir, DEMO_MARKER);
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   if (existsSync(marker)) return { created: [] };
   if (store.listCases().length > 0 || !existsSync(specFile)) {
     if (store.listCases().length > 0) writeFileSync(marker, JSON.stringify({ skipped: 'cases already present', at: new Date().toISOString() }) + '\n');
@@ -80,8 +78,8 @@ export async function ensureDemo(ctx: AppContext, specFile = demoCasesFile()): P
 }
 
 async function importAndWait(ctx: AppContext, paths: string[]): Promise<void> {
-  const report = await importFinished(ctx, startImport(ctx, paths));
-  if (report?.failures.length) throw new ApiError('unavailable', `The demo studies did not import: ${report.failures.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
+  const report = await ctx.services.studies.importFiles(paths);
+  if (report.failures.length) throw new ApiError('unavailable', `The demo studies did not import: ${report.failures.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
 }
 
 function readHeader(file: string) {

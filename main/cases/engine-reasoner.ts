@@ -1,15 +1,15 @@
 import { ApiError } from '../api/errors.js';
 import type { Settings } from '../api/settings.js';
 import type { AppContext } from '../app/context.js';
-import { service } from '../app/services.js';
 import { createEngine, DEFAULT_LOAD_TIMEOUT_MS } from '../engine/engine-client.js';
 import type { Engine } from '../engine/engine.js';
 import { verifyPackage } from '../engine/integrity.js';
 import { loadModelPackage } from '../engine/manifest.js';
-import { appKnowledgeBase } from '../kb/app-knowledge-bases.js';
+import type { KnowledgeBase } from '../kb/open.js';
 import { RemoteTextRetriever } from '../kb/remote-retriever.js';
 import type { ImageRetriever, TextRetriever } from '../kb/retriever.js';
 import { runReasoning } from '../reasoning/run.js';
+import type { PathsPort } from './ports.js';
 import type { Reasoner, RunEventDraft } from './reasoner.js';
 import { resolveSettingPath } from './settings-store.js';
 
@@ -20,7 +20,7 @@ import { resolveSettingPath } from './settings-store.js';
  * The model's full content check runs in the background, once per model folder per launch, beside the load: start-up
  * and the run's first tokens never wait for it, but a run's answer is held until it has passed (see `reason`).
  */
-class OpenResources {
+export class OpenResources {
   private engine: { key: string; value: Promise<Engine> } | null = null;
   private readonly verified = new Map<string, Promise<void>>();
   private kb: { key: string; value: Promise<{ text: TextRetriever | null; images: ImageRetriever | null; close(): Promise<void> }> } | null = null;
@@ -29,7 +29,11 @@ class OpenResources {
    * is recorded at once, but its last decoder step may still be finishing in the worker). */
   private last: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly paths: PathsPort,
+    /** The app's shared open knowledge bases (kb.info and kb.search use the same copies). */
+    private readonly openKnowledgeBase: (dir: string) => Promise<KnowledgeBase>,
+  ) {}
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     const previous = this.last;
@@ -44,7 +48,7 @@ class OpenResources {
   }
 
   model(s: Settings): Promise<Engine> {
-    const modelDir = resolveSettingPath(s.modelDir);
+    const modelDir = resolveSettingPath(this.paths, s.modelDir);
     const key = `${modelDir}|${s.executionProvider}|${s.maxImagePixels}`;
     if (this.engine?.key !== key) {
       this.dropEngine();
@@ -65,7 +69,7 @@ class OpenResources {
    * re-installed package is checked again) and drops the loaded engine, whose weights came from the damaged files.
    */
   verification(s: Settings): Promise<void> {
-    const modelDir = resolveSettingPath(s.modelDir);
+    const modelDir = resolveSettingPath(this.paths, s.modelDir);
     let v = this.verified.get(modelDir);
     if (!v) {
       v = (async () => {
@@ -96,8 +100,8 @@ class OpenResources {
         if (s.kb.kind === 'none') return { text: null, images: null, close: async () => undefined };
         if (s.kb.kind === 'remote') return { text: new RemoteTextRetriever(s.kb.url), images: null, close: async () => undefined };
         // Shared with kb.info/kb.search: one open copy per folder, closed with the app.
-        const dir = resolveSettingPath(s.kb.dir);
-        const kb = await within(appKnowledgeBase(this.ctx, dir), DEFAULT_LOAD_TIMEOUT_MS, `The knowledge base ${dir} did not open within ${DEFAULT_LOAD_TIMEOUT_MS / 60_000} minutes (a file that never finishes reading?); check the folder in Settings.`);
+        const dir = resolveSettingPath(this.paths, s.kb.dir);
+        const kb = await within(this.openKnowledgeBase(dir), DEFAULT_LOAD_TIMEOUT_MS, `The knowledge base ${dir} did not open within ${DEFAULT_LOAD_TIMEOUT_MS / 60_000} minutes (a file that never finishes reading?); check the folder in Settings.`);
         return { text: kb.retriever, images: kb.images, close: async () => undefined };
       })().catch((err: unknown) => {
         this.kb = null;
@@ -125,23 +129,19 @@ async function within<T>(p: Promise<T>, ms: number, message: string): Promise<T>
   }
 }
 
-function resources(ctx: AppContext): OpenResources {
-  return service(ctx, 'reasoning-resources', () => new OpenResources(ctx), (r) => r.close());
-}
-
 /**
  * Starts the background content checks of the packages the settings name (the model's full hash; the knowledge base
  * is hashed in full when it opens). Call at launch and when Settings name a new package; runs await the same checks.
  */
 export function checkPackagesInBackground(ctx: AppContext, settings: Settings): void {
-  const res = resources(ctx);
+  const res = ctx.services.reasoning;
   void res.verification(settings);
   void res.retrievers(settings).catch(() => undefined);
 }
 
 /** Med-RwR reasoning (main/reasoning) over the engine worker (main/engine), with the model and KB the settings name. */
 export const engineReasoner: Reasoner = (job, ctx) => {
-  const res = resources(ctx);
+  const res = ctx.services.reasoning;
   return res.exclusive(() => reason(res, job));
 };
 

@@ -4,7 +4,6 @@ import type { AppEvent } from '../api/events.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
 import { projectRoot } from '../app/paths.js';
-import { appDatabase } from '../db/app-database.js';
 import { CaseStore } from './store.js';
 import { completeRunDrafts, numbered, testContext } from './testing/fixtures.js';
 
@@ -51,7 +50,7 @@ describe('one patient per case', () => {
     await expect(call('cases.update', { caseId: c.id, keyImages: [key(p5!.sop), key(p8!.sop)] })).rejects.toThrow(/these belong to/);
 
     // Once it has run, the case stays its patient's: swapping in another patient's image is refused too.
-    const store = new CaseStore(appDatabase(ctx));
+    const store = new CaseStore(ctx.services.db);
     const run = store.startRun(c.id as string, {});
     for (const e of numbered(run.id, [...completeRunDrafts(), { type: 'done', status: 'completed' }])) store.appendEvent(run.id, e);
     await expect(call('cases.update', { caseId: c.id, keyImages: [key(p8!.sop)] })).rejects.toThrow(/these belong to DEMO, SYNTHETIC \(ID .*\) and DEMO, SYNTHETIC/);
@@ -64,7 +63,7 @@ describe('one patient per case', () => {
     const listed = ((await call('cases.list', {})) as { cases: { id: string; problem: string | null }[] }).cases.find((x) => x.id === mixed.id);
     expect(listed?.problem).toMatch(/2 patients/);
     // Found at start and flagged in the audit log once, not fixed.
-    const fresh = new CaseStore(appDatabase(ctx), 'tester', (sop) => (sop === p5!.sop ? { key: 'a', patientId: 'A', name: 'X', studyUid: 's1' } : sop === p8!.sop ? { key: 'b', patientId: 'B', name: 'Y', studyUid: 's2' } : undefined));
+    const fresh = new CaseStore(ctx.services.db, 'tester', (sop) => (sop === p5!.sop ? { key: 'a', patientId: 'A', name: 'X', studyUid: 's1' } : sop === p8!.sop ? { key: 'b', patientId: 'B', name: 'Y', studyUid: 's2' } : undefined));
     expect(fresh.flagMixedCases()).toContain(mixed.id);
     fresh.flagMixedCases();
     expect(fresh.auditLog(mixed.id).filter((e) => e.action === 'flag')).toHaveLength(1);
@@ -72,7 +71,7 @@ describe('one patient per case', () => {
   });
 
   it('records a review of a finished run, append-only and audited, and refuses an unfinished one', { timeout: 60_000 }, async () => {
-    const store = new CaseStore(appDatabase(ctx));
+    const store = new CaseStore(ctx.services.db);
     const c = store.createCase({ ...QUESTION, keyImages: [], synthetic: true });
     const run = store.startRun(c.id, {});
     await expect(call('cases.review', { caseId: c.id, runId: run.id, verdict: 'agree' })).rejects.toThrow('Only a finished run can be reviewed; this run is running.');
@@ -85,10 +84,10 @@ describe('one patient per case', () => {
     expect(detail.reviews).toEqual([r]);
     const audit = (await call('cases.audit', { caseId: c.id })) as { entries: { action: string; detail: string }[] };
     expect(audit.entries.find((e) => e.action === 'review')?.detail).toBe('edit: B. Rowbeck nodule (Posterior enhancement.)');
-    expect(() => appDatabase(ctx).prepare('UPDATE reviews SET verdict = ? WHERE id = ?').run('agree', r.id)).toThrow(/append-only/);
+    expect(() => ctx.services.db.prepare('UPDATE reviews SET verdict = ? WHERE id = ?').run('agree', r.id)).toThrow(/append-only/);
     expect(((await call('cases.list', {})) as { cases: { id: string; lastReview: string | null }[] }).cases.find((x) => x.id === c.id)?.lastReview).toBe('edit');
     // Deleting the case takes its reviews with it (the audit log keeps what happened).
     await call('cases.delete', { caseId: c.id });
-    expect(appDatabase(ctx).prepare('SELECT COUNT(*) AS n FROM reviews WHERE case_id = ?').get(c.id)).toEqual({ n: 0 });
+    expect(ctx.services.db.prepare('SELECT COUNT(*) AS n FROM reviews WHERE case_id = ?').get(c.id)).toEqual({ n: 0 });
   });
 });

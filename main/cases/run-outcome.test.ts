@@ -6,7 +6,6 @@ import { closeServices } from '../app/services.js';
 import { engineReasoner } from './engine-reasoner.js';
 import type { Reasoner } from './reasoner.js';
 import { RunService } from './run-service.js';
-import { caseStore } from './service.js';
 import { writeSettings } from './settings-store.js';
 import { KEY_IMAGE, completeRunDrafts, testContext } from './testing/fixtures.js';
 
@@ -20,7 +19,7 @@ afterEach(async () => {
 function setup(reasoner: Reasoner, image = { width: 2, height: 2, data: new Uint8Array(12) }) {
   const ctx = testContext();
   contexts.push(ctx);
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   const c = store.createCase({ question: 'Which lesion?', options: [{ letter: 'A', text: 'Cyst' }, { letter: 'B', text: 'Metastasis' }], keyImages: [KEY_IMAGE], synthetic: true });
   const runs = new RunService(ctx, store, { reasoner, renderImage: () => Promise.resolve({ png: 'data:image/png;base64,', rgb: image }) });
   return { ctx, store, c, runs };

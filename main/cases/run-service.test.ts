@@ -2,10 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../api/events.js';
 import type { AppContext } from '../app/context.js';
 import { closeServices } from '../app/services.js';
-import { appDatabase } from '../db/app-database.js';
 import type { Reasoner } from './reasoner.js';
 import { RunService } from './run-service.js';
-import { caseStore } from './service.js';
 import { KEY_IMAGE, completeRunDrafts, testContext } from './testing/fixtures.js';
 import { writeSettings } from './settings-store.js';
 
@@ -18,7 +16,7 @@ const contexts: AppContext[] = [];
 function setup(reasoner: Reasoner) {
   const ctx = testContext();
   contexts.push(ctx);
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   const c = store.createCase({ question: 'Which lesion?', options: [{ letter: 'A', text: 'Cyst' }, { letter: 'B', text: 'Metastasis' }], keyImages: [KEY_IMAGE], synthetic: true });
   const seen: AppEvent[] = [];
   ctx.events.subscribe((e) => seen.push(e));
@@ -107,7 +105,7 @@ describe('RunService', () => {
       }
     });
     // Deterministic stand-in for a full disk: SQLite refuses the fourth token write with SQLITE_FULL's own words.
-    appDatabase(ctx).exec("CREATE TRIGGER full_disk BEFORE INSERT ON run_events WHEN NEW.type = 'token' AND NEW.seq >= 4 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    ctx.services.db.exec("CREATE TRIGGER full_disk BEFORE INSERT ON run_events WHEN NEW.type = 'token' AND NEW.seq >= 4 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
     const { runId } = runs.start(c.id, undefined);
     expect(await waitForDone(seen, runId)).toMatchObject({ status: 'failed' });
     const run = store.getRun(runId);
@@ -129,7 +127,7 @@ describe('RunService', () => {
         await new Promise((r) => setImmediate(r));
       }
     });
-    appDatabase(ctx).exec("CREATE TRIGGER locked BEFORE INSERT ON run_events WHEN NEW.seq >= 2 BEGIN SELECT RAISE(ABORT, 'database is locked'); END");
+    ctx.services.db.exec("CREATE TRIGGER locked BEFORE INSERT ON run_events WHEN NEW.seq >= 2 BEGIN SELECT RAISE(ABORT, 'database is locked'); END");
     const { runId } = runs.start(c.id, undefined);
     await waitForDone(seen, runId);
     expect(store.getRun(runId)).toMatchObject({ status: 'failed', error: 'The case database could not store event 2 (token) of this run: database is locked' });

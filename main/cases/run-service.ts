@@ -3,12 +3,9 @@ import type { KeyImage, RunStatus } from '../api/cases.js';
 import type { AppEvent } from '../api/events.js';
 import type { SettingsPatch } from '../api/settings.js';
 import type { AppContext } from '../app/context.js';
-import { service } from '../app/services.js';
 import type { EventBus } from '../app/event-bus.js';
-import { engineReasoner } from './engine-reasoner.js';
-import { renderKeyImage, type RenderedKeyImage } from './key-images.js';
+import type { RenderedKeyImage } from './key-images.js';
 import type { Reasoner, RunEventDraft } from './reasoner.js';
-import { caseStore } from './service.js';
 import { readSettings, withOverrides } from './settings-store.js';
 import type { CaseStore } from './store.js';
 
@@ -28,7 +25,8 @@ interface ActiveRun {
 
 export interface RunServiceDeps {
   reasoner: Reasoner;
-  renderImage: (ctx: AppContext, key: KeyImage) => Promise<RenderedKeyImage>;
+  /** The model's view of a key image (the composition root wires it to the studies port). */
+  renderImage: (key: KeyImage) => Promise<RenderedKeyImage>;
 }
 
 /**
@@ -87,7 +85,7 @@ export class RunService {
       // Let the caller have the runId (and subscribe) before the first event.
       await new Promise((r) => setImmediate(r));
       try {
-        const images = await Promise.all(c.keyImages.map((k) => this.deps.renderImage(this.ctx, k)));
+        const images = await Promise.all(c.keyImages.map((k) => this.deps.renderImage(k)));
         controller.signal.throwIfAborted();
         await this.deps.reasoner({ runId, images: images.map((i) => i.rgb), question: c.question, options: c.options, settings, signal: controller.signal, emit }, this.ctx);
         close(controller.signal.aborted ? stoppedAs(controller.signal) : 'completed');
@@ -140,16 +138,4 @@ export class RunService {
 
 function stoppedAs(signal: AbortSignal): 'interrupted' | 'cancelled' {
   return signal.reason === SHUTDOWN ? 'interrupted' : 'cancelled';
-}
-
-/** The app's run service, with the engine-backed reasoner and main/dicom's rendering of key images. */
-export function runService(ctx: AppContext): RunService {
-  const store = caseStore(ctx);
-  return service(
-    ctx,
-    'runs',
-    () => new RunService(ctx, store, { reasoner: engineReasoner, renderImage: renderKeyImage }),
-    (s) => s.shutdown(),
-    { drain: true }, // runs end (interrupted) before the engine and knowledge base they use close
-  );
 }

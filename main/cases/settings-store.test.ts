@@ -9,7 +9,9 @@ describe('settings', () => {
   it('start on the bundled demo model and knowledge base, persist a change, and survive a restart', async () => {
     const ctx = testContext();
     expect(await dispatch(ctx, 'settings.get', {})).toEqual(DEFAULT_SETTINGS);
-    expect(resolveSettingPath(DEFAULT_SETTINGS.modelDir)).toMatch(/\/models\/medrwr-tiny$/);
+    expect(resolveSettingPath(ctx.services.paths, DEFAULT_SETTINGS.modelDir)).toMatch(/\/models\/medrwr-tiny$/);
+    expect(resolveSettingPath({ installDir: '/opt/medrwr' }, 'kb/demo/index')).toBe('/opt/medrwr/kb/demo/index');
+    expect(resolveSettingPath({ installDir: '/opt/medrwr' }, '/data/kb')).toBe('/data/kb');
     await dispatch(ctx, 'settings.set', { kb: { kind: 'remote', url: 'http://127.0.0.1:8000' }, executionProvider: 'cpu', rounds: 2 });
     expect(readSettings(ctx.dataDir)).toMatchObject({ kb: { kind: 'remote', url: 'http://127.0.0.1:8000' }, executionProvider: 'cpu', rounds: 2, k: 3 });
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import { Settings, SettingsPatch } from '../api/settings.js';
-import { projectRoot } from '../app/paths.js';
+import type { PathsPort } from './ports.js';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -55,8 +55,8 @@ function checkedMerge(base: Settings, patch: unknown, save: (s: Settings) => voi
 }
 
 /** A model or KB folder as given in settings: relative paths are taken from the app's install folder. */
-export function resolveSettingPath(p: string): string {
-  return isAbsolute(p) ? p : join(projectRoot(), p);
+export function resolveSettingPath(paths: PathsPort, p: string): string {
+  return isAbsolute(p) ? p : join(paths.installDir, p);
 }
 
 function reasons(issues: readonly { path: PropertyKey[]; message: string }[]): string {

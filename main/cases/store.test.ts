@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APP_MIGRATIONS } from '../db/app-database.js';
+import { APP_MIGRATIONS } from '../app/migrations.js';
 import { openAppDatabase } from '../db/database.js';
 import { CaseStore } from './store.js';
 import { osUser } from './os-user.js';

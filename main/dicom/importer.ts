@@ -3,13 +3,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { appDatabase } from '../db/app-database.js';
 import { DicomError } from './dataset.js';
 import type { InstanceRecord } from './record.js';
 import { StudyStore } from './store.js';
-import { dicomWorker } from './worker/client.js';
 import type { IndexResult } from './worker/jobs.js';
-import { taskRegistry, type Task, type TaskRegistry } from '../app/tasks.js';
+import type { Task, TaskRegistry } from '../app/tasks.js';
 
 const BATCH = 200; // records per transaction
 const PROGRESS_EVERY_MS = 100;
@@ -53,7 +51,7 @@ export function importFinished(ctx: AppContext, taskId: string): Promise<ImportR
 async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: string[]): Promise<void> {
   const { report, abort } = task;
   const { taskId } = report;
-  const store = new StudyStore(appDatabase(ctx));
+  const store = new StudyStore(ctx.services.db);
   let lastProgress = 0;
   const progress = (force = false) => {
     const now = Date.now();
@@ -86,7 +84,7 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
     }
     batch = [];
   };
-  const worker = dicomWorker(ctx);
+  const worker = ctx.services.dicom;
   for (let i = 0; i < queue.length && !abort.signal.aborted; i++) {
     const path = queue[i]!;
     let result: IndexResult;
@@ -165,7 +163,7 @@ async function makeThumbnails(ctx: AppContext, store: StudyStore, signal: AbortS
   for (const { seriesUid, path } of store.seriesNeedingThumbnails()) {
     if (signal.aborted) return;
     try {
-      store.setThumbnail(seriesUid, Buffer.from(await dicomWorker(ctx).run('thumbnail', { path, size: THUMBNAIL_SIZE }, signal)));
+      store.setThumbnail(seriesUid, Buffer.from(await ctx.services.dicom.run('thumbnail', { path, size: THUMBNAIL_SIZE }, signal)));
     } catch (err) {
       if (signal.aborted) return;
       ctx.logger.log('warn', 'thumbnail failed', { seriesUid, path, error: String((err as Error).message ?? err) });
@@ -176,5 +174,5 @@ async function makeThumbnails(ctx: AppContext, store: StudyStore, signal: AbortS
 
 /** This process's imports; on shutdown the running ones are cancelled (what they indexed stays), before the database closes. */
 function tasks(ctx: AppContext): TaskRegistry<ImportReport> {
-  return taskRegistry<ImportReport>(ctx, 'dicom.imports');
+  return ctx.services.imports;
 }

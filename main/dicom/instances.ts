@@ -5,11 +5,11 @@ import type { WindowLevel } from '../imaging/rgb.js';
 import { DicomError } from './dataset.js';
 import { instancePath } from './queries.js';
 import type { RenderedImage } from './render.js';
-import { dicomWorker, FileAccessError } from './worker/client.js';
+import { FileAccessError } from './worker/client.js';
 
 /**
- * An indexed instance's header and pixels, for the other domains (cases render key images with it; reports read the
- * patient's tags) and for the contract's `instances.*` handlers: one way in, without going through the dispatcher.
+ * An indexed instance's header and pixels, for the studies port the composition root gives cases and reports (key
+ * images rendered for the model, the patient's tags for a report) and for the contract's `instances.*` handlers.
  * Reading and decoding run in the DICOM worker: a huge or hostile file never blocks the API.
  */
 export interface FrameRequest {
@@ -19,17 +19,17 @@ export interface FrameRequest {
 }
 
 export function instanceTags(ctx: AppContext, sopUid: string): Promise<TagEntry[]> {
-  return inWorker(ctx, sopUid, 'read the tags of', (path) => dicomWorker(ctx).run('tags', { path }));
+  return inWorker(ctx, sopUid, 'read the tags of', (path) => ctx.services.dicom.run('tags', { path }));
 }
 
 /** One frame as RGB, as the viewer shows it at this window (what the model is given for a key image). */
 export function renderInstance(ctx: AppContext, sopUid: string, opts: FrameRequest): Promise<RenderedImage> {
-  return inWorker(ctx, sopUid, 'render', (path) => dicomWorker(ctx).run('rgb', { path, frame: opts.frame ?? 0, window: opts.window, invert: opts.invert }));
+  return inWorker(ctx, sopUid, 'render', (path) => ctx.services.dicom.run('rgb', { path, frame: opts.frame ?? 0, window: opts.window, invert: opts.invert }));
 }
 
 /** The same frame as a PNG data: URL (`instances.render`). */
 export function renderInstancePng(ctx: AppContext, sopUid: string, opts: FrameRequest): Promise<RenderedFrame> {
-  return inWorker(ctx, sopUid, 'render', (path) => dicomWorker(ctx).run('render', { path, frame: opts.frame ?? 0, window: opts.window, invert: opts.invert }));
+  return inWorker(ctx, sopUid, 'render', (path) => ctx.services.dicom.run('render', { path, frame: opts.frame ?? 0, window: opts.window, invert: opts.invert }));
 }
 
 /** Runs a worker job on an indexed instance's file, its failures as API errors that say what went wrong. */

@@ -1,11 +1,10 @@
 import type { InstanceSummary, PatientSummary } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { appDatabase } from '../db/app-database.js';
 import { pngDataUrl } from '../imaging/decode.js';
 
 /** The patient → study → series tree, newest study first, with thumbnails as data: URLs. */
 export function listStudies(ctx: AppContext): PatientSummary[] {
-  const db = appDatabase(ctx);
+  const db = ctx.services.db;
   const patients = db.prepare<[], { key: string; patientId: string; name: string; birthDate: string; sex: string }>(
     'SELECT key, patient_id AS patientId, name, birth_date AS birthDate, sex FROM patients ORDER BY name, key',
   ).all();
@@ -62,7 +61,7 @@ interface InstanceRow {
 
 /** A series' instances in display order; undefined when the series is unknown. */
 export function seriesInstances(ctx: AppContext, seriesUid: string): InstanceSummary[] | undefined {
-  const db = appDatabase(ctx);
+  const db = ctx.services.db;
   if (!db.prepare('SELECT 1 FROM series WHERE series_uid = ?').get(seriesUid)) return undefined;
   const rows = db.prepare<[string], InstanceRow>(
     `SELECT sop_uid AS sopUid, instance_number AS instanceNumber, frames, rows, columns, pixel_spacing_row AS psRow,
@@ -93,12 +92,12 @@ export function instanceUrl(sopUid: string): string {
 
 /** The absolute path of an instance's file, or undefined when the UID is not in the database. */
 export function instancePath(ctx: AppContext, sopUid: string): string | undefined {
-  return appDatabase(ctx).prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
+  return ctx.services.db.prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
 }
 
 /** Whose image an instance is (the patient and study it was indexed under); undefined when the UID is unknown. */
 export function instanceOwner(ctx: AppContext, sopUid: string): { key: string; patientId: string; name: string; studyUid: string } | undefined {
-  return appDatabase(ctx)
+  return ctx.services.db
     .prepare<[string], { key: string; patientId: string; name: string; studyUid: string }>(
       `SELECT p.key, p.patient_id AS patientId, p.name, st.study_uid AS studyUid
          FROM instances i JOIN series se ON se.series_uid = i.series_uid JOIN studies st ON st.study_uid = se.study_uid

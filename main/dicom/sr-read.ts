@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { ApiError } from '../api/errors.js';
 import type { SrDocument, SrItem, StudyDocument } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { appDatabase } from '../db/app-database.js';
 import { readPart10 } from './dcmjs.js';
 
 /**
@@ -14,7 +13,7 @@ const MAX_DEPTH = 64;
 const MAX_ITEMS = 50_000;
 
 export function studyDocuments(ctx: AppContext, studyUid: string): StudyDocument[] {
-  return appDatabase(ctx)
+  return ctx.services.db
     .prepare<[string], StudyDocument>(
       `SELECT sop_uid AS sopInstanceUid, series_uid AS seriesInstanceUid, sop_class_uid AS sopClassUid, title, date, time
        FROM documents WHERE study_uid = ? ORDER BY date DESC, time DESC, sop_uid`,
@@ -23,7 +22,7 @@ export function studyDocuments(ctx: AppContext, studyUid: string): StudyDocument
 }
 
 export async function readSrDocument(ctx: AppContext, sopUid: string): Promise<SrDocument> {
-  const row = appDatabase(ctx).prepare<[string], { path: string }>('SELECT path FROM documents WHERE sop_uid = ?').get(sopUid);
+  const row = ctx.services.db.prepare<[string], { path: string }>('SELECT path FROM documents WHERE sop_uid = ?').get(sopUid);
   if (!row) throw new ApiError('not_found', `No structured report ${sopUid} in the database.`);
   let bytes: Buffer;
   try {

@@ -1,11 +1,10 @@
 import type { Handler } from '../app/handlers.js';
-import { appKnowledgeBase } from './app-knowledge-bases.js';
 
 type KbMethod = 'kb.info' | 'kb.search';
 
 export const kbHandlers: { [M in KbMethod]: Handler<M> } = {
   'kb.info': async ({ dir }, ctx) => {
-    const kb = await appKnowledgeBase(ctx, dir);
+    const kb = await ctx.services.knowledgeBases.get(dir);
     const m = kb.manifest;
     return {
       dir: kb.dir,
@@ -19,7 +18,7 @@ export const kbHandlers: { [M in KbMethod]: Handler<M> } = {
     };
   },
   'kb.search': async ({ dir, query, k, mode, sources }, ctx) => {
-    const kb = await appKnowledgeBase(ctx, dir);
+    const kb = await ctx.services.knowledgeBases.get(dir);
     return { passages: await kb.search(query, { k: k ?? 3, mode: mode ?? 'hybrid', ...(sources ? { sources } : {}) }) };
   },
 };

@@ -6,8 +6,6 @@ import { ExportedReport } from '../api/cases.js';
 import type { PacsNode } from '../api/pacs.js';
 import type { SrDocument, StudyDocument } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { caseStore } from '../cases/service.js';
-import { appDatabase } from '../db/app-database.js';
 import { testContext } from '../cases/testing/fixtures.js';
 import { skipWithoutOrthanc, startOrthanc, type RunningOrthanc } from '../../test/support/orthanc.js';
 import { syntheticStudy } from '../../test/support/synthetic-dicom.js';
@@ -140,7 +138,7 @@ describe('a case as a DICOM SR', () => {
   it("a case holding two patients' images (left by an older app) gets no SR either", async () => {
     const sc = await reviewedCdirCase();
     indexInstance(sc.ctx, { key: 'other', id: 'PID-OTHER', name: 'OTHER^PATIENT' }, '1.2.3.77');
-    appDatabase(sc.ctx).prepare('INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert) VALUES (?, 1, ?, 0, 40, 400, 0)').run(sc.caseId, '1.2.3.77');
+    sc.ctx.services.db.prepare('INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert) VALUES (?, 1, ?, 0, 40, 400, 0)').run(sc.caseId, '1.2.3.77');
     await expect(dispatch(sc.ctx, 'reports.export', { caseId: sc.caseId, format: 'sr' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/2 patients/) });
     expect(sc.store.auditLog(sc.caseId).some((e) => e.action === 'export')).toBe(false);
   });
@@ -179,7 +177,7 @@ describe.skipIf(skipWithoutOrthanc)('pacs.sendCase: the SR goes to the archive, 
     const node = (await dispatch(ctx, 'pacs.saveNode', { name: 'Archive', url: orthanc.dicomWeb, auth: { kind: 'none' } })) as PacsNode;
     expect(await (await retrieveVia(ctx, { nodeId: node.id, studyInstanceUid: study.studyUid })).finished()).toMatchObject({ state: 'completed', imported: 2 });
     const { instances } = (await dispatch(ctx, 'series.instances', { seriesInstanceUid: study.seriesUids[0]! })) as { instances: { sopInstanceUid: string }[] };
-    const store = caseStore(ctx);
+    const store = ctx.services.cases;
     const c = store.createCase({ question: 'Which finding fits the right lower zone?', options: [{ letter: 'A', text: 'Pneumonia' }, { letter: 'B', text: 'Fracture' }, { letter: 'C', text: 'Normal' }, { letter: 'D', text: 'Effusion' }], keyImages: [{ sopInstanceUid: instances[0]!.sopInstanceUid, frame: 0, window: { center: 40, width: 400 }, invert: false }], synthetic: true });
     const sc = { ctx, store, caseId: c.id };
     const runId = await scriptedRun(

@@ -1,6 +1,5 @@
 import { ApiError } from '../api/errors.js';
 import type { AppContext } from '../app/context.js';
-import { appDatabase } from '../db/app-database.js';
 import { buildReportModel, type ReportModel } from '../reports/model.js';
 import { buildSr, type SrInput } from './sr.js';
 
@@ -85,7 +84,7 @@ export function srInputFromReport(model: ReportModel, indexed: ReadonlyMap<strin
 
 /** The key images as the studies index has them (absent: not indexed). */
 export function indexedImages(ctx: AppContext, sopUids: readonly string[]): Map<string, IndexedImage> {
-  const stmt = appDatabase(ctx).prepare<[string], IndexedImage>(
+  const stmt = ctx.services.db.prepare<[string], IndexedImage>(
     `SELECT i.sop_uid AS sopInstanceUid, i.sop_class_uid AS sopClassUid, i.frames, s.series_uid AS seriesInstanceUid,
        st.study_uid AS studyInstanceUid, st.date AS studyDate, st.time AS studyTime, st.accession AS accessionNumber,
        p.patient_id AS patientId, p.name AS patientName, p.birth_date AS patientBirthDate, p.sex AS patientSex

@@ -1,6 +1,5 @@
 import { StudyQuery, type RemoteSeries, type RemoteStudy } from '../api/pacs.js';
 import type { AppContext } from '../app/context.js';
-import { appDatabase } from '../db/app-database.js';
 import { num, parseQidoReply, str, strs, uidOf, type DicomJson } from './dicom-json.js';
 import { pacsGet } from './http.js';
 import { findNode, type StoredNode } from './nodes.js';
@@ -78,7 +77,7 @@ function study(ds: DicomJson, node: StoredNode): Omit<RemoteStudy, 'localInstanc
 
 function localCounts(ctx: AppContext, studyUids: string[]): Map<string, number> {
   if (studyUids.length === 0) return new Map();
-  const rows = appDatabase(ctx)
+  const rows = ctx.services.db
     .prepare<string[], { uid: string; n: number }>(
       `SELECT s.study_uid AS uid, COUNT(i.sop_uid) AS n FROM series s JOIN instances i ON i.series_uid = s.series_uid
        WHERE s.study_uid IN (${studyUids.map(() => '?').join(',')}) GROUP BY s.study_uid`,

@@ -11,7 +11,7 @@ import { PacsError, pacsGet, pacsRequest } from './http.js';
 import { MultipartSplitter, multipartBoundary, multipartParts } from './multipart.js';
 import { findNode, type StoredNode } from './nodes.js';
 import { listInstances, where } from './qido.js';
-import { taskRegistry, type Task, type TaskRegistry } from '../app/tasks.js';
+import type { Task, TaskRegistry } from '../app/tasks.js';
 
 /** Requests in flight (series streams or single instances): enough to hide a round trip, few enough not to load a hospital archive. */
 const CONCURRENCY = 4;
@@ -184,5 +184,5 @@ async function fetchInstance(node: StoredNode, studyUid: string, seriesUid: stri
 
 /** This process's retrieves; on shutdown the running ones stop (what was fetched stays for a resume), before the database closes. */
 function tasks(ctx: AppContext): TaskRegistry<RetrieveReport> {
-  return taskRegistry<RetrieveReport>(ctx, 'pacs.retrieves');
+  return ctx.services.retrieves;
 }

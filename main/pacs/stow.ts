@@ -4,7 +4,6 @@ import { parseQidoReply } from './dicom-json.js';
 import { PacsError, pacsRequest } from './http.js';
 import { findNode, type StoredNode } from './nodes.js';
 import { where } from './qido.js';
-import { caseStore } from '../cases/service.js';
 import { caseSr } from './case-sr.js';
 import { buildKos } from './kos.js';
 import { buildSr, type SrInput } from './sr.js';
@@ -45,7 +44,7 @@ export async function sendCase(ctx: AppContext, nodeId: string, opts: { caseId: 
   const sr = await caseSr(ctx, opts);
   const kos = buildKos({ ...sr.input, description: `Key images of the decision support result (${sr.input.decisionSupportLabel})` });
   await stow(node, [sr.bytes, kos.bytes], sr.input.study.studyInstanceUid);
-  caseStore(ctx).audit('export', opts.caseId, sr.model.run?.id ?? null, `sr ${sr.sopInstanceUid} and key objects ${kos.sopInstanceUid} sent to ${node.name}`);
+  ctx.services.cases.audit('export', opts.caseId, sr.model.run?.id ?? null, `sr ${sr.sopInstanceUid} and key objects ${kos.sopInstanceUid} sent to ${node.name}`);
   return { studyInstanceUid: sr.input.study.studyInstanceUid, seriesInstanceUid: sr.seriesInstanceUid, sopInstanceUid: sr.sopInstanceUid, keyObjectSopInstanceUid: kos.sopInstanceUid };
 }
 

@@ -3,9 +3,7 @@ import { DISCLAIMER } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
 import { ExportedReport } from '../api/cases.js';
 import { dispatch } from '../app/dispatch.js';
-import { caseStore } from '../cases/service.js';
 import { KEY_IMAGE, testContext } from '../cases/testing/fixtures.js';
-import { appDatabase } from '../db/app-database.js';
 import { REMOVED, deidentifyReport } from './deidentify.js';
 import { renderHtml } from './html.js';
 import { buildReportModel, type ReportModel } from './model.js';
@@ -208,7 +206,7 @@ describe('a report shows one patient', () => {
     const ctx = testContext();
     indexInstance(ctx, ALICE, '1.2.3.1');
     indexInstance(ctx, BOB, '1.2.3.2');
-    const store = caseStore(ctx);
+    const store = ctx.services.cases;
     const c = store.createCase({ question: 'Which?', options: [{ letter: 'A', text: 'One' }], keyImages: [{ ...KEY_IMAGE, sopInstanceUid: '1.2.3.1' }], synthetic: true });
     return { ctx, store, c };
   }
@@ -216,7 +214,7 @@ describe('a report shows one patient', () => {
   it('a case an older app filled with two patients\' images is refused, in every format, with the reason', async () => {
     const { ctx, store, c } = twoPatients();
     // What an app from before the one-patient rule could leave behind: a second patient's image written straight in.
-    appDatabase(ctx).prepare('INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert) VALUES (?, 1, ?, 0, 40, 400, 0)').run(c.id, '1.2.3.2');
+    ctx.services.db.prepare('INSERT INTO case_key_images (case_id, position, sop_instance_uid, frame, window_center, window_width, invert) VALUES (?, 1, ?, 0, 40, 400, 0)').run(c.id, '1.2.3.2');
     expect(store.getCase(c.id).problem).toMatch(/2 patients/);
     for (const format of ['html', 'pdf', 'json'] as const) {
       const err = await dispatch(ctx, 'reports.export', { caseId: c.id, format }).catch((e: unknown) => e);
@@ -229,7 +227,7 @@ describe('a report shows one patient', () => {
   it('a run whose inputs held two patients is refused even if the case itself was put right since', async () => {
     const { ctx, store, c } = twoPatients();
     const run = store.startRun(c.id, {});
-    appDatabase(ctx)
+    ctx.services.db
       .prepare('UPDATE runs SET inputs = ? WHERE id = ?')
       .run(JSON.stringify({ question: 'Which?', options: c.options, keyImages: [{ ...KEY_IMAGE, sopInstanceUid: '1.2.3.1' }, { ...KEY_IMAGE, sopInstanceUid: '1.2.3.2' }] }), run.id);
     await expect(dispatch(ctx, 'reports.export', { caseId: c.id, format: 'pdf', runId: run.id })).rejects.toMatchObject({ code: 'conflict' });

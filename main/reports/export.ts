@@ -1,18 +1,19 @@
 import type { ExportedReport, ReportFormat } from '../api/cases.js';
 import type { AppContext } from '../app/context.js';
-import { caseStore } from '../cases/service.js';
-import { caseSr } from '../pacs/case-sr.js';
 import { ApiError } from '../api/errors.js';
 import { renderHtml } from './html.js';
-import { buildReportModel } from './model.js';
+import { buildReportModel, type ReportModel } from './model.js';
 import { renderPdf } from './pdf.js';
+
+/** A case's report as a DICOM SR (Part 10 bytes). main/pacs writes it; the composition root wires it in. */
+export type CaseSrWriter = (opts: { caseId: string; runId?: string }) => Promise<{ model: ReportModel; sopInstanceUid: string; bytes: Buffer }>;
 
 /** A case report in one of the formats (HTML, PDF, JSON, DICOM SR), as data (the renderer saves it; the CLI writes it to --out). Audited. */
 export async function exportReport(ctx: AppContext, opts: { caseId: string; format: ReportFormat; deidentify: boolean; runId?: string }): Promise<ExportedReport> {
   if (opts.format === 'sr') return exportSr(ctx, opts);
   const model = await buildReportModel(ctx, opts);
   const base = `case-${model.case.id.slice(0, 8)}${opts.deidentify ? '-deid' : ''}`;
-  caseStore(ctx).audit('export', opts.caseId, model.run?.id ?? null, `${opts.format}${opts.deidentify ? ', de-identified' : ''}`);
+  ctx.services.cases.audit('export', opts.caseId, model.run?.id ?? null, `${opts.format}${opts.deidentify ? ', de-identified' : ''}`);
   switch (opts.format) {
     case 'html':
       return { filename: `${base}.html`, mimeType: 'text/html', encoding: 'utf8', data: renderHtml(model) };
@@ -25,7 +26,7 @@ export async function exportReport(ctx: AppContext, opts: { caseId: string; form
 
 async function exportSr(ctx: AppContext, opts: { caseId: string; deidentify: boolean; runId?: string }): Promise<ExportedReport> {
   if (opts.deidentify) throw new ApiError('bad_request', "A DICOM SR joins its study in the archive, so it carries the patient's identity: it cannot be de-identified. Export PDF, HTML or JSON de-identified instead.");
-  const sr = await caseSr(ctx, opts);
-  caseStore(ctx).audit('export', opts.caseId, sr.model.run?.id ?? null, `sr ${sr.sopInstanceUid}`);
+  const sr = await ctx.services.caseSr(opts);
+  ctx.services.cases.audit('export', opts.caseId, sr.model.run?.id ?? null, `sr ${sr.sopInstanceUid}`);
   return { filename: `case-${sr.model.case.id.slice(0, 8)}-sr.dcm`, mimeType: 'application/dicom', encoding: 'base64', data: sr.bytes.toString('base64') };
 }

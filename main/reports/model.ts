@@ -5,9 +5,8 @@ import { ApiError } from '../api/errors.js';
 import { traceSections, type Section } from '../api/sections.js';
 import { buildTrace, type Trace } from '../api/trace.js';
 import type { AppContext } from '../app/context.js';
-import { instanceTags } from '../dicom/instances.js';
 import { renderKeyImage } from '../cases/key-images.js';
-import { caseStore } from '../cases/service.js';
+import type { StudiesPort } from '../cases/ports.js';
 import { describePatient } from '../cases/store.js';
 import { deidentifyReport } from './deidentify.js';
 
@@ -75,7 +74,7 @@ const PATIENT_TAGS: Record<string, keyof PatientInfo> = {
 };
 
 export async function buildReportModel(ctx: AppContext, opts: { caseId: string; runId?: string; deidentify: boolean }): Promise<ReportModel> {
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   const c = store.getCase(opts.caseId);
   // A report names one patient: a case that mixes patients (made before cases were tied to one) is never reported.
   if (c.problem) throw new ApiError('conflict', `No report for case "${c.title}": ${c.problem}`);
@@ -88,7 +87,7 @@ export async function buildReportModel(ctx: AppContext, opts: { caseId: string; 
   if (patients.length > 1) {
     throw new ApiError('conflict', `No report for case "${c.title}": its key images belong to ${patients.map(describePatient).join(' and ')}. A report shows one patient.`);
   }
-  const images = await Promise.all(inputs.keyImages.map((k) => reportImage(ctx, k)));
+  const images = await Promise.all(inputs.keyImages.map((k) => reportImage(ctx.services.studies, k)));
   const trace = run ? buildTrace(store.events(run.id)) : null;
   const others = runs.filter((r) => r.id !== run?.id).map((r) => ({ runId: r.id, letter: validLetter(buildTrace(store.events(r.id))) }));
   const model: ReportModel = {
@@ -98,7 +97,7 @@ export async function buildReportModel(ctx: AppContext, opts: { caseId: string; 
     synthetic: c.synthetic || run?.provenance?.model.synthetic === true,
     deidentified: false,
     case: { id: c.id, title: c.title, question: inputs.question, options: inputs.options, createdAt: c.createdAt, status: c.status },
-    patient: inputs.keyImages[0] ? await patientOf(ctx, inputs.keyImages[0].sopInstanceUid) : null,
+    patient: inputs.keyImages[0] ? await patientOf(ctx.services.studies, inputs.keyImages[0].sopInstanceUid) : null,
     images,
     measurements: [],
     run: run ?? null,
@@ -110,18 +109,18 @@ export async function buildReportModel(ctx: AppContext, opts: { caseId: string; 
   return opts.deidentify ? deidentifyReport(model) : model;
 }
 
-async function reportImage(ctx: AppContext, key: KeyImage): Promise<ReportImage> {
+async function reportImage(studies: StudiesPort, key: KeyImage): Promise<ReportImage> {
   try {
-    return { key, png: (await renderKeyImage(ctx, key)).png, problem: null };
+    return { key, png: (await renderKeyImage(studies, key)).png, problem: null };
   } catch (err) {
     return { key, png: null, problem: `image not available: ${(err as Error).message}` };
   }
 }
 
 /** Patient and study identity from the key image's DICOM header, when the studies index still has it. */
-async function patientOf(ctx: AppContext, sopInstanceUid: string): Promise<PatientInfo | null> {
+async function patientOf(studies: StudiesPort, sopInstanceUid: string): Promise<PatientInfo | null> {
   try {
-    const tags = await instanceTags(ctx, sopInstanceUid);
+    const tags = await studies.tags(sopInstanceUid);
     const info: PatientInfo = { name: '', id: '', birthDate: '', sex: '', studyDate: '', accessionNumber: '', studyDescription: '', modality: '', institution: '' };
     for (const t of tags) {
       const field = PATIENT_TAGS[t.tag];

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { DISCLAIMER } from '../api/contract.js';
 import { ExportedReport } from '../api/cases.js';
 import { dispatch } from '../app/dispatch.js';
-import { caseStore } from '../cases/service.js';
 import { KEY_IMAGE, completeRunDrafts, numbered, testContext } from '../cases/testing/fixtures.js';
 import { pdfText } from '../cases/testing/pdf-text.js';
 import { deidentifyReport } from './deidentify.js';
@@ -12,7 +11,7 @@ import { renderPdf } from './pdf.js';
 
 function answeredCase() {
   const ctx = testContext();
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   const c = store.createCase({
     title: 'Liver lesion, Mr DOE',
     question: 'Patient DOE (ID PAT-001234): what is the hypodense lesion?',
@@ -42,7 +41,7 @@ describe('case reports', () => {
       expect(html).toContain(s);
     }
     expect(html).not.toMatch(/<script|src="http|href="http|@import/);
-    expect(caseStore(ctx).auditLog(c.id).at(-1)).toMatchObject({ action: 'export', detail: 'html' });
+    expect(ctx.services.cases.auditLog(c.id).at(-1)).toMatchObject({ action: 'export', detail: 'html' });
   });
 
   it('PDF text read back holds the answer, the evidence and the provenance', async () => {

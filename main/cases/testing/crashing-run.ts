@@ -1,5 +1,5 @@
 // A process that completes one case, then streams tokens into a second run until it is killed (store.test.ts).
-import { APP_MIGRATIONS } from '../../db/app-database.js';
+import { APP_MIGRATIONS } from '../../app/migrations.js';
 import { openAppDatabase } from '../../db/database.js';
 import { CaseStore } from '../store.js';
 import { KEY_IMAGE, completeRunDrafts, numbered } from './fixtures.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { KeyImage } from '../../api/cases.js';
 import type { AppEvent } from '../../api/events.js';
 import type { Provenance } from '../../api/run-events.js';
+import { composeApp } from '../../app/compose.js';
 import type { AppContext } from '../../app/context.js';
 import { EventBus } from '../../app/event-bus.js';
 import { fileLogger } from '../../app/log.js';
@@ -14,7 +15,7 @@ export function tempDataDir(label = 'cases'): string {
 }
 
 export function testContext(dataDir = tempDataDir()): AppContext {
-  return { dataDir, transport: 'web', demo: true, events: new EventBus(), logger: fileLogger(dataDir, false) };
+  return composeApp({ dataDir, transport: 'web', demo: true, events: new EventBus(), logger: fileLogger(dataDir, false) });
 }
 
 export const KEY_IMAGE: KeyImage = { sopInstanceUid: '1.2.840.113619.2.55.3.1', frame: 0, window: { center: 40, width: 400 }, invert: false, label: 'CT image 1' };

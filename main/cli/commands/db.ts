@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ApiError } from '../../api/errors.js';
 import { resolveDataDir } from '../../app/data-dir.js';
 import { checkDatabase, repairDatabase, type Damage } from '../../cases/check.js';
-import { APP_MIGRATIONS } from '../../db/app-database.js';
+import { APP_MIGRATIONS } from '../../app/migrations.js';
 import { APP_DB_FILE, openAppDatabase } from '../../db/database.js';
 import { UsageError, type Command } from '../command.js';
 

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeServices } from '../../app/services.js';
-import { caseStore } from '../../cases/service.js';
 import { KEY_IMAGE, completeRunDrafts, numbered, testContext } from '../../cases/testing/fixtures.js';
 
 function medrwr(args: string[]) {
@@ -13,7 +12,7 @@ function medrwr(args: string[]) {
 describe('medrwr report', () => {
   it('writes HTML, PDF and JSON for a stored case, and explains bad usage', async () => {
     const ctx = testContext();
-    const store = caseStore(ctx);
+    const store = ctx.services.cases;
     const c = store.createCase({ question: 'Which lesion?', options: [{ letter: 'A', text: 'Cyst' }], keyImages: [KEY_IMAGE], synthetic: true });
     const run = store.startRun(c.id, {});
     for (const e of numbered(run.id, [...completeRunDrafts(), { type: 'done', status: 'completed' }])) store.appendEvent(run.id, e);

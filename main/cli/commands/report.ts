@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { ReportFormat } from '../../api/cases.js';
 import { createAppContext } from '../../app/create.js';
 import { closeServices } from '../../app/services.js';
-import { caseStore } from '../../cases/service.js';
 import { exportReport } from '../../reports/export.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -40,7 +39,7 @@ export const report: Command = {
 async function listCases(dataDir: string | undefined): Promise<number> {
   const ctx = createAppContext({ dataDir, transport: 'web' });
   try {
-    for (const c of caseStore(ctx).listCases()) {
+    for (const c of ctx.services.cases.listCases()) {
       const answer = c.lastLetter ? ` ${c.lastLetter} ${((c.lastConfidence ?? 0) * 100).toFixed(1)}%` : '';
       process.stdout.write(`${c.id}  ${c.status.padEnd(11)} ${String(c.runs).padStart(2)} run(s)${answer}  ${c.title}${c.synthetic ? ' [synthetic]' : ''}\n`);
     }

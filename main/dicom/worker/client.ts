@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AppContext } from '../../app/context.js';
-import { service } from '../../app/services.js';
 import { DicomError } from '../dataset.js';
 import type { JobError, JobName, JobReply, JobRequest, Jobs } from './protocol.js';
 
@@ -27,11 +25,6 @@ export class FileAccessError extends Error {
     super(message);
     this.name = 'FileAccessError';
   }
-}
-
-/** This app's DICOM worker, its thread started when the service is first asked for, and stopped on shutdown. */
-export function dicomWorker(ctx: AppContext): DicomWorker {
-  return service(ctx, 'dicom.worker', () => new DicomWorker().start(), (w) => w.close());
 }
 
 /**

@@ -1,10 +1,8 @@
 import type { AppEvent } from '../../api/events.js';
 import type { AppContext } from '../../app/context.js';
-import { caseStore } from '../../cases/service.js';
 import type { CaseStore } from '../../cases/store.js';
 import { KEY_IMAGE, testContext } from '../../cases/testing/fixtures.js';
 import { pdfText } from '../../cases/testing/pdf-text.js';
-import { appDatabase } from '../../db/app-database.js';
 import { thumbnailDataUrl } from '../../imaging/thumbnail.js';
 import type { ReasoningParams } from '../../reasoning/params.js';
 import { runReasoning } from '../../reasoning/run.js';
@@ -40,7 +38,7 @@ export interface ScriptedCase {
 
 export function scriptedCase(question = 'What does the image show?'): ScriptedCase {
   const ctx = testContext();
-  const store = caseStore(ctx);
+  const store = ctx.services.cases;
   const c = store.createCase({ title: 'Chest film', question, options: OPTIONS, keyImages: [KEY_IMAGE], synthetic: true });
   return { ctx, store, caseId: c.id };
 }
@@ -109,7 +107,7 @@ export function htmlText(html: string): string {
  * that the case store can tell whose an image is without a DICOM file.
  */
 export function indexInstance(ctx: AppContext, patient: { key: string; id: string; name: string }, sopUid: string): void {
-  const db = appDatabase(ctx);
+  const db = ctx.services.db;
   const study = `${sopUid}.1`;
   const series = `${sopUid}.2`;
   db.prepare('INSERT OR IGNORE INTO patients (key, patient_id, name, birth_date, sex) VALUES (?, ?, ?, ?, ?)').run(patient.key, patient.id, patient.name, '19600101', 'F');

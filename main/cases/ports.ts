@@ -1,0 +1,23 @@
+import type { ImportReport, TagEntry } from '../api/studies.js';
+import type { RgbImage, WindowLevel } from '../imaging/rgb.js';
+import type { InstanceOwner } from './store.js';
+
+/**
+ * What cases and reports need of the studies domain. main/dicom implements it (its worker renders and reads the
+ * indexed files); the composition root (main/app/compose.ts) wires the two, so neither imports the other.
+ */
+export interface StudiesPort {
+  /** One frame of an indexed instance as RGB at this window, as the viewer shows it (what the model is given). */
+  renderRgb(sopInstanceUid: string, opts: { frame: number; window?: WindowLevel; invert: boolean }): Promise<RgbImage>;
+  /** The instance's header, as `instances.tags` lists it. */
+  tags(sopInstanceUid: string): Promise<TagEntry[]>;
+  /** Imports files and folders and waits until the import has ended. */
+  importFiles(paths: readonly string[]): Promise<ImportReport>;
+  /** The patient and study an indexed instance belongs to (the case store's one-patient rule). */
+  readonly owner: InstanceOwner;
+}
+
+/** Where the app is installed: settings name the model and knowledge base relative to it, and the demo lives there. */
+export interface PathsPort {
+  readonly installDir: string;
+}
