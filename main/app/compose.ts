@@ -18,7 +18,7 @@ import type { CaseSrWriter } from '../reports/export.js';
 import type { AppContext } from './context.js';
 import { APP_MIGRATIONS } from './migrations.js';
 import { projectRoot } from './paths.js';
-import { Lifecycle } from './services.js';
+import { getters, Lifecycle } from './services.js';
 import { TaskRegistry } from './tasks.js';
 
 /**
@@ -71,48 +71,18 @@ export function composeApp(base: Omit<AppContext, 'services'>): AppContext {
   };
   const cases = life.slot(() => openCaseStore(db(), studies.owner, ctx.logger));
   const knowledgeBases = life.slot(() => new KnowledgeBases(), (k) => k.close());
-  const reasoning = life.slot(
-    () => new OpenResources(paths, (dir) => knowledgeBases().get(dir)),
-    (r) => r.close(),
-  );
+  const reasoning = life.slot(() => new OpenResources(paths, (dir) => knowledgeBases().get(dir)), (r) => r.close());
   // Runs end (interrupted) before the engine and knowledge base they use close.
   const runs = life.slot(() => new RunService(ctx, cases(), { reasoner: engineReasoner, renderImage: (key) => renderKeyImage(studies, key) }), (s) => s.shutdown(), { drain: true });
   // Retrieves stopped on shutdown stay on disk for a resume.
   const retrieves = life.slot(() => new TaskRegistry<RetrieveReport>(), (r) => r.stopAll(), { drain: true });
 
-  const services: AppServices = {
-    get closing() {
-      return life.closing;
-    },
+  const services: AppServices = Object.assign(getters({ closing: () => life.closing, db, dicom, imports, cases, knowledgeBases, reasoning, runs, retrieves }), {
     paths,
-    get db() {
-      return db();
-    },
-    get dicom() {
-      return dicom();
-    },
-    get imports() {
-      return imports();
-    },
     studies,
-    get cases() {
-      return cases();
-    },
-    get knowledgeBases() {
-      return knowledgeBases();
-    },
-    get reasoning() {
-      return reasoning();
-    },
-    get runs() {
-      return runs();
-    },
-    get retrieves() {
-      return retrieves();
-    },
-    caseSr: (opts) => caseSr(ctx, opts),
+    caseSr: ((opts) => caseSr(ctx, opts)) satisfies CaseSrWriter,
     close: () => life.close(),
-  };
+  });
   const ctx: AppContext = { ...base, services };
   return ctx;
 }

@@ -43,6 +43,13 @@ export class Lifecycle {
   }
 }
 
+/** An object whose fields read the given slots (a slot is built when its field is first read). */
+export function getters<G extends Record<string, () => unknown>>(slots: G): { readonly [K in keyof G]: ReturnType<G[K]> } {
+  const fields = {};
+  for (const [name, get] of Object.entries(slots)) Object.defineProperty(fields, name, { get, enumerable: true });
+  return fields as { readonly [K in keyof G]: ReturnType<G[K]> };
+}
+
 interface Slot<T = unknown> {
   built: boolean;
   value: T | undefined;

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../api/errors.js';
+import { createAppContext } from '../../app/create.js';
 import { resolveDataDir } from '../../app/data-dir.js';
+import { closeServices } from '../../app/services.js';
 import { checkDatabase, repairDatabase, type Damage } from '../../cases/check.js';
-import { APP_MIGRATIONS } from '../../app/migrations.js';
-import { APP_DB_FILE, openAppDatabase } from '../../db/database.js';
+import { APP_DB_FILE } from '../../db/database.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `medrwr db check [--repair] [--json] [--data-dir DIR]
@@ -27,8 +28,9 @@ export const dbCommand: Command = {
     if (positionals[0] !== 'check' || positionals.length !== 1) throw new UsageError(positionals.length ? `unknown db command "${positionals.join(' ')}"` : 'give a db command: check');
     const dataDir = resolveDataDir(values['data-dir']);
     if (!existsSync(join(dataDir, APP_DB_FILE))) throw new ApiError('not_found', `No app database in ${dataDir} (${APP_DB_FILE}); give --data-dir DIR.`);
-    const db = openAppDatabase(dataDir, APP_MIGRATIONS);
+    const ctx = createAppContext({ dataDir, transport: 'web' });
     try {
+      const db = ctx.services.db;
       const before = checkDatabase(db);
       const repair = values.repair && before.damaged.length ? repairDatabase(db) : null;
       const integrityOk = before.integrity.length === 1 && before.integrity[0] === 'ok';
@@ -46,7 +48,7 @@ export const dbCommand: Command = {
       }
       return integrityOk && left.length === 0 ? 0 : 1;
     } finally {
-      db.close();
+      await closeServices(ctx);
     }
   },
 };
