@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patchify, type VisionConfig } from '../imaging/patchify.js';
+import { buildPrompt } from './chat.js';
+import { ModelRunner } from './model-runner.js';
+import { maxAbsDiff, referenceImage } from './testing/fixture.js';
+import { HF_FIXTURE_DIR, hfReference, runConverter, type HfScenario } from './testing/hf-fixture.js';
+
+// The converter (models/convert/qwen25vl) on a random checkpoint in the published Hugging Face format, run through
+// our engine, against what Hugging Face transformers v4.49.0 computes on the same weights (reference.json).
+const ref = hfReference();
+const tmp = mkdtempSync(join(tmpdir(), 'hf-parity-'));
+const PKG = join(tmp, 'pkg');
+const FULL = join(tmp, 'full-attention');
+let runner: ModelRunner;
+
+beforeAll(async () => {
+  const [a, b] = await Promise.all([
+    runConverter([HF_FIXTURE_DIR, '--out', PKG, '--synthetic']),
+    runConverter([HF_FIXTURE_DIR, '--out', FULL, '--synthetic', '--debug-full-attention']),
+  ]);
+  for (const r of [a, b]) if (r.code !== 0) throw new Error(`converter failed (${r.code}): ${r.stderr}`);
+  runner = await ModelRunner.open({ modelDir: PKG, ep: 'cpu', threads: 1 });
+}, 180_000);
+afterAll(async () => {
+  await runner?.dispose();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const images = () => ref.vision.images.map(([w, h]) => referenceImage(w, h));
+const hidden = () => ref.vision.shape[1];
+
+function visionConfig(): VisionConfig {
+  const ip = runner.manifest.image_processor;
+  return { patchSize: 14, temporalPatchSize: 2, mergeSize: 2, minPixels: ip.min_pixels, maxPixels: ip.max_pixels, mean: ip.image_mean, std: ip.image_std, rescale: ip.rescale_factor };
+}
+
+/** One vision_encoder call over every reference image (patches concatenated, one image_grid_thw row each). */
+async function featuresInOneCall(dir: string): Promise<Float32Array> {
+  const patched = images().map((img) => patchify(img, visionConfig()));
+  const pixels = new Float32Array(patched.reduce((n, p) => n + p.pixelValues.length, 0));
+  let at = 0;
+  for (const p of patched) {
+    pixels.set(p.pixelValues, at);
+    at += p.pixelValues.length;
+  }
+  const session = await ort.InferenceSession.create(join(dir, 'onnx/vision_encoder.onnx'));
+  try {
+    const out = await session.run({
+      pixel_values: new ort.Tensor('float32', pixels, [pixels.length / 1176, 1176]),
+      image_grid_thw: new ort.Tensor('int64', BigInt64Array.from(patched.flatMap((p) => p.grid.map(BigInt))), [patched.length, 3]),
+    });
+    return out.image_features!.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+function argmax(v: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}
+
+async function checkScenario(s: HfScenario): Promise<void> {
+  const imgs = s.images.map(([w, h]) => referenceImage(w, h));
+  const chunk = await runner.prepare(buildPrompt(runner.manifest, imgs, ref.question));
+  expect(chunk.ids).toEqual(s.input_ids);
+  expect(chunk.blocks.map((b) => b.grid)).toEqual(s.image_grid_thw);
+  runner.reset();
+  await runner.run(chunk);
+  expect(runner.ropeDelta).toBe(s.rope_delta);
+  expect(maxAbsDiff(runner.lastLogits, s.logits[0]!)).toBeLessThanOrEqual(ref.tolerance.logits);
+  for (let k = 1; k < s.tokens.length; k++) {
+    const tok = argmax(runner.lastLogits);
+    expect(tok).toBe(s.tokens[k - 1]);
+    await runner.feedIds([tok]); // one cached step
+    expect(maxAbsDiff(runner.lastLogits, s.logits[k]!)).toBeLessThanOrEqual(ref.tolerance.logits);
+  }
+  expect(argmax(runner.lastLogits)).toBe(s.tokens.at(-1));
+}
+
+describe('converted Hugging Face Qwen2.5-VL checkpoint vs transformers v4.49.0 (models/fixtures/hf-qwen25vl-tiny)', () => {
+  it('encodes each image as HF does (window attention, edge windows), image by image through the engine', async () => {
+    let row = 0;
+    for (const img of images()) {
+      const { features, tokens } = await runner.encodeImage(img);
+      const want = ref.vision.features.slice(row * hidden(), (row + tokens) * hidden());
+      expect(maxAbsDiff(features, want)).toBeLessThanOrEqual(ref.tolerance.image_features);
+      row += tokens;
+    }
+    expect(row).toBe(ref.vision.shape[0]);
+  });
+
+  it('encodes two images of different sizes in one vision_encoder call as HF does', async () => {
+    expect(maxAbsDiff(await featuresInOneCall(PKG), ref.vision.features)).toBeLessThanOrEqual(ref.tolerance.image_features);
+  });
+
+  it('tells window attention from full attention: an export with every block full is far off the reference', async () => {
+    const full = await featuresInOneCall(FULL);
+    expect(full.length).toBe(ref.vision.features.length);
+    expect(maxAbsDiff(full, ref.vision.features)).toBeGreaterThan(100 * ref.tolerance.image_features);
+  });
+
+  it('one image: same prompt ids, rope_delta, last-position logits and 10 cached greedy steps', async () => {
+    await checkScenario(ref.one_image);
+  });
+
+  it('two images of different sizes: same prompt ids, rope_delta, logits and 10 cached greedy steps', async () => {
+    await checkScenario(ref.two_images);
+  });
+
+  it('computes logits only where asked (num_logits_to_keep): the last row by default, every row on request', async () => {
+    expect(runner['s'].decoder.inputs.has('num_logits_to_keep')).toBe(true);
+    const chunk = await runner.prepare(buildPrompt(runner.manifest, images().slice(0, 1), ref.question));
+    runner.reset();
+    const all = await runner.run(chunk, true);
+    const vocab = ref.one_image.logits[0]!.length;
+    expect(all!.length).toBe(chunk.ids.length * vocab);
+    expect(maxAbsDiff(all!.subarray(all!.length - vocab), ref.one_image.logits[0]!)).toBeLessThanOrEqual(ref.tolerance.logits);
+  });
+});

@@ -1,0 +1,173 @@
+"""Exports the three graphs without ever holding the model's weights.
+
+torch.onnx.export traces each graph with `export_params=False` over placeholder parameters (one broadcast zero
+each), so the traced graph takes every weight as an input named after its checkpoint tensor. Those inputs then
+become initializers written one tensor at a time from the safetensors (transposed for MatMul, bf16/fp16 widened
+to fp32): inside the .onnx file when the graph's weights fit protobuf's 2 GB limit, else in `<graph>.onnx_data`
+beside it (ONNX external data, 4 KiB-aligned so ONNX Runtime can map it)."""
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto
+
+from .checkpoint import Checkpoint, CheckpointError, HfConfig
+from .model import DecoderGraph, EmbedGraph, VisionGraph, source_of
+
+OPSET = 17
+INLINE_LIMIT = 1800 << 20  # bytes of weights a single .onnx file may hold (protobuf's cap is 2 GiB for everything)
+ALIGN = 4096
+CHUNK = 64 << 20  # bytes per write when transposing
+
+Log = Callable[[str], None]
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build_graphs(c: HfConfig, force_full_attention: bool = False) -> dict[str, torch.nn.Module]:
+    graphs = {"vision_encoder": VisionGraph(c.vision, force_full_attention).eval(), "embed_tokens": EmbedGraph(c.text).eval(),
+            "decoder_model_merged": DecoderGraph(c.text).eval()}
+    # The exporter merges parameters with equal values (tied weights); every placeholder gets its own value so none
+    # is merged, and the real tensors are only read when written.
+    k = 0
+    for g in graphs.values():
+        for module in g.modules():
+            for pname, p in list(module._parameters.items()):
+                if p is not None:
+                    k += 1
+                    module._parameters[pname] = torch.nn.Parameter(torch.full((), float(k)).expand(p.shape), requires_grad=False)
+    return graphs
+
+
+def _trace(name: str, module: torch.nn.Module, path: Path, ckpt: Checkpoint) -> None:
+    """Traced with 2 images, batch 2 and a past of 3 so no dynamic size is frozen to 0 or 1."""
+    tc, vc = ckpt.config.text, ckpt.config.vision
+    common = dict(opset_version=OPSET, export_params=False, do_constant_folding=True)
+    with torch.no_grad():
+        if name == "vision_encoder":
+            grid = torch.tensor([[1, 4, 4], [1, 2, 6]], dtype=torch.int64)
+            pixels = torch.zeros(int(grid.prod(-1).sum()), vc.patch_dim)
+            torch.onnx.export(module, (pixels, grid), str(path), input_names=["pixel_values", "image_grid_thw"],
+                              output_names=["image_features"],
+                              dynamic_axes={"pixel_values": {0: "num_patches"}, "image_grid_thw": {0: "num_images"},
+                                            "image_features": {0: "num_image_tokens"}}, **common)
+        elif name == "embed_tokens":
+            ids = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.int64)
+            torch.onnx.export(module, (ids,), str(path), input_names=["input_ids"], output_names=["inputs_embeds"],
+                              dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
+                                            "inputs_embeds": {0: "batch_size", 1: "sequence_length"}}, **common)
+        else:
+            b, s, p = 2, 3, 4
+            past_names, present_names, flat_past = [], [], []
+            axes = {"inputs_embeds": {0: "batch_size", 1: "sequence_length"},
+                    "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+                    "position_ids": {1: "batch_size", 2: "sequence_length"},
+                    "logits": {0: "batch_size", 1: "num_logits"}}
+            for i in range(tc.num_hidden_layers):
+                for kind in ("key", "value"):
+                    past_names.append(f"past_key_values.{i}.{kind}")
+                    present_names.append(f"present.{i}.{kind}")
+                    axes[past_names[-1]] = {0: "batch_size", 2: "past_sequence_length"}
+                    axes[present_names[-1]] = {0: "batch_size", 2: "total_sequence_length"}
+                    flat_past.append(torch.zeros(b, tc.num_key_value_heads, p, tc.head_dim))
+            args = (torch.zeros(b, s, tc.hidden_size), torch.ones(b, p + s, dtype=torch.int64),
+                    torch.arange(p, p + s).expand(3, b, s).contiguous(), torch.tensor(1, dtype=torch.int64), *flat_past)
+            torch.onnx.export(module, args, str(path), output_names=["logits", *present_names], dynamic_axes=axes,
+                              input_names=["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep", *past_names],
+                              **common)
+
+
+def _write_tensor(out, arr: np.ndarray, transform: str) -> None:
+    """Writes arr (float32) in the graph's layout: as is, or transposed ([out, in] -> [in, out]) in row chunks."""
+    if transform == "as_is":
+        out.write(np.ascontiguousarray(arr).tobytes())
+        return
+    if transform == "conv":
+        arr = arr.reshape(arr.shape[0], -1)
+    rows_per_chunk = max(1, CHUNK // (4 * arr.shape[0]))
+    for k in range(0, arr.shape[1], rows_per_chunk):
+        out.write(np.ascontiguousarray(arr[:, k:k + rows_per_chunk].T).tobytes())
+
+
+def export_graph(name: str, module: torch.nn.Module, ckpt: Checkpoint, onnx_dir: Path, log: Log = _stderr,
+                 step: str = "") -> list[Path]:
+    """Writes onnx_dir/<name>.onnx (and <name>.onnx_data when large); returns the files written."""
+    t0 = time.time()
+    path = onnx_dir / f"{name}.onnx"
+    _trace(name, module, path, ckpt)
+    model = onnx.load(str(path))
+    params = dict(module.named_parameters())
+    graph_inputs = [i for i in model.graph.input if i.name not in params]
+    used = [i.name for i in model.graph.input if i.name in params]
+    total = sum(4 * int(np.prod(params[n].shape)) for n in used)
+    external = total > INLINE_LIMIT
+    data_path = onnx_dir / f"{name}.onnx_data"
+    log(f"{step}graph {name}: {len(used)} weight tensors, {total / 1e6:.1f} MB fp32"
+        + (f", external data in {data_path.name}" if external else ""))
+    initializers = []
+    data = open(data_path, "wb") if external else None
+    try:
+        for k, pname in enumerate(used, 1):
+            shape = tuple(params[pname].shape)
+            src, expected, transform = source_of(pname, shape, ckpt.config.tie_word_embeddings)
+            entry = ckpt.entry(src)
+            if transform == "conv":
+                vc = ckpt.config.vision
+                expected = (vc.hidden_size, vc.in_channels, vc.temporal_patch_size, vc.patch_size, vc.patch_size)
+            if entry.shape != expected:
+                raise CheckpointError(f"{entry.file}: tensor {entry.name} has shape {list(entry.shape)}; config.json implies "
+                                      f"{list(expected)}")
+            t1 = time.time()
+            arr = ckpt.read(src)
+            tensor = TensorProto(name=pname, data_type=TensorProto.FLOAT, dims=list(shape))
+            if external:
+                offset = data.seek(0, io.SEEK_END)
+                pad = -offset % ALIGN
+                data.write(b"\0" * pad)
+                offset += pad
+                _write_tensor(data, arr, transform)
+                tensor.data_location = TensorProto.EXTERNAL
+                for key, value in (("location", data_path.name), ("offset", str(offset)), ("length", str(4 * arr.size))):
+                    entry_kv = tensor.external_data.add()
+                    entry_kv.key, entry_kv.value = key, value
+            else:
+                buf = io.BytesIO()
+                _write_tensor(buf, arr, transform)
+                tensor.raw_data = buf.getvalue()
+            del arr
+            initializers.append(tensor)
+            log(f"{step}  [{k}/{len(used)}] {pname} {list(shape)} <- {entry.file.name} {entry.dtype} "
+                f"({4 * int(np.prod(shape)) / 1e6:.1f} MB, {time.time() - t1:.2f}s)")
+    finally:
+        if data:
+            data.close()
+    del model.graph.input[:]
+    model.graph.input.extend(graph_inputs)
+    model.graph.initializer.extend(initializers)
+    model.producer_name, model.producer_version = "medrwr models.convert.qwen25vl", "1"
+    onnx.save_model(model, str(path))
+    files = [path, data_path] if external else [path]
+    log(f"{step}graph {name}: written {sum(f.stat().st_size for f in files) / 1e6:.1f} MB in {time.time() - t0:.1f}s")
+    return files
+
+
+def expected_tensors(ckpt_config: HfConfig) -> dict[str, tuple[int, ...]]:
+    """Every tensor a Qwen2.5-VL checkpoint with this config holds, by name, with its shape (what the graphs read)."""
+    out: dict[str, tuple[int, ...]] = {}
+    vc = ckpt_config.vision
+    for module in build_graphs(ckpt_config).values():
+        for pname, p in module.named_parameters():
+            src, shape, transform = source_of(pname, tuple(p.shape), ckpt_config.tie_word_embeddings)
+            if transform == "conv":
+                shape = (vc.hidden_size, vc.in_channels, vc.temporal_patch_size, vc.patch_size, vc.patch_size)
+            out[src] = shape
+    return out
