@@ -96,5 +96,9 @@ def write_safetensors_streaming(path: str | Path, specs: dict[str, tuple[str, tu
             arr = np.asarray(produce(name))
             if tuple(arr.shape) != tuple(shape):
                 raise ValueError(f"{path}: {name} was declared {list(shape)}, produced {list(arr.shape)}")
-            arr = to_bf16_bits(arr) if dtype == "BF16" else np.ascontiguousarray(arr, dtype=_DTYPES[dtype])
-            f.write(arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes())
+            flat = arr.reshape(-1)
+            step = 16 << 20  # elements per write: a multi-GB tensor is converted a slice at a time
+            for a in range(0, max(flat.size, 1), step):
+                part = flat[a:a + step]
+                part = to_bf16_bits(part) if dtype == "BF16" else np.ascontiguousarray(part, dtype=_DTYPES[dtype])
+                f.write(part.astype(part.dtype.newbyteorder("<"), copy=False).tobytes())

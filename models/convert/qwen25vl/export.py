@@ -1,13 +1,14 @@
 """Exports the three graphs without ever holding the model's weights.
 
-torch.onnx.export traces each graph with `export_params=False` over placeholder parameters (one broadcast zero
-each), so the traced graph takes every weight as an input named after its checkpoint tensor. Those inputs then
-become initializers written one tensor at a time from the safetensors (transposed for MatMul, bf16/fp16 widened
-to fp32): inside the .onnx file when the graph's weights fit protobuf's 2 GB limit, else in `<graph>.onnx_data`
+torch.onnx.export traces each graph over placeholder weights (one broadcast zero each) passed as inputs named after
+their checkpoint tensors. Those inputs then become initializers written one tensor at a time from the safetensors
+(transposed for MatMul, bf16/fp16 widened to fp32): inside the .onnx file when the graph's weights fit protobuf's 2 GB limit, else in `<graph>.onnx_data`
 beside it (ONNX external data, 4 KiB-aligned so ONNX Runtime can map it)."""
 from __future__ import annotations
 
+import contextlib
 import io
+import resource
 import sys
 import time
 from pathlib import Path
@@ -48,48 +49,87 @@ def build_graphs(c: HfConfig, force_full_attention: bool = False) -> dict[str, t
     return graphs
 
 
+@contextlib.contextmanager
+def _placeholders_not_cloned():
+    """torch.onnx.export's tracer clones every input (only to warn if one changes); a clone of a placeholder would be
+    a full-size copy, all of them held at once (the whole model). Placeholders (all strides 0) are passed through."""
+    original = torch.Tensor.clone
+
+    def clone(self, *args, **kwargs):
+        if self.dim() > 0 and not any(self.stride()):
+            return self
+        return original(self, *args, **kwargs)
+
+    torch.Tensor.clone = clone
+    try:
+        yield
+    finally:
+        torch.Tensor.clone = original
+
+
+class _WeightsAsInputs(torch.nn.Module):
+    """The graph with its weights as trailing inputs rather than parameters: the exporter's shape inference copies
+    every parameter's value into a protobuf (2 GB for the embedding), but only looks at an input's shape."""
+
+    def __init__(self, module: torch.nn.Module, n_inputs: int):
+        super().__init__()
+        self.__dict__["inner"] = module  # not registered: the wrapper itself has no parameters
+        self.names = [n for n, _ in module.named_parameters()]
+        self.n_inputs = n_inputs
+
+    def forward(self, *args):
+        slots = []
+        for name, value in zip(self.names, args[self.n_inputs:]):
+            owner, _, attr = name.rpartition(".")
+            m = self.inner.get_submodule(owner)
+            slots.append((m, attr, m._parameters[attr]))
+            m._parameters[attr] = value  # the traced input stands in for the parameter
+        try:
+            return self.inner(*args[:self.n_inputs])
+        finally:
+            for m, attr, p in slots:
+                m._parameters[attr] = p
+
+
 def _trace(name: str, module: torch.nn.Module, path: Path, ckpt: Checkpoint) -> None:
     """Traced with 2 images, batch 2 and a past of 3 so no dynamic size is frozen to 0 or 1."""
     tc, vc = ckpt.config.text, ckpt.config.vision
-    common = dict(opset_version=OPSET, export_params=False, do_constant_folding=True)
-    with torch.no_grad():
-        if name == "vision_encoder":
-            grid = torch.tensor([[1, 4, 4], [1, 2, 6]], dtype=torch.int64)
-            pixels = torch.zeros(int(grid.prod(-1).sum()), vc.patch_dim)
-            torch.onnx.export(module, (pixels, grid), str(path), input_names=["pixel_values", "image_grid_thw"],
-                              output_names=["image_features"],
-                              dynamic_axes={"pixel_values": {0: "num_patches"}, "image_grid_thw": {0: "num_images"},
-                                            "image_features": {0: "num_image_tokens"}}, **common)
-        elif name == "embed_tokens":
-            ids = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.int64)
-            torch.onnx.export(module, (ids,), str(path), input_names=["input_ids"], output_names=["inputs_embeds"],
-                              dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
-                                            "inputs_embeds": {0: "batch_size", 1: "sequence_length"}}, **common)
-        else:
-            b, s, p = 2, 3, 4
-            past_names, present_names, flat_past = [], [], []
-            axes = {"inputs_embeds": {0: "batch_size", 1: "sequence_length"},
-                    "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
-                    "position_ids": {1: "batch_size", 2: "sequence_length"},
-                    "logits": {0: "batch_size", 1: "num_logits"}}
-            for i in range(tc.num_hidden_layers):
-                for kind in ("key", "value"):
-                    past_names.append(f"past_key_values.{i}.{kind}")
-                    present_names.append(f"present.{i}.{kind}")
-                    axes[past_names[-1]] = {0: "batch_size", 2: "past_sequence_length"}
-                    axes[present_names[-1]] = {0: "batch_size", 2: "total_sequence_length"}
-                    flat_past.append(torch.zeros(b, tc.num_key_value_heads, p, tc.head_dim))
-            args = (torch.zeros(b, s, tc.hidden_size), torch.ones(b, p + s, dtype=torch.int64),
-                    torch.arange(p, p + s).expand(3, b, s).contiguous(), torch.tensor(1, dtype=torch.int64), *flat_past)
-            torch.onnx.export(module, args, str(path), output_names=["logits", *present_names], dynamic_axes=axes,
-                              input_names=["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep", *past_names],
-                              **common)
+    if name == "vision_encoder":
+        grid = torch.tensor([[1, 4, 4], [1, 2, 6]], dtype=torch.int64)
+        args = (torch.zeros(int(grid.prod(-1).sum()), vc.patch_dim), grid)
+        inputs, outputs = ["pixel_values", "image_grid_thw"], ["image_features"]
+        axes = {"pixel_values": {0: "num_patches"}, "image_grid_thw": {0: "num_images"}, "image_features": {0: "num_image_tokens"}}
+    elif name == "embed_tokens":
+        args = (torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.int64),)
+        inputs, outputs = ["input_ids"], ["inputs_embeds"]
+        axes = {"input_ids": {0: "batch_size", 1: "sequence_length"}, "inputs_embeds": {0: "batch_size", 1: "sequence_length"}}
+    else:
+        b, s, p = 2, 3, 4
+        inputs, outputs = ["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep"], ["logits"]
+        axes = {"inputs_embeds": {0: "batch_size", 1: "sequence_length"},
+                "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+                "position_ids": {1: "batch_size", 2: "sequence_length"}, "logits": {0: "batch_size", 1: "num_logits"}}
+        flat_past = []
+        for i in range(tc.num_hidden_layers):
+            for kind in ("key", "value"):
+                inputs.append(f"past_key_values.{i}.{kind}")
+                outputs.append(f"present.{i}.{kind}")
+                axes[inputs[-1]] = {0: "batch_size", 2: "past_sequence_length"}
+                axes[outputs[-1]] = {0: "batch_size", 2: "total_sequence_length"}
+                flat_past.append(torch.zeros(b, tc.num_key_value_heads, p, tc.head_dim))
+        args = (torch.zeros(b, s, tc.hidden_size), torch.ones(b, p + s, dtype=torch.int64),
+                torch.arange(p, p + s).expand(3, b, s).contiguous(), torch.tensor(1, dtype=torch.int64), *flat_past)
+    wrapper = _WeightsAsInputs(module, len(args))
+    weights = tuple(p for _, p in module.named_parameters())
+    with torch.no_grad(), _placeholders_not_cloned():
+        torch.onnx.export(wrapper, args + weights, str(path), input_names=inputs + wrapper.names, output_names=outputs,
+                          dynamic_axes=axes, opset_version=OPSET, export_params=False, do_constant_folding=True)
 
 
 def _write_tensor(out, arr: np.ndarray, transform: str) -> None:
     """Writes arr (float32) in the graph's layout: as is, or transposed ([out, in] -> [in, out]) in row chunks."""
     if transform == "as_is":
-        out.write(np.ascontiguousarray(arr).tobytes())
+        out.write(np.ascontiguousarray(arr).data)  # no copy of a 2 GB embedding
         return
     if transform == "conv":
         arr = arr.reshape(arr.shape[0], -1)
@@ -156,7 +196,9 @@ def export_graph(name: str, module: torch.nn.Module, ckpt: Checkpoint, onnx_dir:
     model.producer_name, model.producer_version = "medrwr models.convert.qwen25vl", "1"
     onnx.save_model(model, str(path))
     files = [path, data_path] if external else [path]
-    log(f"{step}graph {name}: written {sum(f.stat().st_size for f in files) / 1e6:.1f} MB in {time.time() - t0:.1f}s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB on Linux
+    log(f"{step}graph {name}: written {sum(f.stat().st_size for f in files) / 1e6:.1f} MB in {time.time() - t0:.1f}s "
+        f"(peak RSS so far {peak:.2f} GB)")
     return files
 
 
