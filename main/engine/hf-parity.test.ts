@@ -113,13 +113,29 @@ describe('converted Hugging Face Qwen2.5-VL checkpoint vs transformers v4.49.0 (
     await checkScenario(ref.two_images);
   });
 
-  it('computes logits only where asked (num_logits_to_keep): the last row by default, every row on request', async () => {
-    expect(runner['s'].decoder.inputs.has('num_logits_to_keep')).toBe(true);
-    const chunk = await runner.prepare(buildPrompt(runner.manifest, images().slice(0, 1), ref.question));
-    runner.reset();
-    const all = await runner.run(chunk, true);
-    const vocab = ref.one_image.logits[0]!.length;
-    expect(all!.length).toBe(chunk.ids.length * vocab);
-    expect(maxAbsDiff(all!.subarray(all!.length - vocab), ref.one_image.logits[0]!)).toBeLessThanOrEqual(ref.tolerance.logits);
+  it('computes logits only where asked (num_logits_to_keep, HF convention: 0 keeps every position)', async () => {
+    const m = runner.manifest.text_config;
+    const session = await ort.InferenceSession.create(join(PKG, 'onnx/decoder_model_merged.onnx'));
+    try {
+      const n = 5;
+      const feeds: Record<string, ort.Tensor> = {
+        inputs_embeds: new ort.Tensor('float32', new Float32Array(n * m.hidden_size).map((_, i) => Math.sin(i)), [1, n, m.hidden_size]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+        position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: 3 * n }, (_, i) => BigInt(i % n)), [3, 1, n]),
+      };
+      for (let i = 0; i < m.num_hidden_layers; i++) {
+        for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [1, m.num_key_value_heads, 0, m.head_dim]);
+      }
+      const run = async (keep: number) => (await session.run({ ...feeds, num_logits_to_keep: new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), []) })).logits!;
+      const all = await run(0);
+      const last = await run(1);
+      const two = await run(2);
+      expect([all.dims, last.dims, two.dims]).toEqual([[1, n, m.vocab_size], [1, 1, m.vocab_size], [1, 2, m.vocab_size]]);
+      const rows = all.data as Float32Array;
+      expect(maxAbsDiff(last.data as Float32Array, rows.subarray((n - 1) * m.vocab_size))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(two.data as Float32Array, rows.subarray((n - 2) * m.vocab_size))).toBeLessThan(1e-5);
+    } finally {
+      await session.release();
+    }
   });
 });
