@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { env as tjsEnv, Qwen2_5_VLForConditionalGeneration, Tensor } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patchify, type VisionConfig } from '../imaging/patchify.js';
@@ -38,20 +39,25 @@ function visionConfig(): VisionConfig {
   return { patchSize: 14, temporalPatchSize: 2, mergeSize: 2, minPixels: ip.min_pixels, maxPixels: ip.max_pixels, mean: ip.image_mean, std: ip.image_std, rescale: ip.rescale_factor };
 }
 
-/** One vision_encoder call over every reference image (patches concatenated, one image_grid_thw row each). */
-async function featuresInOneCall(dir: string): Promise<Float32Array> {
-  const patched = images().map((img) => patchify(img, visionConfig()));
+function patchImages(sizes: readonly [number, number][]): { pixels: Float32Array; grids: number[] } {
+  const patched = sizes.map(([w, h]) => patchify(referenceImage(w, h), visionConfig()));
   const pixels = new Float32Array(patched.reduce((n, p) => n + p.pixelValues.length, 0));
   let at = 0;
   for (const p of patched) {
     pixels.set(p.pixelValues, at);
     at += p.pixelValues.length;
   }
+  return { pixels, grids: patched.flatMap((p) => [...p.grid]) };
+}
+
+/** One vision_encoder call over every reference image (patches concatenated, one image_grid_thw row each). */
+async function featuresInOneCall(dir: string): Promise<Float32Array> {
+  const { pixels, grids } = patchImages(ref.vision.images);
   const session = await ort.InferenceSession.create(join(dir, 'onnx/vision_encoder.onnx'));
   try {
     const out = await session.run({
       pixel_values: new ort.Tensor('float32', pixels, [pixels.length / 1176, 1176]),
-      image_grid_thw: new ort.Tensor('int64', BigInt64Array.from(patched.flatMap((p) => p.grid.map(BigInt))), [patched.length, 3]),
+      image_grid_thw: new ort.Tensor('int64', BigInt64Array.from(grids.map(BigInt)), [grids.length / 3, 3]),
     });
     return out.image_features!.data as Float32Array;
   } finally {
@@ -136,6 +142,28 @@ describe('converted Hugging Face Qwen2.5-VL checkpoint vs transformers v4.49.0 (
       expect(maxAbsDiff(two.data as Float32Array, rows.subarray((n - 2) * m.vocab_size))).toBeLessThan(1e-5);
     } finally {
       await session.release();
+    }
+  });
+
+  it('is also a transformers.js model folder: @huggingface/transformers loads it and computes the HF logits', async () => {
+    tjsEnv.allowRemoteModels = false;
+    tjsEnv.localModelPath = tmp;
+    const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained('pkg', { dtype: 'fp32', device: 'cpu' });
+    try {
+      for (const s of [ref.one_image, ref.two_images]) {
+        const { pixels, grids } = patchImages(s.images);
+        const n = s.input_ids.length;
+        const out = (await model({
+          input_ids: new Tensor('int64', BigInt64Array.from(s.input_ids.map(BigInt)), [1, n]),
+          attention_mask: new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+          pixel_values: new Tensor('float32', pixels, [pixels.length / 1176, 1176]),
+          image_grid_thw: new Tensor('int64', BigInt64Array.from(grids.map(BigInt)), [grids.length / 3, 3]),
+        })) as { logits: Tensor };
+        const data = out.logits.data as Float32Array;
+        expect(maxAbsDiff(data.subarray(data.length - s.logits[0]!.length), s.logits[0]!)).toBeLessThanOrEqual(ref.tolerance.logits);
+      }
+    } finally {
+      await model.dispose();
     }
   });
 });
