@@ -1,9 +1,10 @@
 """Exports the three graphs without ever holding the model's weights.
 
-torch.onnx.export traces each graph over placeholder weights (one broadcast zero each) passed as inputs named after
-their checkpoint tensors. Those inputs then become initializers written one tensor at a time from the safetensors
-(transposed for MatMul, bf16/fp16 widened to fp32): inside the .onnx file when the graph's weights fit protobuf's 2 GB limit, else in `<graph>.onnx_data`
-beside it (ONNX external data, 4 KiB-aligned so ONNX Runtime can map it)."""
+torch.onnx.export traces each graph over placeholder weights (one broadcast scalar each) passed as inputs named
+after their checkpoint tensors. Those inputs then become initializers written one tensor at a time from the
+safetensors (transposed for MatMul, bf16/fp16 widened to fp32): inside the .onnx file when the graph's weights fit
+protobuf's 2 GB limit, else in `<graph>.onnx_data` beside it (ONNX external data, 4 KiB-aligned so ONNX Runtime can
+map it)."""
 from __future__ import annotations
 
 import contextlib
@@ -37,8 +38,8 @@ def _stderr(msg: str) -> None:
 def build_graphs(c: HfConfig, force_full_attention: bool = False) -> dict[str, torch.nn.Module]:
     graphs = {"vision_encoder": VisionGraph(c.vision, force_full_attention).eval(), "embed_tokens": EmbedGraph(c.text).eval(),
             "decoder_model_merged": DecoderGraph(c.text).eval()}
-    # The exporter merges parameters with equal values (tied weights); every placeholder gets its own value so none
-    # is merged, and the real tensors are only read when written.
+    # Every parameter becomes a placeholder (no memory; the graph never depends on the values, the real tensors are
+    # written after tracing), each with its own value so the exporter never takes two for one tied weight.
     k = 0
     for g in graphs.values():
         for module in g.modules():
@@ -92,7 +93,7 @@ class _WeightsAsInputs(torch.nn.Module):
 
 
 def _trace(name: str, module: torch.nn.Module, path: Path, ckpt: Checkpoint) -> None:
-    """Traced with 2 images, batch 2 and a past of 3 so no dynamic size is frozen to 0 or 1."""
+    """Traced with 2 images, batch 2 and a past of 4 so no dynamic size is frozen to 0 or 1."""
     tc, vc = ckpt.config.text, ckpt.config.vision
     if name == "vision_encoder":
         grid = torch.tensor([[1, 4, 4], [1, 2, 6]], dtype=torch.int64)
@@ -158,14 +159,8 @@ def export_graph(name: str, module: torch.nn.Module, ckpt: Checkpoint, onnx_dir:
     try:
         for k, pname in enumerate(used, 1):
             shape = tuple(params[pname].shape)
-            src, expected, transform = source_of(pname, shape, ckpt.config.tie_word_embeddings)
-            entry = ckpt.entry(src)
-            if transform == "conv":
-                vc = ckpt.config.vision
-                expected = (vc.hidden_size, vc.in_channels, vc.temporal_patch_size, vc.patch_size, vc.patch_size)
-            if entry.shape != expected:
-                raise CheckpointError(f"{entry.file}: tensor {entry.name} has shape {list(entry.shape)}; config.json implies "
-                                      f"{list(expected)}")
+            src, expected, transform = source_of(pname, shape, ckpt.config.tie_word_embeddings, ckpt.config.vision)
+            entry = check_tensor(ckpt, src, expected)
             t1 = time.time()
             arr = ckpt.read(src)
             tensor = TensorProto(name=pname, data_type=TensorProto.FLOAT, dims=list(shape))
@@ -202,14 +197,19 @@ def export_graph(name: str, module: torch.nn.Module, ckpt: Checkpoint, onnx_dir:
     return files
 
 
-def expected_tensors(ckpt_config: HfConfig) -> dict[str, tuple[int, ...]]:
+def expected_tensors(cfg: HfConfig) -> dict[str, tuple[int, ...]]:
     """Every tensor a Qwen2.5-VL checkpoint with this config holds, by name, with its shape (what the graphs read)."""
     out: dict[str, tuple[int, ...]] = {}
-    vc = ckpt_config.vision
-    for module in build_graphs(ckpt_config).values():
+    for module in build_graphs(cfg).values():
         for pname, p in module.named_parameters():
-            src, shape, transform = source_of(pname, tuple(p.shape), ckpt_config.tie_word_embeddings)
-            if transform == "conv":
-                shape = (vc.hidden_size, vc.in_channels, vc.temporal_patch_size, vc.patch_size, vc.patch_size)
+            src, shape, _ = source_of(pname, tuple(p.shape), cfg.tie_word_embeddings, cfg.vision)
             out[src] = shape
     return out
+
+
+def check_tensor(ckpt: Checkpoint, name: str, shape: tuple[int, ...]):
+    """The tensor's entry; refused, naming its file, when missing or not of the shape config.json implies."""
+    entry = ckpt.entry(name)
+    if entry.shape != tuple(shape):
+        raise CheckpointError(f"{entry.file}: tensor {entry.name} has shape {list(entry.shape)}; config.json implies {list(shape)}")
+    return entry

@@ -289,11 +289,12 @@ class DecoderGraph(nn.Module):
         return (self.lm_head(self.model.norm(x)), *presents)
 
 
-def source_of(param: str, shape: tuple[int, ...], tied: bool) -> tuple[str, tuple[int, ...], str]:
+def source_of(param: str, shape: tuple[int, ...], tied: bool, vision: VisionConfig25) -> tuple[str, tuple[int, ...], str]:
     """For a graph parameter: the checkpoint tensor it comes from, that tensor's expected shape, and the transform
     ('as_is', 'transpose' for a Linear's [out, in], 'conv' for the Conv3d patch embedding)."""
     if param == "visual.patch_embed.proj.weight":
-        return param, None, "conv"  # shape checked by the caller against the vision config
+        v = vision
+        return param, (v.hidden_size, v.in_channels, v.temporal_patch_size, v.patch_size, v.patch_size), "conv"
     if param == "lm_head.weight" and tied:
         return "model.embed_tokens.weight", (shape[1], shape[0]), "transpose"
     if param.endswith(".weight") and len(shape) == 2 and param != "model.embed_tokens.weight":

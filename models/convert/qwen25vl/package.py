@@ -15,7 +15,7 @@ from models.lib.package import (CHAT_TEMPLATE, GENERATION, IMAGE_PROCESSOR, MEDR
                                 SPECIAL_TOKENS)
 
 from .checkpoint import HF_CONFIG_FILES, Checkpoint, CheckpointError, HfConfig
-from .export import Log, _stderr, build_graphs, export_graph
+from .export import Log, _stderr, build_graphs, check_tensor, expected_tensors, export_graph
 
 GRAPHS = ("vision_encoder", "embed_tokens", "decoder_model_merged")
 # Med-RwR's infer.sh sets MAX_PIXELS=262144 (medrwr-protocol.md); the checkpoint's own processor allows far more.
@@ -102,6 +102,8 @@ def convert(hf_dir: str | Path, out: str | Path, *, package_id: str | None = Non
     ckpt = Checkpoint(hf_dir)
     cfg = ckpt.config
     _tokenizer_ids(hf_dir / "tokenizer.json", cfg)
+    for name, shape in expected_tensors(cfg).items():  # every tensor present and of its shape before anything is written
+        check_tensor(ckpt, name, shape)
     n_bytes = sum(e.nbytes for e in ckpt.tensors.values())
     log(f"checkpoint {hf_dir}: {len(ckpt.tensors)} tensors, {n_bytes / 1e9:.2f} GB in "
         f"{len({e.file for e in ckpt.tensors.values()})} file(s); text {cfg.text.num_hidden_layers} layers x {cfg.text.hidden_size}, "
