@@ -59,19 +59,46 @@ def read_checkpoint(folder: str | Path) -> dict[str, np.ndarray]:
     return out
 
 
-def write_safetensors(path: str | Path, tensors: dict[str, np.ndarray]) -> None:
-    """Deterministic: tensors in name order, header padded to 8 bytes as the reference writer does."""
-    names = sorted(tensors)
-    rev = {v: k for k, v in _DTYPES.items()}
+def to_bf16_bits(arr: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 bit patterns (uint16), rounded to nearest even, as torch does."""
+    u = np.ascontiguousarray(arr, dtype=np.float32).view(np.uint32)
+    return ((u + np.uint32(0x7FFF) + ((u >> 16) & np.uint32(1))) >> 16).astype(np.uint16)
+
+
+def write_safetensors(path: str | Path, tensors: dict[str, np.ndarray], bf16: bool = False) -> None:
+    """Deterministic: tensors in name order, header padded to 8 bytes as the reference writer does. With bf16, float32
+    tensors are stored as BF16 (rounded to nearest even), the dtype Qwen2.5-VL checkpoints are published in."""
+    specs = {n: ("BF16" if bf16 and a.dtype == np.float32 else _REV[a.dtype.type], tuple(a.shape)) for n, a in tensors.items()}
+    write_safetensors_streaming(path, specs, lambda n: tensors[n])
+
+
+_REV = {v: k for k, v in _DTYPES.items()}
+_SIZES = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "I8": 1, "U8": 1}
+
+
+def write_safetensors_streaming(path: str | Path, specs: dict[str, tuple[str, tuple[int, ...]]], produce) -> None:
+    """Writes the header from `specs` (name -> (dtype, shape)), then asks `produce(name)` for one tensor at a time, so a
+    multi-GB shard is written without holding it. BF16 tensors are given as float32 and rounded here."""
+    names = sorted(specs)
     header, offset = {}, 0
     for name in names:
-        arr = np.ascontiguousarray(tensors[name])
-        header[name] = {"dtype": rev[arr.dtype.type], "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
-        offset += arr.nbytes
+        dtype, shape = specs[name]
+        nbytes = int(np.prod(shape, dtype=np.int64)) * _SIZES[dtype]
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + nbytes]}
+        offset += nbytes
     blob = json.dumps(header, separators=(",", ":")).encode()
     blob += b" " * (-len(blob) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(blob)))
         f.write(blob)
         for name in names:
-            f.write(np.ascontiguousarray(tensors[name]).astype(tensors[name].dtype.newbyteorder("<"), copy=False).tobytes())
+            dtype, shape = specs[name]
+            arr = np.asarray(produce(name))
+            if tuple(arr.shape) != tuple(shape):
+                raise ValueError(f"{path}: {name} was declared {list(shape)}, produced {list(arr.shape)}")
+            flat = arr.reshape(-1)
+            step = 16 << 20  # elements per write: a multi-GB tensor is converted a slice at a time
+            for a in range(0, max(flat.size, 1), step):
+                part = flat[a:a + step]
+                part = to_bf16_bits(part) if dtype == "BF16" else np.ascontiguousarray(part, dtype=_DTYPES[dtype])
+                f.write(part.astype(part.dtype.newbyteorder("<"), copy=False).tobytes())
