@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PatientSummary } from '../api/studies.js';
+import type { AppContext } from '../app/context.js';
+import { createAppContext } from '../app/create.js';
+import { dispatch } from '../app/dispatch.js';
+import { closeServices } from '../app/services.js';
+import { appDatabase } from '../db/app-database.js';
+import { writePart10 } from './dcmjs.js';
+import { StudyStore } from './store.js';
+import type { InstanceRecord } from './record.js';
+import { importPaths } from './testing/import.js';
+
+/** A 2×2 secondary-capture image of a patient and study. */
+function image(sop: string, study: string, patient: Record<string, string>): Buffer {
+  return writePart10({
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.7',
+    SOPInstanceUID: sop,
+    StudyInstanceUID: study,
+    SeriesInstanceUID: `${sop}.1`,
+    Modality: 'OT',
+    StudyDate: '20260101',
+    ...patient,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: 2,
+    Columns: 2,
+    BitsAllocated: 8,
+    BitsStored: 8,
+    HighBit: 7,
+    PixelRepresentation: 0,
+    PixelData: [new Uint8Array([0, 50, 100, 150]).buffer],
+    _vrMap: { PixelData: 'OB' },
+  });
+}
+
+const contexts: AppContext[] = [];
+function newContext(): AppContext {
+  const ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-patients-')), transport: 'web' });
+  contexts.push(ctx);
+  return ctx;
+}
+afterAll(async () => {
+  for (const ctx of contexts) {
+    await closeServices(ctx);
+    rmSync(ctx.dataDir, { recursive: true, force: true });
+  }
+});
+
+describe('the study list groups studies by patient', () => {
+  let patients: PatientSummary[];
+  beforeAll(async () => {
+    const ctx = newContext();
+    const dir = mkdtempSync(join(tmpdir(), 'medrwr-patients-files-'));
+    const files: Record<string, Buffer> = {
+      'a1.dcm': image('2.25.501', '2.25.51', { PatientID: 'P1', PatientName: 'Doe^Jane' }),
+      'a2.dcm': image('2.25.502', '2.25.52', { PatientID: 'P1', PatientName: 'Doe^Jane' }),
+      'a3.dcm': image('2.25.503', '2.25.53', { PatientID: 'P1', PatientName: 'Doe^Jane' }),
+      'other-issuer.dcm': image('2.25.504', '2.25.54', { PatientID: 'P1', IssuerOfPatientID: 'NORTH', PatientName: 'Roe^Rick' }),
+      'no-id-1.dcm': image('2.25.505', '2.25.55', { PatientName: 'Nobody^Ann', PatientBirthDate: '19700101' }),
+      'no-id-2.dcm': image('2.25.506', '2.25.56', { PatientName: 'Nobody^Ann', PatientBirthDate: '19700101' }),
+      // the same study UID under another PatientID: the study stays with its first patient, no empty patient appears
+      'clash.dcm': image('2.25.507', '2.25.51', { PatientID: 'P9', PatientName: '' }),
+    };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+    const { report } = await importPaths(ctx, [dir]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(report).toMatchObject({ imported: 7, failures: [] });
+    ({ patients } = (await dispatch(ctx, 'studies.list', {})) as { patients: PatientSummary[] });
+  });
+
+  it('one patient with several studies is listed once, with all of them', () => {
+    const jane = patients.filter((p) => p.patientId === 'P1' && p.name === 'Doe^Jane');
+    expect(jane).toHaveLength(1);
+    expect(jane[0]!.studies.map((s) => s.studyInstanceUid).sort()).toEqual(['2.25.51', '2.25.52', '2.25.53']);
+  });
+
+  it('the same PatientID from another issuer is another patient', () => {
+    expect(patients.find((p) => p.name === 'Roe^Rick')).toMatchObject({ key: 'P1^^^NORTH', patientId: 'P1', studies: [expect.anything()] });
+  });
+
+  it('without a PatientID, name and birth date group the studies', () => {
+    expect(patients.filter((p) => p.name === 'Nobody^Ann')).toEqual([expect.objectContaining({ patientId: '', studies: [expect.anything(), expect.anything()] })]);
+  });
+
+  it('lists no patient without studies', () => {
+    expect(patients.every((p) => p.studies.length > 0)).toBe(true);
+    expect(patients.find((p) => p.patientId === 'P9')).toBeUndefined();
+    expect(patients).toHaveLength(3);
+  });
+});
+
+describe('the study list at 10,000 studies', () => {
+  it('lists every study with its series, without thumbnails, in a reply of a few megabytes', async () => {
+    const ctx = newContext();
+    const store = new StudyStore(appDatabase(ctx));
+    const records: InstanceRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
+      patient: { key: `P${i % 2500}`, patientId: `P${i % 2500}`, name: `PATIENT^${i % 2500}`, birthDate: '19600101', sex: i % 2 ? 'F' : 'M' },
+      study: { uid: `2.25.9.${i}`, date: `2026${String((i % 12) + 1).padStart(2, '0')}15`, time: '', description: `Study ${i}`, accession: `ACC${i}` },
+      series: { uid: `2.25.9.${i}.1`, number: 1, modality: ['CT', 'MR', 'US', 'CR'][i % 4]!, description: 'Series' },
+      instance: {
+        sopUid: `2.25.9.${i}.1.1`,
+        sopClassUid: '1.2.840.10008.5.1.4.1.1.7',
+        instanceNumber: 1,
+        path: `/nowhere/${i}.dcm`,
+        fileSize: 1,
+        info: { frames: 1, transferSyntax: '1.2.840.10008.1.2.1', photometric: 'MONOCHROME2', rows: 2, columns: 2, bitsAllocated: 8, bitsStored: 8, frameTimeMs: null } as InstanceRecord['instance']['info'],
+        pixelSpacing: null,
+        window: null,
+        slope: 1,
+        intercept: 0,
+        sliceLocation: null,
+      },
+    }));
+    store.insertAll(records);
+    const { patients } = (await dispatch(ctx, 'studies.list', {})) as { patients: PatientSummary[] };
+    expect(patients).toHaveLength(2500);
+    expect(patients.reduce((n, p) => n + p.studies.length, 0)).toBe(10_000);
+    expect(patients.every((p) => p.studies.length === 4)).toBe(true);
+    expect(JSON.stringify(patients).length).toBeLessThan(8 * 2 ** 20);
+  });
+});
