@@ -7,11 +7,9 @@ import type { AppContext } from '../app/context.js';
 import { createAppContext } from '../app/create.js';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
-import { appDatabase } from '../db/app-database.js';
 import { writePart10 } from './dcmjs.js';
-import { StudyStore } from './store.js';
-import type { InstanceRecord } from './record.js';
 import { importPaths } from './testing/import.js';
+import { seedSyntheticStudies } from './testing/synthetic-studies.js';
 
 /** A 2×2 secondary-capture image of a patient and study. */
 function image(sop: string, study: string, patient: Record<string, string>): Buffer {
@@ -95,26 +93,7 @@ describe('the study list groups studies by patient', () => {
 describe('the study list at 10,000 studies', () => {
   it('lists every study with its series, without thumbnails, in a reply of a few megabytes', async () => {
     const ctx = newContext();
-    const store = new StudyStore(appDatabase(ctx));
-    const records: InstanceRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
-      patient: { key: `P${i % 2500}`, patientId: `P${i % 2500}`, name: `PATIENT^${i % 2500}`, birthDate: '19600101', sex: i % 2 ? 'F' : 'M' },
-      study: { uid: `2.25.9.${i}`, date: `2026${String((i % 12) + 1).padStart(2, '0')}15`, time: '', description: `Study ${i}`, accession: `ACC${i}` },
-      series: { uid: `2.25.9.${i}.1`, number: 1, modality: ['CT', 'MR', 'US', 'CR'][i % 4]!, description: 'Series' },
-      instance: {
-        sopUid: `2.25.9.${i}.1.1`,
-        sopClassUid: '1.2.840.10008.5.1.4.1.1.7',
-        instanceNumber: 1,
-        path: `/nowhere/${i}.dcm`,
-        fileSize: 1,
-        info: { frames: 1, transferSyntax: '1.2.840.10008.1.2.1', photometric: 'MONOCHROME2', rows: 2, columns: 2, bitsAllocated: 8, bitsStored: 8, frameTimeMs: null } as InstanceRecord['instance']['info'],
-        pixelSpacing: null,
-        window: null,
-        slope: 1,
-        intercept: 0,
-        sliceLocation: null,
-      },
-    }));
-    store.insertAll(records);
+    seedSyntheticStudies(ctx, 10_000);
     const { patients } = (await dispatch(ctx, 'studies.list', {})) as { patients: PatientSummary[] };
     expect(patients).toHaveLength(2500);
     expect(patients.reduce((n, p) => n + p.studies.length, 0)).toBe(10_000);
