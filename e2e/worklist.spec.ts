@@ -9,16 +9,19 @@ import { DATA, ensureTestData, importPaths } from './support/viewer.js';
 /**
  * Issue 15, acceptance 1 (and the SR half of 3): the worklist finds a patient by name, ID and accession number,
  * filters by modality and date, and lists a patient with several studies once; an SR from the test data opens as
- * readable text; with 10,000 studies only the rows in view are in the page.
+ * readable text; with 10,000 studies only the rows in view are in the page. And the tag browser (issue 15): a tree for
+ * sequences, the per-frame groups one frame at a time, the Value column in view.
  */
 const PYDICOM = resolve('test-data/deb/python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files');
+/** An MR parametric map: 20 frames, each with its own per-frame functional groups item. */
+const PARAMAP = join(DATA.ctMatrix, 'paramap.dcm');
 let app: ServedApp;
 
 test.beforeAll(async () => {
   ensureTestData();
   app = await serveApp({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-e2e-worklist-')), args: ['--no-demo'] });
   // pydicom's DICOMDIR set: Doe^Peter has four studies (CT 2001, three MR 2003), Doe^Archibald two (CT 1995, CR 2001)
-  const report = await importPaths(app, [join(PYDICOM, 'dicomdirtests', 'DICOMDIR'), join(PYDICOM, 'test-SR.dcm'), DATA.crChest, DATA.usEcho]);
+  const report = await importPaths(app, [join(PYDICOM, 'dicomdirtests', 'DICOMDIR'), join(PYDICOM, 'test-SR.dcm'), DATA.crChest, DATA.usEcho, PARAMAP]);
   expect(report.failures).toEqual([]);
 });
 test.afterAll(async () => {
@@ -102,6 +105,34 @@ test('a structured report from the test data opens as readable text', async ({ p
   await expect(content).toContainText('was detected.');
   await expect(content).toContainText('Diameter');
   await panel.screenshot({ path: 'e2e/screenshots/worklist-sr.png' });
+});
+
+test('the tag browser shows sequences as a tree and the per-frame groups one frame at a time', async ({ page }) => {
+  await page.goto(app.url);
+  await search(page, 'QIN-PROSTATE-01-0001');
+  await expect(studyRows(page)).toHaveCount(1);
+  await worklist(page).getByTestId('series-item').first().click();
+  await page.getByRole('button', { name: 'Tags', exact: true }).first().click();
+  const tags = page.getByTestId('tag-browser');
+  const perFrame = tags.locator('tr[data-tag="(5200,9230)"]');
+  await expect(perFrame).toContainText('<sequence, 20 items>');
+  const stackIndex = tags.locator('tr[data-tag="(0020,9157)"]'); // DimensionIndexValues, inside each frame's FrameContentSequence
+  await expect(stackIndex).toHaveCount(0); // sequences start closed
+  await perFrame.getByRole('button').click();
+  await expect(tags.getByTestId('tag-frame-row')).toHaveCount(1); // one slider, not 20 blocks
+  await tags.getByLabel('Frame number').fill('20');
+  await tags.locator('tr[data-key="(5200,9230)[19].(0020,9111)"]').getByRole('button').click();
+  await expect(stackIndex).toHaveCount(1);
+  await expect(stackIndex.locator('.tag-value')).toHaveText('20');
+  await tags.getByLabel('Per-frame groups: frame').fill('3');
+  await expect(tags.locator('tr[data-key="(5200,9230)[2].(0020,9111)"]')).toHaveCount(1);
+  await expect(tags.locator('tr[data-tag^="(FFFE"]')).toHaveCount(0);
+  // The Value column stays inside the panel, wide enough to read
+  const box = (await tags.boundingBox())!;
+  const value = (await tags.locator('tr[data-tag="(0008,0060)"] .tag-value').boundingBox())!;
+  expect(value.x + value.width).toBeLessThanOrEqual(box.x + box.width + 1);
+  expect(value.width).toBeGreaterThan(50);
+  await page.screenshot({ path: 'e2e/screenshots/worklist-tag-browser.png' });
 });
 
 test('with 10,000 studies only the rows in view are in the page, and the list scrolls to the last one', async ({ page }) => {

@@ -152,16 +152,21 @@ export const InstanceSummary = z.object({
 });
 export type InstanceSummary = z.infer<typeof InstanceSummary>;
 
-export const TagEntry = z.object({
-  /** "(0010,0010)"; nested sequence items are prefixed by their path, e.g. "(0008,1140)[0].(0008,1155)". */
-  tag: z.string(),
-  vr: z.string(),
-  /** Keyword from the built-in dictionary (common tags), else '' (private or rare). */
-  name: z.string(),
-  /** Printable value; binary data is summarised ("<OW, 524288 bytes>"). */
-  value: z.string(),
-});
-export type TagEntry = z.infer<typeof TagEntry>;
+export interface TagEntry {
+  /** "(0010,0010)" */
+  tag: string;
+  vr: string;
+  /** Keyword from the built-in dictionary (common tags), '(private)' for a private tag, else ''. */
+  name: string;
+  /** Printable value; a sequence is "<sequence, N items>", binary data is summarised ("<OW, 524288 bytes>"). */
+  value: string;
+  /** A sequence's items, each the attributes of one item (item delimiters are not attributes, so never listed). */
+  items?: TagEntry[][];
+}
+/** One attribute of an instance as a tree: a sequence holds its items (up to a few levels deep). */
+export const TagEntry: z.ZodType<TagEntry> = z.lazy(() =>
+  z.object({ tag: z.string(), vr: z.string(), name: z.string(), value: z.string(), items: z.array(z.array(TagEntry)).optional() }),
+);
 
 export const RenderedFrame = z.object({
   /** data:image/png;base64,… 8-bit RGB: exactly the pixels the model is given for this frame and window. */
@@ -250,7 +255,7 @@ export const studiesMethods = {
   'instances.tags': method(
     z.object({ sopInstanceUid: uid }).strict(),
     z.object({ tags: z.array(TagEntry) }),
-    'Every attribute of an instance (pixel data summarised) for the tag browser.',
+    'Every attribute of an instance as a tree (sequences hold their items; pixel data summarised) for the tag browser.',
   ),
   'instances.render': method(
     z
