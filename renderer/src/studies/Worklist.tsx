@@ -142,11 +142,13 @@ function VirtualRows({ rows, openSeriesUid, render }: { rows: WorklistRow[]; ope
 function PatientRow({ group }: { group: PatientGroup }) {
   const p = group.patient;
   const n = p.studies.length;
+  const shown = group.studies.length;
   return (
     <header className="patient-head" data-testid="worklist-patient" data-patient-key={p.key} title={p.patientId}>
       <span className="patient-line">
         <span className="patient-name">{formatPersonName(p.name)}</span>
         <span className="muted">
+          {shown < n ? `${shown} of ` : ''}
           {n} stud{n === 1 ? 'y' : 'ies'}
         </span>
       </span>

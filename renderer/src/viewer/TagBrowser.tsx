@@ -54,14 +54,12 @@ export function TagBrowser({ sopInstanceUid }: { sopInstanceUid: string | null }
             <colgroup>
               <col className="tag-col-tag" />
               <col className="tag-col-vr" />
-              <col className="tag-col-name" />
               <col />
             </colgroup>
             <thead>
               <tr>
-                <th>Tag</th>
+                <th>Tag · name</th>
                 <th>VR</th>
-                <th>Name</th>
                 <th>Value</th>
               </tr>
             </thead>
@@ -82,7 +80,7 @@ function Row({ row, frame, onToggle, onFrame }: { row: TagRow; frame: number; on
   if (row.kind === 'item') {
     return (
       <tr className="tag-item-row" data-key={row.key}>
-        <td colSpan={4} style={indent}>
+        <td colSpan={3} style={indent}>
           <button type="button" className="tag-toggle" aria-expanded={row.open} onClick={() => onToggle(row.key)}>
             {row.open ? '▾' : '▸'} Item {row.index + 1} of {row.count}
           </button>
@@ -93,7 +91,7 @@ function Row({ row, frame, onToggle, onFrame }: { row: TagRow; frame: number; on
   if (row.kind === 'frame') {
     return (
       <tr className="tag-frame-row" data-testid="tag-frame-row">
-        <td colSpan={4} style={indent}>
+        <td colSpan={3} style={indent}>
           <label className="tag-frame">
             Frame
             <input type="range" min={1} max={row.frames} value={frame} onChange={(e) => onFrame(Number(e.target.value))} aria-label="Per-frame groups: frame" />
@@ -108,22 +106,24 @@ function Row({ row, frame, onToggle, onFrame }: { row: TagRow; frame: number; on
   const isSequence = (entry.items?.length ?? 0) > 0 && !row.path;
   return (
     <tr data-key={row.key} data-tag={entry.tag}>
-      <td className="mono" style={indent}>
+      <td style={indent}>
         {row.path && <span className="tag-path">{row.path}</span>}
         {isSequence ? (
           <button type="button" className="tag-toggle mono" aria-expanded={row.open} onClick={() => onToggle(row.key)}>
             {row.open ? '▾' : '▸'} {entry.tag}
           </button>
         ) : (
-          entry.tag
+          <span className="mono">{entry.tag}</span>
+        )}
+        {entry.name && (
+          <span className="tag-name" title={entry.name}>
+            {entry.name}
+          </span>
         )}
       </td>
       <td className="mono muted">{entry.vr}</td>
-      <td className="tag-name" title={entry.name}>
-        {entry.name}
-      </td>
       <td className="tag-value" title={entry.value}>
-        {entry.value}
+        <span className="tag-value-text">{entry.value}</span>
       </td>
     </tr>
   );
