@@ -63,11 +63,9 @@ export function newlyIndexed(r: Pick<ImportReport, 'imported' | 'notImages'>): n
   return r.imported + r.notImages.filter((n) => n.kind === 'sr' || n.kind === 'ko').length;
 }
 
-/** The counts of a report in words, e.g. "3 imported, 1 already present, 2 not images (1 structured report, 1 DICOMDIR), 1 failed". */
+/** The counts of a report in words, e.g. "3 imported, 1 already present, 2 not images, 1 failed" (kinds: nonImageKinds). */
 export function importCounts(r: Pick<ImportReport, 'imported' | 'duplicates' | 'notImages' | 'failures'>): string {
-  const kinds = nonImageKinds(r.notImages);
-  const notImages = `${r.notImages.length} not ${r.notImages.length === 1 ? 'an image' : 'images'}${kinds ? ` (${kinds})` : ''}`;
-  return `${r.imported} imported, ${r.duplicates} already present, ${notImages}, ${r.failures.length} failed`;
+  return `${r.imported} imported, ${r.duplicates} already present, ${r.notImages.length} not ${r.notImages.length === 1 ? 'an image' : 'images'}, ${r.failures.length} failed`;
 }
 
 /** "2 structured reports, 1 DICOMDIR": the not-image files per kind, in words. */

@@ -17,7 +17,7 @@ export function readDocumentRecord(ds: DataSet, path: string, fileSize: number):
   // The document title is the root content item's concept name (PS3.3 C.17.3).
   const title = ds.elements['x0040a043']?.items?.[0]?.dataSet?.string('x00080104')?.trim() || str(ds, 'x0008103e') || 'Structured report';
   return {
-    patient: readPatient(ds),
+    patient: readPatient(ds, studyUid),
     study: { uid: studyUid, date: str(ds, 'x00080020'), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') },
     document: { sopUid, sopClassUid: uid('x00080016', 'SOPClassUID'), seriesUid, modality: str(ds, 'x00080060'), title, date: str(ds, 'x0008a121') || str(ds, 'x00080023'), time: str(ds, 'x0008a122') || str(ds, 'x00080033'), path, fileSize },
   };

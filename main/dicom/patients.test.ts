@@ -59,13 +59,15 @@ describe('the study list groups studies by patient', () => {
       'other-issuer.dcm': image('2.25.504', '2.25.54', { PatientID: 'P1', IssuerOfPatientID: 'NORTH', PatientName: 'Roe^Rick' }),
       'no-id-1.dcm': image('2.25.505', '2.25.55', { PatientName: 'Nobody^Ann', PatientBirthDate: '19700101' }),
       'no-id-2.dcm': image('2.25.506', '2.25.56', { PatientName: 'Nobody^Ann', PatientBirthDate: '19700101' }),
+      'anon-1.dcm': image('2.25.508', '2.25.57', {}),
+      'anon-2.dcm': image('2.25.509', '2.25.58', {}),
       // the same study UID under another PatientID: the study stays with its first patient, no empty patient appears
       'clash.dcm': image('2.25.507', '2.25.51', { PatientID: 'P9', PatientName: '' }),
     };
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
     const { report } = await importPaths(ctx, [dir]);
     rmSync(dir, { recursive: true, force: true });
-    expect(report).toMatchObject({ imported: 7, failures: [] });
+    expect(report).toMatchObject({ imported: 9, failures: [] });
     ({ patients } = (await dispatch(ctx, 'studies.list', {})) as { patients: PatientSummary[] });
   });
 
@@ -83,10 +85,15 @@ describe('the study list groups studies by patient', () => {
     expect(patients.filter((p) => p.name === 'Nobody^Ann')).toEqual([expect.objectContaining({ patientId: '', studies: [expect.anything(), expect.anything()] })]);
   });
 
+  it('with neither ID nor name, each study is its own patient (nothing says they are one person)', () => {
+    const anonymous = patients.filter((p) => !p.patientId && !p.name);
+    expect(anonymous.map((p) => p.studies.map((s) => s.studyInstanceUid))).toEqual([['2.25.57'], ['2.25.58']]);
+  });
+
   it('lists no patient without studies', () => {
     expect(patients.every((p) => p.studies.length > 0)).toBe(true);
     expect(patients.find((p) => p.patientId === 'P9')).toBeUndefined();
-    expect(patients).toHaveLength(3);
+    expect(patients).toHaveLength(5);
   });
 });
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importCounts } from '../../api/studies.js';
+import { importCounts, nonImageKinds } from '../../api/studies.js';
 import { createAppContext } from '../../app/create.js';
 import { closeServices } from '../../app/services.js';
 import { cancelImport, importFinished, startImport } from '../../dicom/importer.js';
@@ -24,7 +24,7 @@ export const importCommand: Command = {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       } else {
         const out = [
-          `${report.cancelled ? 'Cancelled after' : 'Examined'} ${report.done} of ${report.total ?? 0} file(s): ${importCounts(report)}.`,
+          `${report.cancelled ? 'Cancelled after' : 'Examined'} ${report.done} of ${report.total ?? 0} file(s): ${importCounts(report)}.${report.notImages.length ? ` Not images: ${nonImageKinds(report.notImages)}.` : ''}`,
           `Data directory: ${ctx.dataDir} (files are referenced in place, not copied)`,
           ...report.notImages.map((s) => `  not an image ${s.path}: ${s.reason}`),
           ...report.failures.map((f) => `  FAILED  ${f.path}: ${f.reason}`),
