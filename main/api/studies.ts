@@ -35,9 +35,9 @@ export const NonImage = ImportFailure.extend({ kind: NonImageKind });
 export type NonImage = z.infer<typeof NonImage>;
 
 /**
- * Every file an import read lands in exactly one count: imported + duplicates + notImages + failures = done (and,
- * once it has ended uncancelled, = total). A path that could not be opened or listed, and a file a DICOMDIR names
- * but that is not there, count as one failed file each.
+ * Every file an import read lands in exactly one count: once it has ended, imported + duplicates + notImages +
+ * failures = done (= total unless cancelled). While it runs, images are counted a batch at a time. A path that
+ * could not be opened or listed, and a file a DICOMDIR names but that is not there, count as one failed file each.
  */
 export const ImportReport = z.object({
   taskId: z.string(),

@@ -3,6 +3,7 @@ import { importCounts, nonImageKinds } from '../../../main/api/studies.js';
 import { useClient } from '../transport/context.js';
 import type { ImportState } from './useImport.js';
 import { uploadFiles } from './uploadFiles.js';
+import './import-panel.css';
 
 interface Props {
   current: ImportState | null;

@@ -15,7 +15,7 @@ export function rowOffsets(heights: readonly number[]): number[] {
  * The rows to render, [start, end): those overlapping [scrollTop, scrollTop + viewportHeight), plus `overscan`
  * rows either side so a fast scroll does not show blank space before React catches up.
  */
-export function visibleRange(offsets: readonly number[], scrollTop: number, viewportHeight: number, overscan = 4): { start: number; end: number } {
+export function visibleRange(offsets: readonly number[], scrollTop: number, viewportHeight: number, overscan = 8): { start: number; end: number } {
   const n = offsets.length - 1;
   if (n <= 0) return { start: 0, end: 0 };
   const top = Math.max(0, scrollTop);
