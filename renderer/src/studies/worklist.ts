@@ -46,7 +46,17 @@ export function filterWorklist(patients: readonly PatientSummary[], q: WorklistQ
     });
     if (studies.length > 0) groups.push({ patient, studies: studies.sort(q.sort === 'date-asc' ? byDateAsc : byDateDesc) });
   }
-  return groups.sort(GROUP_ORDER[q.sort]);
+  // Names as shown, formatted once per patient rather than once per comparison.
+  const shown = new Map(groups.map((g) => [g, formatPersonName(g.patient.name)]));
+  const byName = (a: PatientGroup, b: PatientGroup) => COLLATOR.compare(shown.get(a)!, shown.get(b)!) || (a.patient.key < b.patient.key ? -1 : a.patient.key > b.patient.key ? 1 : 0);
+  // Patients follow their first study in the sort's order (newest first: the patient with the newest study leads).
+  const order: Record<WorklistSort, (a: PatientGroup, b: PatientGroup) => number> = {
+    'date-desc': (a, b) => byDateDesc(a.studies[0]!, b.studies[0]!) || byName(a, b),
+    'date-asc': (a, b) => byDateAsc(a.studies[0]!, b.studies[0]!) || byName(a, b),
+    name: byName,
+    'patient-id': (a, b) => ID_COLLATOR.compare(a.patient.patientId, b.patient.patientId) || byName(a, b),
+  };
+  return groups.sort(order[q.sort]);
 }
 
 /** Every modality in the list, for the filter. */
@@ -89,12 +99,5 @@ function isoToDa(iso: string): string {
 const byDateDesc = (a: StudySummary, b: StudySummary) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0);
 /** Oldest first; an undated study still last. */
 const byDateAsc = (a: StudySummary, b: StudySummary) => ((a.date || '~') < (b.date || '~') ? -1 : (a.date || '~') > (b.date || '~') ? 1 : 0);
-const byName = (a: PatientGroup, b: PatientGroup) => formatPersonName(a.patient.name).localeCompare(formatPersonName(b.patient.name)) || a.patient.key.localeCompare(b.patient.key);
-
-/** Patients follow their first study in the sort's order (newest first: the patient with the newest study leads). */
-const GROUP_ORDER: Record<WorklistSort, (a: PatientGroup, b: PatientGroup) => number> = {
-  'date-desc': (a, b) => byDateDesc(a.studies[0]!, b.studies[0]!) || byName(a, b),
-  'date-asc': (a, b) => byDateAsc(a.studies[0]!, b.studies[0]!) || byName(a, b),
-  name: byName,
-  'patient-id': (a, b) => a.patient.patientId.localeCompare(b.patient.patientId, undefined, { numeric: true }) || byName(a, b),
-};
+const COLLATOR = new Intl.Collator();
+const ID_COLLATOR = new Intl.Collator(undefined, { numeric: true });
