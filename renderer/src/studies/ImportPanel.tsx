@@ -107,7 +107,7 @@ function ImportStatus({ current, onCancel, onDismiss }: { current: ImportState; 
           : current.error
             ? `Import failed: ${current.error}`
             : report
-              ? `${stateWord(report.state)}: ${importCounts(report)} (${report.done}${report.total !== null && report.total !== report.done ? ` of ${report.total}` : ''} files read).`
+              ? `${stateWord(report.state)}: ${importCounts(report)} (${report.done}${report.total !== null ? ` of ${report.total}` : ''} files)`
               : stateWord(current.state)}
       </div>
       {report && report.notImages.length > 0 && (
