@@ -10,6 +10,7 @@ import { KB_FORMAT, readKbManifest } from '../kb/kb-manifest.js';
  * do. Contents are not hashed here: the full integrity check runs when the folder is opened.
  */
 const MODEL_FORMAT = 'medrwr-model/1';
+const MAX_MANIFEST_BYTES = 1 << 24;
 const KIND_OF_FORMAT: Record<string, string> = { [MODEL_FORMAT]: 'a model package', [KB_FORMAT]: 'a knowledge base' };
 
 /** `path` is absolute (settings-store resolves a relative setting first). */
@@ -37,9 +38,13 @@ function folderProblem(path: string, what: string, format: string): string | nul
     return `The ${what} folder ${path} does not exist.`;
   }
   if (!isDir) return `${path} is a file, not a ${what} folder.`;
+  // Only a regular file of a manifest's size is read: a FIFO or device named manifest.json must not block the save.
+  const manifest = join(path, 'manifest.json');
+  const file = regularFile(manifest);
+  if ('problem' in file || file.size > MAX_MANIFEST_BYTES) return `${path} is not a ${what} folder: it has no readable manifest.json.`;
   let found: unknown;
   try {
-    found = (JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
+    found = (JSON.parse(readFileSync(manifest, 'utf8')) as { format?: unknown }).format;
   } catch {
     return `${path} is not a ${what} folder: it has no readable manifest.json.`;
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,12 +54,16 @@ describe('settings', () => {
     mkdirSync(emptyDir);
     const aFile = join(scratch, 'notes.txt');
     writeFileSync(aFile, 'hello');
+    const fifoDir = join(scratch, 'fifo');
+    mkdirSync(fifoDir);
+    execFileSync('mkfifo', [join(fifoDir, 'manifest.json')]); // reading it would block the save forever
 
     it.each([
       [{ modelDir: join(scratch, 'nowhere') }, `The model folder ${join(scratch, 'nowhere')} does not exist.`],
       [{ modelDir: aFile }, `${aFile} is a file, not a model folder.`],
       [{ modelDir: emptyDir }, `${emptyDir} is not a model folder: it has no readable manifest.json.`],
       [{ modelDir: kbDir }, `${kbDir} holds a knowledge base, not a model folder.`],
+      [{ modelDir: fifoDir }, `${fifoDir} is not a model folder: it has no readable manifest.json.`],
       [{ modelDir: hollowModel }, `model file onnx/vision_encoder.onnx is missing from ${hollowModel}`],
       [{ kb: { kind: 'local', dir: join(scratch, 'nowhere') } }, `The knowledge-base folder ${join(scratch, 'nowhere')} does not exist.`],
       [{ kb: { kind: 'local', dir: modelDir } }, `${modelDir} holds a model package, not a knowledge-base folder.`],
