@@ -43,6 +43,8 @@ test('importing a folder lists each broken file with its reason and fills the st
   const listed = await failures.allTextContents();
   expect(listed.some((t) => t.startsWith('MR_truncated.dcm') && /truncat/i.test(t))).toBe(true);
   for (const t of listed) expect(t.split(' ').length, `reason missing in "${t}"`).toBeGreaterThan(2);
+  // a long worklist shows its studies folded: the first one opens to its series on click
+  await page.getByTestId('worklist-study').first().click();
   await expect(page.getByTestId('series-item').first()).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/viewer-import-failures.png' });
 });

@@ -16,6 +16,29 @@ export const ImportFailure = z.object({
 });
 export type ImportFailure = z.infer<typeof ImportFailure>;
 
+/** Valid DICOM with nothing to display, by kind (from its SOP Class UID): SR and KO are still listed under their study. */
+export const NonImageKind = z.enum(['sr', 'ko', 'pr', 'document', 'waveform', 'dicomdir', 'other']);
+export type NonImageKind = z.infer<typeof NonImageKind>;
+
+/** How the import report names each kind, in the order it lists them. */
+export const NON_IMAGE_LABEL: Record<NonImageKind, string> = {
+  sr: 'structured report',
+  ko: 'key object selection',
+  pr: 'presentation state',
+  document: 'encapsulated report (PDF/CDA)',
+  waveform: 'waveform',
+  dicomdir: 'DICOMDIR',
+  other: 'other non-image object',
+};
+
+export const NonImage = ImportFailure.extend({ kind: NonImageKind });
+export type NonImage = z.infer<typeof NonImage>;
+
+/**
+ * Every file an import read lands in exactly one count: once it has ended, imported + duplicates + notImages +
+ * failures = done (= total unless cancelled). While it runs, images are counted a batch at a time. A path that
+ * could not be opened or listed, and a file a DICOMDIR names but that is not there, count as one failed file each.
+ */
 export const ImportReport = z.object({
   taskId: z.string(),
   /** 'running' until the import ends; counts grow as it goes. */
@@ -23,16 +46,39 @@ export const ImportReport = z.object({
   /** Files examined so far / in all (null while the folders are still being listed). */
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().nullable(),
+  /** New image instances. */
   imported: z.number().int().nonnegative(),
-  /** Files whose SOPInstanceUID was already in the database (kept as first imported). */
+  /** Files whose SOPInstanceUID was already in the database (kept as first imported), images and documents alike. */
   duplicates: z.number().int().nonnegative(),
   /** Broken or unusable files: not DICOM, truncated, missing required attributes, undecodable, missing. */
   failures: z.array(ImportFailure),
-  /** Valid DICOM with nothing to display (SR, waveform, RT plan, …) and the DICOMDIR files themselves. */
-  skipped: z.array(ImportFailure),
+  /** Valid DICOM with nothing to display, each with its kind; new SR and KO documents are stored and listed under their study. */
+  notImages: z.array(NonImage),
   cancelled: z.boolean(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
+
+/** Objects an import added to the database: new images, and new SR and KO documents (listed under their study). */
+export function newlyIndexed(r: Pick<ImportReport, 'imported' | 'notImages'>): number {
+  return r.imported + r.notImages.filter((n) => n.kind === 'sr' || n.kind === 'ko').length;
+}
+
+/** The counts of a report in words, e.g. "3 imported, 1 already present, 2 not images, 1 failed" (kinds: nonImageKinds). */
+export function importCounts(r: Pick<ImportReport, 'imported' | 'duplicates' | 'notImages' | 'failures'>): string {
+  return `${r.imported} imported, ${r.duplicates} already present, ${r.notImages.length} not ${r.notImages.length === 1 ? 'an image' : 'images'}, ${r.failures.length} failed`;
+}
+
+/** "2 structured reports, 1 DICOMDIR": the not-image files per kind, in words. */
+export function nonImageKinds(notImages: readonly NonImage[]): string {
+  return countNonImages(notImages)
+    .map(({ kind, count }) => `${count} ${NON_IMAGE_LABEL[kind]}${count === 1 ? '' : 's'}`)
+    .join(', ');
+}
+
+/** The not-image files counted per kind, in NON_IMAGE_LABEL's order, leaving out kinds with none. */
+export function countNonImages(notImages: readonly NonImage[]): { kind: NonImageKind; count: number }[] {
+  return NonImageKind.options.map((kind) => ({ kind, count: notImages.filter((n) => n.kind === kind).length })).filter((c) => c.count > 0);
+}
 
 export const SeriesSummary = z.object({
   seriesInstanceUid: z.string(),
@@ -42,10 +88,21 @@ export const SeriesSummary = z.object({
   instanceCount: z.number().int(),
   /** Frames summed over the series' instances (a cine counts each frame). */
   frameCount: z.number().int(),
-  /** A small PNG of the middle instance's first frame as a data: URL; null when it could not be decoded. */
-  thumbnail: z.string().nullable(),
 });
 export type SeriesSummary = z.infer<typeof SeriesSummary>;
+
+/** A structured report (SR, Key Object Selection) of a study: listed beside its series, opened with `instances.sr`. */
+export const StudyDocument = z.object({
+  sopInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  sopClassUid: z.string(),
+  /** The document title: the root concept name (e.g. "Decision support result"). */
+  title: z.string(),
+  /** ContentDate/Time, DICOM DA and TM. */
+  date: z.string(),
+  time: z.string(),
+});
+export type StudyDocument = z.infer<typeof StudyDocument>;
 
 export const StudySummary = z.object({
   studyInstanceUid: z.string(),
@@ -55,6 +112,8 @@ export const StudySummary = z.object({
   accessionNumber: z.string(),
   modalities: z.array(z.string()),
   series: z.array(SeriesSummary),
+  /** Its structured reports (SR, Key Object Selection), newest first: opened with `instances.sr`. */
+  documents: z.array(StudyDocument),
 });
 export type StudySummary = z.infer<typeof StudySummary>;
 
@@ -91,16 +150,21 @@ export const InstanceSummary = z.object({
 });
 export type InstanceSummary = z.infer<typeof InstanceSummary>;
 
-export const TagEntry = z.object({
-  /** "(0010,0010)"; nested sequence items are prefixed by their path, e.g. "(0008,1140)[0].(0008,1155)". */
-  tag: z.string(),
-  vr: z.string(),
-  /** Keyword from the built-in dictionary (common tags), else '' (private or rare). */
-  name: z.string(),
-  /** Printable value; binary data is summarised ("<OW, 524288 bytes>"). */
-  value: z.string(),
-});
-export type TagEntry = z.infer<typeof TagEntry>;
+export interface TagEntry {
+  /** "(0010,0010)" */
+  tag: string;
+  vr: string;
+  /** Keyword from the built-in dictionary (common tags), '(private)' for a private tag, else ''. */
+  name: string;
+  /** Printable value; a sequence is "<sequence, N items>", binary data is summarised ("<OW, 524288 bytes>"). */
+  value: string;
+  /** A sequence's items, each the attributes of one item (item delimiters are not attributes, so never listed). */
+  items?: TagEntry[][];
+}
+/** One attribute of an instance as a tree: a sequence holds its items (up to a few levels deep). */
+export const TagEntry: z.ZodType<TagEntry> = z.lazy(() =>
+  z.object({ tag: z.string(), vr: z.string(), name: z.string(), value: z.string(), items: z.array(z.array(TagEntry)).optional() }),
+);
 
 export const RenderedFrame = z.object({
   /** data:image/png;base64,… 8-bit RGB: exactly the pixels the model is given for this frame and window. */
@@ -113,19 +177,6 @@ export const RenderedFrame = z.object({
 export type RenderedFrame = z.infer<typeof RenderedFrame>;
 
 const uid = z.string().min(1).max(64);
-
-/** A structured report (SR, Key Object Selection) of a study: listed beside its series, opened with `instances.sr`. */
-export const StudyDocument = z.object({
-  sopInstanceUid: z.string(),
-  seriesInstanceUid: z.string(),
-  sopClassUid: z.string(),
-  /** The document title: the root concept name (e.g. "Decision support result"). */
-  title: z.string(),
-  /** ContentDate/Time, DICOM DA and TM. */
-  date: z.string(),
-  time: z.string(),
-});
-export type StudyDocument = z.infer<typeof StudyDocument>;
 
 /**
  * One content item of a structured report, depth-first: the tree flattened with each item's depth, so a reader can
@@ -177,7 +228,7 @@ export const studiesMethods = {
   'studies.importReport': method(
     z.object({ taskId: z.string() }).strict(),
     ImportReport,
-    'What an import did so far: imported, duplicates, every failed file with its reason, cancelled.',
+    'What an import did so far: imported, duplicates, not images by kind, every failed file with its reason, cancelled; the counts add up to the files read.',
   ),
   'studies.cancelImport': method(
     z.object({ taskId: z.string() }).strict(),
@@ -187,7 +238,12 @@ export const studiesMethods = {
   'studies.list': method(
     z.object({}).strict(),
     z.object({ patients: z.array(PatientSummary) }),
-    'Every patient, study and series in the database, with series thumbnails as data: URLs.',
+    'Every patient with their studies, series and structured reports (no thumbnails: see series.thumbnail); patients without a study are left out.',
+  ),
+  'series.thumbnail': method(
+    z.object({ seriesInstanceUid: uid }).strict(),
+    z.object({ thumbnail: z.string().nullable() }),
+    "A series' thumbnail (its middle instance's first frame, 128 px) as a PNG data: URL; null when it could not be drawn.",
   ),
   'series.instances': method(
     z.object({ seriesInstanceUid: uid }).strict(),
@@ -197,7 +253,7 @@ export const studiesMethods = {
   'instances.tags': method(
     z.object({ sopInstanceUid: uid }).strict(),
     z.object({ tags: z.array(TagEntry) }),
-    'Every attribute of an instance (pixel data summarised) for the tag browser.',
+    'Every attribute of an instance as a tree (sequences hold their items; pixel data summarised) for the tag browser.',
   ),
   'instances.render': method(
     z

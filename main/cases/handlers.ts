@@ -21,7 +21,7 @@ export const casesHandlers: { [M in CaseMethod]: Handler<M> } = {
   'runs.cancel': async ({ runId }, ctx) => ({ status: await ctx.services.runs.cancel(runId) }),
   'settings.get': (_p, ctx) => readSettings(ctx.dataDir),
   'settings.set': (p, ctx) => {
-    const saved = writeSettings(ctx.dataDir, p);
+    const saved = writeSettings(ctx.dataDir, ctx.services.paths, p);
     checkPackagesInBackground(ctx, saved); // a newly selected package is checked now, not at its first run
     return saved;
   },

@@ -32,7 +32,7 @@ const until = async (check: () => boolean) => {
 describe('the outcome of a run', () => {
   it('a key image too small for the model ends the run bad_request with the reason, through the real engine', { timeout: 120_000 }, async () => {
     const { ctx, store, c, runs } = setup(engineReasoner, { width: 4, height: 4, data: new Uint8Array(48) });
-    writeSettings(ctx.dataDir, { modelDir: 'models/fixtures/tiny-random', kb: { kind: 'none' }, executionProvider: 'cpu' });
+    writeSettings(ctx.dataDir, ctx.services.paths, { modelDir: 'models/fixtures/tiny-random', kb: { kind: 'none' }, executionProvider: 'cpu' });
     const { runId } = runs.start(c.id, undefined);
     await until(() => store.getRun(runId).status !== 'running');
     const events = store.events(runId);

@@ -140,7 +140,7 @@ describe('RunService', () => {
     expect(() => runs.start(c.id, { rounds: 4 })).toThrow(/rounds must be 1 to 3/);
     expect(() => runs.start(c.id, { cdirThreshold: 1.5 })).toThrow(/CDIR threshold is a probability/);
     expect(store.runsOf(c.id)).toEqual([]);
-    writeSettings(ctx.dataDir, { k: 7 });
+    writeSettings(ctx.dataDir, ctx.services.paths, { k: 7 });
     const empty = store.createCase({ question: 'No images?', options: [], keyImages: [], synthetic: false });
     expect(() => runs.start(empty.id, undefined)).toThrow(/at least one key image/);
   });

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import { Settings, SettingsPatch } from '../api/settings.js';
 import type { PathsPort } from './ports.js';
+import { kbFolderProblem, modelFolderProblem } from './settings-folders.js';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -32,9 +33,14 @@ export function readSettings(dataDir: string): Settings {
   return parsed.data;
 }
 
-/** Checks the patch against the whole schema and writes atomically; nothing is saved when any value is refused. */
-export function writeSettings(dataDir: string, patch: unknown): Settings {
-  return checkedMerge(readSettings(dataDir), patch, (next) => {
+/**
+ * Checks the patch against the whole schema, and a model or knowledge-base folder it names on disk, then writes
+ * atomically; nothing is saved when any value is refused.
+ */
+export function writeSettings(dataDir: string, paths: PathsPort, patch: unknown): Settings {
+  const saved = readSettings(dataDir);
+  return checkedMerge(saved, patch, (next) => {
+    checkFolders(paths, saved, next);
     const path = join(dataDir, SETTINGS_FILE);
     writeFileSync(path + '.tmp', JSON.stringify(next, null, 2) + '\n');
     renameSync(path + '.tmp', path);
@@ -52,6 +58,24 @@ function checkedMerge(base: Settings, patch: unknown, save: (s: Settings) => voi
   const next = Settings.parse({ ...base, ...p.data });
   save(next);
   return next;
+}
+
+/**
+ * A model or knowledge-base folder that changes must hold what it claims. One left as it was is not checked again
+ * here (the settings panel sends every field), so a moved model does not block saving the other settings; it is
+ * named when a run opens it.
+ */
+function checkFolders(paths: PathsPort, saved: Settings, next: Settings): void {
+  const problems: { path: string; message: string }[] = [];
+  if (next.modelDir !== saved.modelDir) {
+    const p = modelFolderProblem(resolveSettingPath(paths, next.modelDir));
+    if (p) problems.push({ path: 'modelDir', message: p });
+  }
+  if (next.kb.kind === 'local' && (saved.kb.kind !== 'local' || saved.kb.dir !== next.kb.dir)) {
+    const p = kbFolderProblem(resolveSettingPath(paths, next.kb.dir));
+    if (p) problems.push({ path: 'kb.dir', message: p });
+  }
+  if (problems.length > 0) throw new ApiError('bad_request', `Settings not saved. ${problems.map((p) => p.message).join(' ')}`, problems);
 }
 
 /** A model or KB folder as given in settings: relative paths are taken from the app's install folder. */

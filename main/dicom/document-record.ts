@@ -1,13 +1,6 @@
 import type { DataSet } from 'dicom-parser';
 import { str } from './dataset.js';
-import { requiredUid, type InstanceRecord } from './record.js';
-
-/** Structured report storage classes (Basic/Enhanced/Comprehensive SR, Key Object Selection, CAD SR, …): PS3.4 B.5. */
-const SR_CLASS_ROOT = '1.2.840.10008.5.1.4.1.1.88.';
-
-export function isSrDocument(ds: DataSet): boolean {
-  return str(ds, 'x00080016').replace(/\0/g, '').startsWith(SR_CLASS_ROOT);
-}
+import { readPatient, requiredUid, type InstanceRecord } from './record.js';
 
 /** What the index keeps of a structured report: where it sits and how it is named; it is read when opened. */
 export interface DocumentRecord {
@@ -21,12 +14,10 @@ export function readDocumentRecord(ds: DataSet, path: string, fileSize: number):
   const sopUid = uid('x00080018', 'SOPInstanceUID');
   const studyUid = uid('x0020000d', 'StudyInstanceUID');
   const seriesUid = uid('x0020000e', 'SeriesInstanceUID');
-  const patientId = str(ds, 'x00100020');
-  const name = str(ds, 'x00100010');
   // The document title is the root content item's concept name (PS3.3 C.17.3).
   const title = ds.elements['x0040a043']?.items?.[0]?.dataSet?.string('x00080104')?.trim() || str(ds, 'x0008103e') || 'Structured report';
   return {
-    patient: { key: patientId || `(no PatientID) ${name}`, patientId, name, birthDate: str(ds, 'x00100030'), sex: str(ds, 'x00100040') },
+    patient: readPatient(ds, studyUid),
     study: { uid: studyUid, date: str(ds, 'x00080020'), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') },
     document: { sopUid, sopClassUid: uid('x00080016', 'SOPClassUID'), seriesUid, modality: str(ds, 'x00080060'), title, date: str(ds, 'x0008a121') || str(ds, 'x00080023'), time: str(ds, 'x0008a122') || str(ds, 'x00080033'), path, fileSize },
   };

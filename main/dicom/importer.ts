@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { ImportReport } from '../api/studies.js';
+import { NON_IMAGE_LABEL, type ImportReport } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { DicomError } from './dataset.js';
 import type { InstanceRecord } from './record.js';
@@ -22,7 +22,7 @@ export function startImport(ctx: AppContext, paths: readonly string[]): string {
   if (relative !== undefined) throw new DicomError(`import paths must be absolute; got "${relative}"`);
   const taskId = `import-${randomUUID()}`;
   const abort = new AbortController();
-  const report: ImportReport = { taskId, state: 'running', done: 0, total: null, imported: 0, duplicates: 0, failures: [], skipped: [], cancelled: false };
+  const report: ImportReport = { taskId, state: 'running', done: 0, total: null, imported: 0, duplicates: 0, failures: [], notImages: [], cancelled: false };
   const task: Task<ImportReport> = { report, abort, finished: Promise.resolve() };
   task.finished = runImport(ctx, task, paths.map((p) => resolve(p))).catch((err: unknown) => {
     report.state = 'failed';
@@ -60,17 +60,18 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
     ctx.events.emit({ taskId, type: 'progress', label: report.total === null ? 'Listing files' : 'Importing DICOM', done: report.done, total: report.total });
   };
 
-  const queue: string[] = [];
+  // Every entry is one file read: a path, or one that could not be opened, listed or found (it fails when its turn comes).
+  const queue: QueueEntry[] = [];
   const queued = new Set<string>();
-  const enqueue = (p: string) => {
-    if (!queued.has(p)) {
-      queued.add(p);
-      queue.push(p);
+  const enqueue = (path: string, failure?: string) => {
+    if (!queued.has(path)) {
+      queued.add(path);
+      queue.push({ path, failure });
     }
   };
   for (const root of roots) {
     if (abort.signal.aborted) break;
-    await collect(root, enqueue, report, abort.signal, progress);
+    await collect(root, enqueue, abort.signal, progress);
   }
   report.total = queue.length;
   progress(true);
@@ -86,13 +87,16 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
   };
   const worker = ctx.services.dicom;
   for (let i = 0; i < queue.length && !abort.signal.aborted; i++) {
-    const path = queue[i]!;
+    const { path, failure } = queue[i]!;
     let result: IndexResult;
-    try {
-      result = await worker.run('index', { path }, abort.signal);
-    } catch (err) {
-      if (abort.signal.aborted) break;
-      result = { kind: 'failed', reason: err instanceof DicomError ? err.message : `cannot read the file: ${(err as Error).message}` };
+    if (failure !== undefined) result = { kind: 'failed', reason: failure };
+    else {
+      try {
+        result = await worker.run('index', { path }, abort.signal);
+      } catch (err) {
+        if (abort.signal.aborted) break;
+        result = { kind: 'failed', reason: err instanceof DicomError ? err.message : `cannot read the file: ${(err as Error).message}` };
+      }
     }
     switch (result.kind) {
       case 'instance':
@@ -100,17 +104,17 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
         if (batch.length >= BATCH) flush();
         break;
       case 'document':
-        if (store.insertDocument(result.record)) report.imported++;
+        if (store.insertDocument(result.record)) report.notImages.push({ path, kind: result.documentKind, reason: `${NON_IMAGE_LABEL[result.documentKind]}: listed under its study` });
         else report.duplicates++;
         break;
       case 'dicomdir':
-        for (const m of result.missing) report.failures.push({ path: m, reason: `referenced by the DICOMDIR ${path} but not found` });
-        result.found.forEach(enqueue);
+        for (const m of result.missing) enqueue(m, `referenced by the DICOMDIR ${path} but not found`);
+        result.found.forEach((f) => enqueue(f));
         report.total = queue.length;
-        report.skipped.push({ path, reason: `DICOMDIR: an index of ${result.found.length + result.missing.length} file(s), imported through it` });
+        report.notImages.push({ path, kind: 'dicomdir', reason: `DICOMDIR: an index of ${result.found.length + result.missing.length} file(s), imported through it` });
         break;
-      case 'skipped':
-        report.skipped.push({ path, reason: result.reason });
+      case 'notImage':
+        report.notImages.push({ path, kind: result.nonImage, reason: result.reason });
         break;
       case 'failed':
         report.failures.push({ path, reason: result.reason });
@@ -123,21 +127,26 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
   report.cancelled = abort.signal.aborted;
   report.state = report.cancelled ? 'cancelled' : 'completed';
   progress(true);
-  ctx.logger.log('info', 'import ended', { taskId, state: report.state, imported: report.imported, duplicates: report.duplicates, failures: report.failures.length });
+  ctx.logger.log('info', 'import ended', { taskId, state: report.state, imported: report.imported, duplicates: report.duplicates, notImages: report.notImages.length, failures: report.failures.length });
   ctx.events.emit({ taskId, type: 'done', status: report.cancelled ? 'cancelled' : 'completed' });
 }
 
+interface QueueEntry {
+  path: string;
+  /** Set when the path is known to be unreadable before its turn (missing, not a file, a folder that cannot be listed). */
+  failure?: string;
+}
+
 /** Lists a path: a file is queued; a folder is walked recursively (hidden entries included, links not followed). */
-async function collect(root: string, enqueue: (p: string) => void, report: ImportReport, signal: AbortSignal, progress: () => void): Promise<void> {
+async function collect(root: string, enqueue: (path: string, failure?: string) => void, signal: AbortSignal, progress: () => void): Promise<void> {
   let info;
   try {
     info = await stat(root);
   } catch (err) {
-    report.failures.push({ path: root, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : `cannot open: ${(err as Error).message}` });
-    return;
+    return enqueue(root, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : `cannot open: ${(err as Error).message}`);
   }
   if (info.isFile()) return enqueue(root);
-  if (!info.isDirectory()) return void report.failures.push({ path: root, reason: 'not a regular file or folder' });
+  if (!info.isDirectory()) return enqueue(root, 'not a regular file or folder');
   const stack = [root];
   while (stack.length > 0 && !signal.aborted) {
     const dir = stack.pop()!;
@@ -145,7 +154,7 @@ async function collect(root: string, enqueue: (p: string) => void, report: Impor
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      report.failures.push({ path: dir, reason: `cannot list the folder: ${(err as Error).message}` });
+      enqueue(dir, `cannot list the folder: ${(err as Error).message}`);
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,8 +1,12 @@
-import type { InstanceSummary, PatientSummary } from '../api/studies.js';
+import type { InstanceSummary, PatientSummary, StudyDocument, StudySummary } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { pngDataUrl } from '../imaging/decode.js';
 
-/** The patient → study → series tree, newest study first, with thumbnails as data: URLs. */
+/**
+ * The patient → study → series tree, newest study first, each study with its documents (SR, KO). Patients without
+ * a study (left when a study UID arrived first under another patient) are not listed. Thumbnails are fetched per
+ * series (`seriesThumbnail`), so the list stays small at 10,000 studies; grouping uses maps, not nested scans.
+ */
 export function listStudies(ctx: AppContext): PatientSummary[] {
   const db = ctx.services.db;
   const patients = db.prepare<[], { key: string; patientId: string; name: string; birthDate: string; sex: string }>(
@@ -11,36 +15,63 @@ export function listStudies(ctx: AppContext): PatientSummary[] {
   const studies = db.prepare<[], { uid: string; patientKey: string; date: string; description: string; accession: string }>(
     'SELECT study_uid AS uid, patient_key AS patientKey, date, description, accession FROM studies ORDER BY date DESC, time DESC, study_uid',
   ).all();
-  const series = db.prepare<[], { uid: string; studyUid: string; number: number | null; modality: string; description: string; thumbnail: Buffer | null; instances: number; frames: number }>(
-    `SELECT s.series_uid AS uid, s.study_uid AS studyUid, s.number, s.modality, s.description, s.thumbnail,
+  const series = db.prepare<[], { uid: string; studyUid: string; number: number | null; modality: string; description: string; instances: number; frames: number }>(
+    `SELECT s.series_uid AS uid, s.study_uid AS studyUid, s.number, s.modality, s.description,
        COUNT(i.sop_uid) AS instances, COALESCE(SUM(i.frames), 0) AS frames
      FROM series s LEFT JOIN instances i ON i.series_uid = s.series_uid
      GROUP BY s.series_uid ORDER BY s.number IS NULL, s.number, s.series_uid`,
   ).all();
-  return patients.map((p) => ({
-    ...p,
-    studies: studies
-      .filter((st) => st.patientKey === p.key)
-      .map((st) => {
-        const own = series.filter((se) => se.studyUid === st.uid);
-        return {
-          studyInstanceUid: st.uid,
-          date: st.date,
-          description: st.description,
-          accessionNumber: st.accession,
-          modalities: [...new Set(own.map((se) => se.modality).filter(Boolean))],
-          series: own.map((se) => ({
-            seriesInstanceUid: se.uid,
-            seriesNumber: se.number,
-            modality: se.modality,
-            description: se.description,
-            instanceCount: se.instances,
-            frameCount: se.frames,
-            thumbnail: se.thumbnail && se.thumbnail.length > 0 ? pngDataUrl(se.thumbnail) : null,
-          })),
-        };
-      }),
-  }));
+  const documents = db.prepare<[], StudyDocument & { studyUid: string }>(
+    `SELECT study_uid AS studyUid, sop_uid AS sopInstanceUid, series_uid AS seriesInstanceUid, sop_class_uid AS sopClassUid, title, date, time
+     FROM documents ORDER BY date DESC, time DESC, sop_uid`,
+  ).all();
+  const seriesOf = groupBy(series, (se) => se.studyUid);
+  const documentsOf = groupBy(documents, (d) => d.studyUid);
+  const studiesOf = groupBy(
+    studies.map((st): StudySummary & { patientKey: string } => {
+      const own = seriesOf.get(st.uid) ?? [];
+      return {
+        patientKey: st.patientKey,
+        studyInstanceUid: st.uid,
+        date: st.date,
+        description: st.description,
+        accessionNumber: st.accession,
+        modalities: [...new Set(own.map((se) => se.modality).filter(Boolean))],
+        series: own.map((se) => ({
+          seriesInstanceUid: se.uid,
+          seriesNumber: se.number,
+          modality: se.modality,
+          description: se.description,
+          instanceCount: se.instances,
+          frameCount: se.frames,
+        })),
+        documents: (documentsOf.get(st.uid) ?? []).map(({ studyUid: _s, ...d }) => d),
+      };
+    }),
+    (st) => st.patientKey,
+  );
+  return patients.flatMap((p) => {
+    const own = studiesOf.get(p.key);
+    return own ? [{ ...p, studies: own.map(({ patientKey: _k, ...st }) => st) }] : [];
+  });
+}
+
+/** A series' thumbnail as a PNG data: URL; null when it could not be drawn (or not yet); undefined for an unknown series. */
+export function seriesThumbnail(ctx: AppContext, seriesUid: string): string | null | undefined {
+  const row = ctx.services.db.prepare<[string], { thumbnail: Buffer | null }>('SELECT thumbnail FROM series WHERE series_uid = ?').get(seriesUid);
+  if (!row) return undefined;
+  return row.thumbnail && row.thumbnail.length > 0 ? pngDataUrl(row.thumbnail) : null;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 interface InstanceRow {

@@ -45,12 +45,10 @@ export function readInstanceRecord(ds: DataSet, path: string, fileSize: number):
   checkFrameSize(info.columns, info.rows, info.samplesPerPixel, 'the header');
   if (!isEncapsulated(ds, info)) nativeFrame(ds, info, info.frames - 1); // throws when the last frame is cut short
   else checkCodestream(ds, info);
-  const patientId = str(ds, 'x00100020');
-  const name = str(ds, 'x00100010');
   const display = frameDisplay(ds, 0);
   const spacing = pixelSpacing(ds);
   return {
-    patient: { key: patientId || `(no PatientID) ${name}`, patientId, name, birthDate: str(ds, 'x00100030'), sex: str(ds, 'x00100040') },
+    patient: readPatient(ds, studyUid),
     study: { uid: studyUid, date: str(ds, 'x00080020'), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') },
     series: { uid: seriesUid, number: num(ds, 'x00200011'), modality, description: str(ds, 'x0008103e') },
     instance: {
@@ -104,6 +102,20 @@ function pixelSpacing(ds: DataSet): [number, number] | null {
     }
   }
   return null;
+}
+
+/**
+ * The patient a file belongs to. Its key groups studies: PatientID qualified by IssuerOfPatientID (the same ID from
+ * two issuers is two people); without a PatientID, name and birth date stand in; with neither ID nor name nothing
+ * says two studies are one person's, so the study is its own patient.
+ */
+export function readPatient(ds: DataSet, studyUid: string): InstanceRecord['patient'] {
+  const patientId = str(ds, 'x00100020');
+  const issuer = str(ds, 'x00100021');
+  const name = str(ds, 'x00100010');
+  const birthDate = str(ds, 'x00100030');
+  const key = patientId ? (issuer ? `${patientId}^^^${issuer}` : patientId) : name ? `(no PatientID) ${name} ${birthDate}`.trim() : `(unidentified) ${studyUid}`;
+  return { key, patientId, name, birthDate, sex: str(ds, 'x00100040') };
 }
 
 /** A UID the index cannot do without, or a DicomError naming the attribute and its tag. */

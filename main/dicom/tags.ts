@@ -6,31 +6,33 @@ const STRING_VRS = new Set(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT'
 const NUMBER_VRS: Record<string, number> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8 };
 const MAX_VALUE_CHARS = 256;
 const MAX_VALUES = 16;
-const MAX_ENTRIES = 5000;
+/** Enough for a 1,000-frame enhanced object's per-frame groups; past it, sequences are summarised without items. */
+const MAX_ENTRIES = 50_000;
 const MAX_DEPTH = 4;
 
-/** Every attribute of a data set, nested sequence items included, with printable values for the tag browser. */
+/**
+ * Every attribute of a data set as a tree, with printable values for the tag browser: a sequence carries its items
+ * (to MAX_DEPTH levels). Item and sequence delimiters (group FFFE) are encoding, not attributes, and are left out.
+ */
 export function listTags(ds: DataSet): TagEntry[] {
-  const out: TagEntry[] = [];
-  walk(ds, '', 0, out);
-  return out;
+  return walk(ds, 0, { count: 0 });
 }
 
-function walk(ds: DataSet, prefix: string, depth: number, out: TagEntry[]): void {
+function walk(ds: DataSet, depth: number, budget: { count: number }): TagEntry[] {
+  const out: TagEntry[] = [];
   for (const key of Object.keys(ds.elements).sort()) {
-    if (out.length >= MAX_ENTRIES) return;
-    const el = ds.elements[key]!;
+    if (budget.count >= MAX_ENTRIES) break;
     const code = key.slice(1).toUpperCase();
+    if (code.startsWith('FFFE')) continue;
+    const el = ds.elements[key]!;
     const known = TAG_DICTIONARY[code];
     const vr = el.vr ?? (el.items ? 'SQ' : (known?.[0] ?? 'UN'));
-    const tag = `${prefix}(${code.slice(0, 4)},${code.slice(4)})`;
-    out.push({ tag, vr, name: known?.[1] ?? (parseInt(code.slice(0, 4), 16) % 2 === 1 ? '(private)' : ''), value: valueOf(ds, el, vr) });
-    if (el.items && depth < MAX_DEPTH) {
-      el.items.forEach((item, i) => {
-        if (item.dataSet) walk(item.dataSet, `${tag}[${i}].`, depth + 1, out);
-      });
-    }
+    budget.count++;
+    const entry: TagEntry = { tag: `(${code.slice(0, 4)},${code.slice(4)})`, vr, name: known?.[1] ?? (parseInt(code.slice(0, 4), 16) % 2 === 1 ? '(private)' : ''), value: valueOf(ds, el, vr) };
+    if (el.items && el.items.length > 0 && depth < MAX_DEPTH) entry.items = el.items.map((item) => (item.dataSet ? walk(item.dataSet, depth + 1, budget) : []));
+    out.push(entry);
   }
+  return out;
 }
 
 function valueOf(ds: DataSet, el: Element, vr: string): string {

@@ -126,7 +126,7 @@ describe.skipIf(skipWithoutOrthanc)('PACS over DICOMweb against a real Orthanc',
     const study = (await localPatients(ctx)).find((p) => p.patientId === 'PID-JANE')!.studies[0]!;
     expect(study.studyInstanceUid).toBe(jane.studyUid);
     expect(study.series.map((s) => s.instanceCount)).toEqual([3, 3]);
-    expect(study.series[0]!.thumbnail).toMatch(/^data:image\/png;base64,/);
+    expect(await dispatch(ctx, 'series.thumbnail', { seriesInstanceUid: study.series[0]!.seriesInstanceUid })).toEqual({ thumbnail: expect.stringMatching(/^data:image\/png;base64,/) });
     const again = await (await retrieveVia(ctx, { nodeId: node.id, studyInstanceUid: jane.studyUid })).finished();
     expect(again).toMatchObject({ state: 'completed', total: 6, fetched: 0, alreadyLocal: 6, imported: 0 });
     expect((await query(ctx, { nodeId: node.id, accessionNumber: 'ACC-J1' }))[0]!.localInstances).toBe(6);

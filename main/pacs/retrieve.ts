@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RetrieveReport } from '../api/pacs.js';
+import { newlyIndexed } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import { importFinished, startImport } from '../dicom/importer.js';
 import { instancePath } from '../dicom/queries.js';
@@ -129,7 +130,7 @@ async function run(ctx: AppContext, node: StoredNode, task: Task<RetrieveReport>
   if (existsSync(dir)) {
     const importId = startImport(ctx, [report.seriesInstanceUid ? join(dir, report.seriesInstanceUid) : dir]);
     const imported = await importFinished(ctx, importId);
-    report.imported = imported?.imported ?? 0;
+    report.imported = imported ? newlyIndexed(imported) : 0;
   }
   report.state = 'completed';
   ctx.logger.log('info', 'retrieve ended', { taskId, nodeId: node.id, total: report.total, fetched: report.fetched, alreadyLocal: report.alreadyLocal, bytes: report.bytes });

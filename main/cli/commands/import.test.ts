@@ -16,8 +16,8 @@ describe.skipIf(skipWithoutTestData)('medrwr import', () => {
 
   it('prints a summary and every failure with its reason', async () => {
     const { stdout } = (await medrwr(['import', ...files, '--data-dir', dataDir])) as { stdout: string };
-    // The structured report is indexed too, as a document of its study (read with instances.sr).
-    expect(stdout).toMatch(/^Examined 3 of 3 file\(s\): 2 imported, 0 already in the database, 0 skipped, 1 failed\./);
+    // The structured report is counted as not an image, and indexed as a document of its study (read with instances.sr).
+    expect(stdout).toMatch(/^Examined 3 of 3 file\(s\): 1 imported, 0 already present, 1 not an image, 1 failed\. Not images: 1 structured report\./);
     expect(stdout).toContain(`FAILED  ${files[1]}: truncated or corrupt`);
     expect(stdout).toContain('files are referenced in place, not copied');
   });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { importCounts, nonImageKinds } from '../../api/studies.js';
 import { createAppContext } from '../../app/create.js';
 import { closeServices } from '../../app/services.js';
 import { cancelImport, importFinished, startImport } from '../../dicom/importer.js';
@@ -23,9 +24,9 @@ export const importCommand: Command = {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       } else {
         const out = [
-          `${report.cancelled ? 'Cancelled after' : 'Examined'} ${report.done} of ${report.total ?? 0} file(s): ${report.imported} imported, ${report.duplicates} already in the database, ${report.skipped.length} skipped, ${report.failures.length} failed.`,
+          `${report.cancelled ? 'Cancelled after' : 'Examined'} ${report.done} of ${report.total ?? 0} file(s): ${importCounts(report)}.${report.notImages.length ? ` Not images: ${nonImageKinds(report.notImages)}.` : ''}`,
           `Data directory: ${ctx.dataDir} (files are referenced in place, not copied)`,
-          ...report.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`),
+          ...report.notImages.map((s) => `  not an image ${s.path}: ${s.reason}`),
           ...report.failures.map((f) => `  FAILED  ${f.path}: ${f.reason}`),
         ];
         process.stdout.write(out.join('\n') + '\n');

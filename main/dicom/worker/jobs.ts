@@ -1,11 +1,12 @@
-import type { RenderedFrame, TagEntry } from '../../api/studies.js';
+import { NON_IMAGE_LABEL, type NonImageKind, type RenderedFrame, type TagEntry } from '../../api/studies.js';
 import { encodePng, pngDataUrl } from '../../imaging/decode.js';
 import { shrinkToFit } from '../../imaging/resize.js';
 import type { WindowLevel } from '../../imaging/rgb.js';
-import { DicomError } from '../dataset.js';
+import { DicomError, str } from '../dataset.js';
 import { parseDicom } from '../parse.js';
 import { dicomdirFiles, isDicomdir } from '../dicomdir.js';
-import { isSrDocument, readDocumentRecord, type DocumentRecord } from '../document-record.js';
+import { readDocumentRecord, type DocumentRecord } from '../document-record.js';
+import { nonImageKindOf } from '../sop-kind.js';
 import { readDicomFile } from '../read-file.js';
 import { readInstanceRecord, type InstanceRecord } from '../record.js';
 import { renderDataset, type RenderedImage } from '../render.js';
@@ -17,9 +18,9 @@ import { listTags } from '../tags.js';
  */
 export type IndexResult =
   | { kind: 'instance'; record: InstanceRecord }
-  | { kind: 'document'; record: DocumentRecord }
+  | { kind: 'document'; record: DocumentRecord; documentKind: 'sr' | 'ko' }
   | { kind: 'dicomdir'; found: string[]; missing: string[] }
-  | { kind: 'skipped'; reason: string }
+  | { kind: 'notImage'; nonImage: NonImageKind; reason: string }
   | { kind: 'failed'; reason: string };
 
 /** What import needs of one file: its index record, the files a DICOMDIR references, or why it is not imported. */
@@ -28,11 +29,14 @@ export async function indexFile(path: string): Promise<IndexResult> {
     const bytes = await readDicomFile(path);
     const ds = parseDicom(bytes);
     if (isDicomdir(ds)) return { kind: 'dicomdir', ...(await dicomdirFiles(ds, path)) };
-    if (isSrDocument(ds)) return { kind: 'document', record: readDocumentRecord(ds, path, bytes.length) };
+    const sopClass = str(ds, 'x00080016');
+    const kind = nonImageKindOf(sopClass);
+    if (kind === 'sr' || kind === 'ko') return { kind: 'document', record: readDocumentRecord(ds, path, bytes.length), documentKind: kind };
+    if (kind) return { kind: 'notImage', nonImage: kind, reason: `${NON_IMAGE_LABEL[kind]} (SOP class ${sopClass.replace(/\0/g, '')}): not an image, not shown` };
     return { kind: 'instance', record: readInstanceRecord(ds, path, bytes.length) };
   } catch (err) {
     if (!(err instanceof DicomError)) return { kind: 'failed', reason: `cannot read the file: ${(err as Error).message ?? String(err)}` };
-    return /^no pixel data/.test(err.message) ? { kind: 'skipped', reason: err.message } : { kind: 'failed', reason: err.message };
+    return /^no pixel data/.test(err.message) ? { kind: 'notImage', nonImage: 'other', reason: err.message } : { kind: 'failed', reason: err.message };
   }
 }
 

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import { ApiError, type Settings } from '../../../main/api/index.js';
 import { useClient } from '../transport/context.js';
+import './settings.css';
 
 /** The persisted settings; the main side checks every value and a refusal is shown with its reason. */
 export function SettingsPanel() {
   const client = useClient();
   const [saved, setSaved] = useState<Settings | null>(null);
   const [form, setForm] = useState<Settings | null>(null);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string; fields?: string[] } | null>(null);
   useEffect(() => {
     client.call('settings.get', {}).then(
       (s) => {
@@ -19,6 +20,7 @@ export function SettingsPanel() {
   }, [client]);
   if (!form) return <div className="settings-panel">{message ? <p className="error">{message.text}</p> : <p className="muted pad">Loading…</p>}</div>;
   const set = (patch: Partial<Settings>) => setForm({ ...form, ...patch });
+  const refused = (field: string) => message?.fields?.includes(field) ?? false;
   const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
   const save = async () => {
     setMessage(null);
@@ -28,7 +30,7 @@ export function SettingsPanel() {
       setForm(s);
       setMessage({ kind: 'ok', text: 'Saved.' });
     } catch (e) {
-      setMessage({ kind: 'error', text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
+      setMessage({ kind: 'error', text: e instanceof ApiError || e instanceof Error ? e.message : String(e), fields: e instanceof ApiError ? refusedFields(e.details) : [] });
     }
   };
   return (
@@ -42,7 +44,7 @@ export function SettingsPanel() {
     >
       <label>
         Model folder
-        <input name="modelDir" value={form.modelDir} onChange={(e) => set({ modelDir: e.target.value })} />
+        <input name="modelDir" value={form.modelDir} aria-invalid={refused('modelDir')} onChange={(e) => set({ modelDir: e.target.value })} spellCheck={false} />
       </label>
       <fieldset>
         <legend>Knowledge base</legend>
@@ -51,7 +53,7 @@ export function SettingsPanel() {
           <option value="remote">Remote retriever (URL)</option>
           <option value="none">None</option>
         </select>
-        {form.kb.kind === 'local' && <input aria-label="Knowledge base folder" value={form.kb.dir} onChange={(e) => set({ kb: { kind: 'local', dir: e.target.value } })} />}
+        {form.kb.kind === 'local' && <input aria-label="Knowledge base folder" value={form.kb.dir} aria-invalid={refused('kb.dir')} spellCheck={false} onChange={(e) => set({ kb: { kind: 'local', dir: e.target.value } })} />}
         {form.kb.kind === 'remote' && <input aria-label="Remote retriever URL" value={form.kb.url} onChange={(e) => set({ kb: { kind: 'remote', url: e.target.value } })} />}
       </fieldset>
       <label>
@@ -95,4 +97,9 @@ export function SettingsPanel() {
       )}
     </form>
   );
+}
+
+/** The settings a refusal names (its details: [{ path, message }]), to mark their fields. */
+function refusedFields(details: unknown): string[] {
+  return Array.isArray(details) ? details.flatMap((d: unknown) => (typeof d === 'object' && d !== null && typeof (d as { path?: unknown }).path === 'string' ? [(d as { path: string }).path] : [])) : [];
 }

@@ -1,7 +1,9 @@
 import { useState, type DragEvent, type FormEvent } from 'react';
+import { importCounts, nonImageKinds } from '../../../main/api/studies.js';
 import { useClient } from '../transport/context.js';
 import type { ImportState } from './useImport.js';
 import { uploadFiles } from './uploadFiles.js';
+import './import-panel.css';
 
 interface Props {
   current: ImportState | null;
@@ -105,9 +107,23 @@ function ImportStatus({ current, onCancel, onDismiss }: { current: ImportState; 
           : current.error
             ? `Import failed: ${current.error}`
             : report
-              ? `${stateWord(report.state)}: ${report.imported} imported, ${report.duplicates} already present, ${report.failures.length} failed (${report.done}${report.total !== null ? ` of ${report.total}` : ''} files)`
+              ? `${stateWord(report.state)}: ${importCounts(report)} (${report.done}${report.total !== null ? ` of ${report.total}` : ''} files)`
               : stateWord(current.state)}
       </div>
+      {report && report.notImages.length > 0 && (
+        <details className="import-not-images">
+          <summary>
+            {report.notImages.length} not {report.notImages.length === 1 ? 'an image' : 'images'}: {nonImageKinds(report.notImages)}
+          </summary>
+          <ul data-testid="import-not-images">
+            {report.notImages.map((f) => (
+              <li key={f.path} title={f.path} data-kind={f.kind}>
+                <span className="fail-name">{baseName(f.path)}</span> <span className="muted">{f.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       {report && report.failures.length > 0 && (
         <details className="import-failures" open={report.failures.length <= 8}>
           <summary>{report.failures.length} files could not be imported</summary>

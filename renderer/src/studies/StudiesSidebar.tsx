@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import type { PatientSummary, SeriesSummary, StudySummary } from '../../../main/api/studies.js';
 import { PacsPanel } from '../pacs/PacsPanel.js';
 import { ImportPanel } from './ImportPanel.js';
-import { StudyBrowser } from './StudyBrowser.js';
+import { Worklist } from './Worklist.js';
 import { useImport } from './useImport.js';
 
 interface Props {
@@ -13,7 +13,7 @@ interface Props {
   onOpen: (patient: PatientSummary, study: StudySummary, series: SeriesSummary) => void;
 }
 
-/** The left column: import (File → Open) on top, the patient/study/series browser below. */
+/** The left column: import (File → Open) and PACS on top, the worklist below. */
 export function StudiesSidebar({ patients, error, refresh, openSeriesUid, onOpen }: Props) {
   const imports = useImport(refresh);
   const { start } = imports;
@@ -30,7 +30,7 @@ export function StudiesSidebar({ patients, error, refresh, openSeriesUid, onOpen
     <aside className="studies-sidebar">
       <ImportPanel current={imports.current} onImport={(paths) => void imports.start(paths)} onCancel={() => void imports.cancel()} onDismiss={imports.dismiss} />
       <PacsPanel onRetrieved={refresh} />
-      <StudyBrowser patients={patients} error={error} openSeriesUid={openSeriesUid} onOpen={onOpen} />
+      <Worklist patients={patients} error={error} openSeriesUid={openSeriesUid} onOpen={onOpen} />
     </aside>
   );
 }

@@ -1,13 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { TagEntry } from '../../../main/api/studies.js';
 import { useClient } from '../transport/context.js';
+import { matchingRows, perFrameCount, tagRows, type TagRow } from './tag-tree.js';
+import './tag-browser.css';
 
-/** Every attribute of the instance on screen (instances.tags), filterable by tag, keyword or value. */
+/**
+ * Every attribute of the instance on screen (instances.tags) as a tree: sequences open to their items, the per-frame
+ * functional groups show the frame the slider picks. A filter lists matching attributes at any depth with their path.
+ */
 export function TagBrowser({ sopInstanceUid }: { sopInstanceUid: string | null }) {
   const client = useClient();
   // What was read, and for which instance: another instance's tags are never shown while this one's are read.
   const [read, setRead] = useState<{ uid: string; tags: TagEntry[] | null; error: string | null } | null>(null);
   const [filter, setFilter] = useState('');
+  const [toggled, setToggled] = useState<ReadonlySet<string>>(new Set());
+  const [frame, setFrame] = useState(1);
   const tags = read && read.uid === sopInstanceUid ? read.tags : null;
   const error = read && read.uid === sopInstanceUid ? read.error : null;
 
@@ -23,11 +30,17 @@ export function TagBrowser({ sopInstanceUid }: { sopInstanceUid: string | null }
     };
   }, [client, sopInstanceUid]);
 
-  const shown = useMemo(() => {
-    const q = filter.trim().toLowerCase();
-    if (!tags || !q) return tags ?? [];
-    return tags.filter((t) => t.tag.toLowerCase().includes(q) || t.name.toLowerCase().includes(q) || t.value.toLowerCase().includes(q));
-  }, [tags, filter]);
+  const frames = useMemo(() => perFrameCount(tags ?? []), [tags]);
+  const rows = useMemo(() => {
+    if (!tags) return [];
+    return filter.trim() ? matchingRows(tags, filter, frame) : tagRows(tags, toggled, frame);
+  }, [tags, filter, toggled, frame]);
+  const toggle = (key: string) =>
+    setToggled((t) => {
+      const next = new Set(t);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
 
   if (!sopInstanceUid) return <p className="muted pad">Open a series to see its tags.</p>;
   return (
@@ -38,29 +51,80 @@ export function TagBrowser({ sopInstanceUid }: { sopInstanceUid: string | null }
       {tags && (
         <div className="tag-scroll">
           <table className="tag-table">
+            <colgroup>
+              <col className="tag-col-tag" />
+              <col className="tag-col-vr" />
+              <col />
+            </colgroup>
             <thead>
               <tr>
-                <th>Tag</th>
+                <th>Tag · name</th>
                 <th>VR</th>
-                <th>Name</th>
                 <th>Value</th>
               </tr>
             </thead>
             <tbody>
-              {shown.map((t) => (
-                <tr key={t.tag}>
-                  <td className="mono">{t.tag}</td>
-                  <td className="mono muted">{t.vr}</td>
-                  <td>{t.name}</td>
-                  <td className="tag-value" title={t.value}>
-                    {t.value}
-                  </td>
-                </tr>
+              {rows.map((row) => (
+                <Row key={row.key} row={row} frame={Math.min(frame, Math.max(frames, 1))} onToggle={toggle} onFrame={setFrame} />
               ))}
             </tbody>
           </table>
         </div>
       )}
     </div>
+  );
+}
+
+function Row({ row, frame, onToggle, onFrame }: { row: TagRow; frame: number; onToggle: (key: string) => void; onFrame: (frame: number) => void }) {
+  const indent = { paddingLeft: 6 + row.depth * 12 };
+  if (row.kind === 'item') {
+    return (
+      <tr className="tag-item-row" data-key={row.key}>
+        <td colSpan={3} style={indent}>
+          <button type="button" className="tag-toggle" aria-expanded={row.open} onClick={() => onToggle(row.key)}>
+            {row.open ? '▾' : '▸'} Item {row.index + 1} of {row.count}
+          </button>
+        </td>
+      </tr>
+    );
+  }
+  if (row.kind === 'frame') {
+    return (
+      <tr className="tag-frame-row" data-testid="tag-frame-row">
+        <td colSpan={3} style={indent}>
+          <label className="tag-frame">
+            Frame
+            <input type="range" min={1} max={row.frames} value={frame} onChange={(e) => onFrame(Number(e.target.value))} aria-label="Per-frame groups: frame" />
+            <input type="number" min={1} max={row.frames} value={frame} onChange={(e) => onFrame(Number(e.target.value) || 1)} aria-label="Frame number" />
+            <span className="muted">of {row.frames}</span>
+          </label>
+        </td>
+      </tr>
+    );
+  }
+  const { entry } = row;
+  const isSequence = (entry.items?.length ?? 0) > 0 && !row.path;
+  return (
+    <tr data-key={row.key} data-tag={entry.tag}>
+      <td style={indent}>
+        {row.path && <span className="tag-path">{row.path}</span>}
+        {isSequence ? (
+          <button type="button" className="tag-toggle mono" aria-expanded={row.open} onClick={() => onToggle(row.key)}>
+            {row.open ? '▾' : '▸'} {entry.tag}
+          </button>
+        ) : (
+          <span className="mono">{entry.tag}</span>
+        )}
+        {entry.name && (
+          <span className="tag-name" title={entry.name}>
+            {entry.name}
+          </span>
+        )}
+      </td>
+      <td className="mono muted">{entry.vr}</td>
+      <td className="tag-value" title={entry.value}>
+        <span className="tag-value-text">{entry.value}</span>
+      </td>
+    </tr>
   );
 }

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PatientSummary } from '../api/studies.js';
+import type { AppContext } from '../app/context.js';
+import { createAppContext } from '../app/create.js';
+import { dispatch } from '../app/dispatch.js';
+import { closeServices } from '../app/services.js';
+import { writePart10 } from './dcmjs.js';
+import { importPaths } from './testing/import.js';
+import { seedSyntheticStudies } from './testing/synthetic-studies.js';
+
+/** A 2×2 secondary-capture image of a patient and study. */
+function image(sop: string, study: string, patient: Record<string, string>): Buffer {
+  return writePart10({
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.7',
+    SOPInstanceUID: sop,
+    StudyInstanceUID: study,
+    SeriesInstanceUID: `${sop}.1`,
+    Modality: 'OT',
+    StudyDate: '20260101',
+    ...patient,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: 2,
+    Columns: 2,
+    BitsAllocated: 8,
+    BitsStored: 8,
+    HighBit: 7,
+    PixelRepresentation: 0,
+    PixelData: [new Uint8Array([0, 50, 100, 150]).buffer],
+    _vrMap: { PixelData: 'OB' },
+  });
+}
+
+const contexts: AppContext[] = [];
+function newContext(): AppContext {
+  const ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-patients-')), transport: 'web' });
+  contexts.push(ctx);
+  return ctx;
+}
+afterAll(async () => {
+  for (const ctx of contexts) {
+    await closeServices(ctx);
+    rmSync(ctx.dataDir, { recursive: true, force: true });
+  }
+});
+
+describe('the study list groups studies by patient', () => {
+  let patients: PatientSummary[];
+  beforeAll(async () => {
+    const ctx = newContext();
+    const dir = mkdtempSync(join(tmpdir(), 'medrwr-patients-files-'));
+    const files: Record<string, Buffer> = {
+      'a1.dcm': image('2.25.501', '2.25.51', { PatientID: 'P1', PatientName: 'Doe^Jane' }),
+      'a2.dcm': image('2.25.502', '2.25.52', { PatientID: 'P1', PatientName: 'Doe^Jane' }),
+      'a3.dcm': image('2.25.503', '2.25.53', { PatientID: 'P1', PatientName: 'Doe^Jane' }),
+      'other-issuer.dcm': image('2.25.504', '2.25.54', { PatientID: 'P1', IssuerOfPatientID: 'NORTH', PatientName: 'Roe^Rick' }),
+      'no-id-1.dcm': image('2.25.505', '2.25.55', { PatientName: 'Nobody^Ann', PatientBirthDate: '19700101' }),
+      'no-id-2.dcm': image('2.25.506', '2.25.56', { PatientName: 'Nobody^Ann', PatientBirthDate: '19700101' }),
+      'anon-1.dcm': image('2.25.508', '2.25.57', {}),
+      'anon-2.dcm': image('2.25.509', '2.25.58', {}),
+      // the same study UID under another PatientID: the study stays with its first patient, no empty patient appears
+      'clash.dcm': image('2.25.507', '2.25.51', { PatientID: 'P9', PatientName: '' }),
+    };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+    const { report } = await importPaths(ctx, [dir]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(report).toMatchObject({ imported: 9, failures: [] });
+    ({ patients } = (await dispatch(ctx, 'studies.list', {})) as { patients: PatientSummary[] });
+  });
+
+  it('one patient with several studies is listed once, with all of them', () => {
+    const jane = patients.filter((p) => p.patientId === 'P1' && p.name === 'Doe^Jane');
+    expect(jane).toHaveLength(1);
+    expect(jane[0]!.studies.map((s) => s.studyInstanceUid).sort()).toEqual(['2.25.51', '2.25.52', '2.25.53']);
+  });
+
+  it('the same PatientID from another issuer is another patient', () => {
+    expect(patients.find((p) => p.name === 'Roe^Rick')).toMatchObject({ key: 'P1^^^NORTH', patientId: 'P1', studies: [expect.anything()] });
+  });
+
+  it('without a PatientID, name and birth date group the studies', () => {
+    expect(patients.filter((p) => p.name === 'Nobody^Ann')).toEqual([expect.objectContaining({ patientId: '', studies: [expect.anything(), expect.anything()] })]);
+  });
+
+  it('with neither ID nor name, each study is its own patient (nothing says they are one person)', () => {
+    const anonymous = patients.filter((p) => !p.patientId && !p.name);
+    expect(anonymous.map((p) => p.studies.map((s) => s.studyInstanceUid))).toEqual([['2.25.57'], ['2.25.58']]);
+  });
+
+  it('lists no patient without studies', () => {
+    expect(patients.every((p) => p.studies.length > 0)).toBe(true);
+    expect(patients.find((p) => p.patientId === 'P9')).toBeUndefined();
+    expect(patients).toHaveLength(5);
+  });
+});
+
+describe('the study list at 10,000 studies', () => {
+  it('lists every study with its series, without thumbnails, in a reply of a few megabytes', async () => {
+    const ctx = newContext();
+    seedSyntheticStudies(ctx, 10_000);
+    const { patients } = (await dispatch(ctx, 'studies.list', {})) as { patients: PatientSummary[] };
+    expect(patients).toHaveLength(2500);
+    expect(patients.reduce((n, p) => n + p.studies.length, 0)).toBe(10_000);
+    expect(patients.every((p) => p.studies.length === 4)).toBe(true);
+    expect(JSON.stringify(patients).length).toBeLessThan(8 * 2 ** 20);
+  });
+});
