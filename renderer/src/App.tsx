@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { AboutPanel } from './about/AboutPanel.js';
+import { CollapsiblePanel } from './layout/CollapsiblePanel.js';
 import { StudiesSidebar } from './studies/StudiesSidebar.js';
 import { useStudies } from './studies/useStudies.js';
 import { findSeries } from './studies/findSeries.js';
@@ -12,6 +13,10 @@ import { Workspace } from './workspace/Workspace.js';
 
 export function App() {
   const [about, setAbout] = useState(false);
+  // On a narrow window (a laptop at 150 % zoom) the viewer starts with the room; either panel opens from its rail.
+  const [narrow] = useState(() => window.innerWidth < 1000);
+  const [studiesHidden, setStudiesHidden] = useState(narrow);
+  const [workspaceHidden, setWorkspaceHidden] = useState(narrow);
   const studies = useStudies();
   const view = useViewerLayout();
   const openUid = view.cells[view.active]?.series.seriesInstanceUid ?? null;
@@ -27,13 +32,15 @@ export function App() {
         </nav>
       </header>
       <main className="workspace">
-        <StudiesSidebar
-          patients={studies.patients}
-          error={studies.error}
-          refresh={studies.refresh}
-          openSeriesUid={openUid}
-          onOpen={(p, s, se) => void view.open(p, s, se).catch(() => undefined)}
-        />
+        <CollapsiblePanel side="left" label="Studies" collapsed={studiesHidden} onToggle={() => setStudiesHidden((h) => !h)}>
+          <StudiesSidebar
+            patients={studies.patients}
+            error={studies.error}
+            refresh={studies.refresh}
+            openSeriesUid={openUid}
+            onOpen={(p, s, se) => void view.open(p, s, se).catch(() => undefined)}
+          />
+        </CollapsiblePanel>
         <Viewer
           view={view}
           onDropSeries={(uid, cell) => {
@@ -41,7 +48,9 @@ export function App() {
             if (found) void view.open(found.patient, found.study, found.series, { cell }).catch(() => undefined);
           }}
         />
-        <Workspace onDemoReady={studies.refresh} />
+        <CollapsiblePanel side="right" label="Case" collapsed={workspaceHidden} onToggle={() => setWorkspaceHidden((h) => !h)}>
+          <Workspace onDemoReady={studies.refresh} />
+        </CollapsiblePanel>
       </main>
       {about && <AboutPanel onClose={() => setAbout(false)} />}
     </div>

@@ -2,9 +2,12 @@ import { useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 're
 import { Enums, eventTarget } from '@cornerstonejs/core';
 import { initCornerstone } from './cornerstone.js';
 import { disableStackViewport, enableStackViewport, renderingEngine, stackViewport } from './engine.js';
-import { forgetUserInvert, showImage, stopCine } from './controls.js';
+import { fitToViewport, forgetUserInvert, jumpTo, showImage, stopCine } from './controls.js';
+import { slicePlacement } from './imageInfo.js';
+import { scaleBar } from './scaleBar.js';
+import { StackScrollbar } from './StackScrollbar.js';
 import { readViewState, useViewState, viewStates } from './viewState.js';
-import { cineRateOf, formatDicomDate, formatPersonName, type LoadedSeries } from './series.js';
+import { formatDicomDate, formatPersonName, type LoadedSeries } from './series.js';
 import type { CellTarget } from './useViewerLayout.js';
 
 /** The drag payload a series thumbnail carries into a viewport. */
@@ -16,12 +19,18 @@ interface Props {
   /** The image (and window) to go to once the series is shown. */
   target: CellTarget | null;
   active: boolean;
+  /** The cine rate in use for this series (frames per second). */
+  fps: number;
+  /** Show the text overlays and the scale bar (orientation markers and the scrollbar stay). */
+  overlays: boolean;
   onActivate: () => void;
+  /** Double-click: this viewport alone, and back. */
+  onToggleMaximise: () => void;
   onDropSeries: (seriesInstanceUid: string) => void;
 }
 
 /** One stack viewport: the Cornerstone element plus the four-corner overlays radiologists expect. */
-export function StackViewportView({ viewportId, series, target, active, onActivate, onDropSeries }: Props) {
+export function StackViewportView({ viewportId, series, target, fps, active, overlays, onActivate, onToggleMaximise, onDropSeries }: Props) {
   const elementRef = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   // Errors are per image of the series shown: scrolling to an image that loads clears the message.
@@ -46,8 +55,11 @@ export function StackViewportView({ viewportId, series, target, active, onActiva
         if (vp && vp.getImageIds().length > 0) viewStates.set(viewportId, readViewState(viewportId, vp));
       });
     };
+    // A layout change, a maximised or restored viewport or a side panel folding resizes the element: refit the image.
     const resize = new ResizeObserver(() => {
-      if (stackViewport(viewportId)) renderingEngine().resize(true, true);
+      if (!stackViewport(viewportId)) return;
+      renderingEngine().resize(true, true);
+      fitToViewport(viewportId);
     });
     void initCornerstone().then(() => {
       if (cancelled) return;
@@ -124,7 +136,9 @@ export function StackViewportView({ viewportId, series, target, active, onActiva
   const error = series ? (failed?.get(series.imageIds[state?.index ?? 0] ?? '') ?? null) : null;
   const loading = ready && series !== null && settled !== series;
   const multiFrame = (here?.instance.frames ?? 1) > 1;
-  const cine = series ? cineRateOf(series) : undefined;
+  const imageId = series && state ? series.imageIds[state.index] : undefined;
+  const placement = imageId ? slicePlacement(imageId) : null;
+  const bar = here && state ? scaleBarOf(here.instance, state) : null;
   return (
     <div
       className={`viewport-cell${active ? ' active' : ''}`}
@@ -132,14 +146,44 @@ export function StackViewportView({ viewportId, series, target, active, onActiva
       data-render-state={error ? 'error' : loading ? 'loading' : series && state ? 'ready' : 'empty'}
       data-sop={here?.instance.sopInstanceUid}
       data-image-rect={state?.imageRect ? [state.imageRect.x, state.imageRect.y, state.imageRect.width, state.imageRect.height].join(',') : undefined}
-      onMouseDown={onActivate}
+      data-maximise-hint="double-click"
+      onMouseDownCapture={() => {
+        // Cornerstone's tools cancel the mousedown's default, so focus would stay in the field last typed in and the
+        // viewer's keys would go there: a click on the image hands the keyboard back to the viewer.
+        if (document.activeElement instanceof HTMLElement && document.activeElement !== document.body) document.activeElement.blur();
+        onActivate();
+      }}
+      onDoubleClick={(e) => {
+        if ((e.target as Element).closest('.stack-scrollbar')) return;
+        onToggleMaximise();
+      }}
       onDragOver={(e) => e.dataTransfer.types.includes(SERIES_DRAG_TYPE) && e.preventDefault()}
       onDrop={onDrop}
     >
       <div className="viewport-element" ref={elementRef} onContextMenu={(e) => e.preventDefault()} />
       {!series && <div className="viewport-empty">Drop a series here or pick one from the browser</div>}
       {error && <div className="viewport-error" role="alert">Cannot display this image: {error}</div>}
-      {series && state && (
+      {series && state?.markers && (
+        <div className="orientation-markers" data-testid="orientation-markers" aria-hidden="true">
+          {(['top', 'bottom', 'left', 'right'] as const).map((edge) => (
+            <span key={edge} className={`marker marker-${edge}`} data-edge={edge}>
+              {state.markers![edge]}
+            </span>
+          ))}
+        </div>
+      )}
+      {series && state && state.total > 1 && (
+        <StackScrollbar
+          index={state.index}
+          total={state.total}
+          label={`Image ${state.index + 1} of ${state.total}`}
+          onChange={(i) => {
+            stopCine(viewportId);
+            jumpTo(viewportId, i);
+          }}
+        />
+      )}
+      {series && state && overlays && (
         <div className="overlay" aria-hidden="true">
           <div className="overlay-tl">
             <div data-field="patient">{formatPersonName(series.patient.name)}</div>
@@ -165,21 +209,43 @@ export function StackViewportView({ viewportId, series, target, active, onActiva
                 Im: {state.index + 1}/{state.total}
               </div>
             )}
+            {placement && (placement.location !== null || placement.thickness !== null) && (
+              <div data-field="plane">
+                {placement.location !== null ? `Loc: ${placement.location.toFixed(1)} mm` : ''}
+                {placement.location !== null && placement.thickness !== null ? ' · ' : ''}
+                {placement.thickness !== null ? `Thk: ${placement.thickness.toFixed(placement.thickness < 1 ? 2 : 1)} mm` : ''}
+              </div>
+            )}
             <div data-field="wl">
               {state.window ? `W: ${Math.round(state.window.width)} L: ${Math.round(state.window.center)}` : 'W/L: colour'}
               {state.userInvert ? ' · inverted' : ''}
             </div>
           </div>
           <div className="overlay-br">
-            {state.playing && cine && <div data-field="fps">▶ {cine.fps} fps</div>}
+            {state.playing && <div data-field="fps">▶ {fps} fps</div>}
             {state.scale !== null && <div data-field="zoom">Zoom: {Math.round(state.scale * 100)}%</div>}
             {state.rotation !== 0 && <div>Rot: {state.rotation}°</div>}
             {here?.instance.pixelSpacing ? <div>{here.instance.pixelSpacing[1].toFixed(3)} mm/px</div> : null}
           </div>
+          {bar && (
+            <div className="scale-bar" data-testid="scale-bar" data-mm={bar.mm} style={{ width: `${bar.px}px` }}>
+              <span>{bar.label}</span>
+            </div>
+          )}
         </div>
       )}
     </div>
   );
+}
+
+/**
+ * The scale bar for the image on screen, from its pixel spacing (never guessed: none without PixelSpacing) and the
+ * width it is painted at; a quarter turn puts the rows across the screen.
+ */
+function scaleBarOf(instance: LoadedSeries['instances'][number], state: NonNullable<ReturnType<typeof useViewState>>) {
+  if (!instance.pixelSpacing || !state.imageRect || state.imageRect.width <= 0) return null;
+  const across = state.rotation % 180 === 0 ? instance.columns * instance.pixelSpacing[1] : instance.rows * instance.pixelSpacing[0];
+  return scaleBar(across / state.imageRect.width, 120);
 }
 
 /** The stack index of a target's image in a series (-1: not this series, or not in it). */
