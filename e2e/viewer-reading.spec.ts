@@ -368,3 +368,16 @@ test('Run and Cancel have their own places: Cancel is there, disabled, when noth
   await cancel.click({ force: true });
   await expect(ws.getByTestId('trace')).toHaveCount(0);
 });
+
+test('with both panels open at 1440 px the toolbar still fits in one row inside the viewer', async ({ page }) => {
+  await page.goto(app.url);
+  await waitReady(page);
+  const viewer = (await page.getByTestId('viewer').boundingBox())!;
+  const items = await page.getByTestId('viewer-toolbar').evaluate((t) =>
+    (Array.from(t.children) as HTMLElement[]).filter((c) => c.offsetParent !== null).map((c) => c.getBoundingClientRect().toJSON() as DOMRect),
+  );
+  for (const box of items) expect(box.right).toBeLessThanOrEqual(viewer.x + viewer.width + 0.5);
+  expect(items.some((a) => items.some((b) => b.top >= a.bottom))).toBe(false);
+  await expect(page.getByRole('button', { name: 'Layout 1×2' })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/viewer-panels-open.png` });
+});

@@ -113,7 +113,7 @@ export function Toolbar({ tool, layout, state, windows, cine, onFps, overlays, r
                 if (Number.isFinite(fps) && fps >= 1 && fps <= 120) onFps(fps);
               }}
             />
-            fps
+            <span className="tb-fps-unit">fps</span>
           </label>
         )}
       </div>
