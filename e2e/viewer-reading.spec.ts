@@ -337,6 +337,13 @@ for (const screen of [
     });
     expect(smallest).toBeGreaterThanOrEqual(12);
     await page.screenshot({ path: `${SHOTS}/viewer-${screen.name}.png` });
+    // What did not fit is in the More menu; a choice there closes it.
+    await page.locator('.tb-more > summary').click();
+    await page.screenshot({ path: `${SHOTS}/viewer-${screen.name}-more.png` });
+    await page.locator('.tb-more-menu').getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await expect(page.getByTestId('shortcuts-dialog')).toBeVisible();
+    await expect(page.locator('.tb-more')).not.toHaveAttribute('open', /.*/);
+    await page.keyboard.press('Escape');
 
     // 1×2 refits both; a double-click shows one viewport alone (refitted), another brings the grid back.
     const more = page.getByRole('button', { name: 'Layout 1×2' });

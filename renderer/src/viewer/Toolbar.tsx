@@ -1,4 +1,4 @@
-import { Fragment, type ReactNode } from 'react';
+import { Fragment, useEffect, useRef, type ReactNode } from 'react';
 import type { PrimaryTool } from './engine.js';
 import { HOTKEYS, keyName, type ViewerCommand } from './commands.js';
 import type { WindowChoice } from './presets.js';
@@ -45,6 +45,16 @@ const SOURCE_LABEL: Record<WindowChoice['source'], string> = { modality: 'Preset
  */
 export function Toolbar({ tool, layout, state, windows, cine, onFps, overlays, run, onLayout }: Props) {
   const canCine = (state?.total ?? 0) > 1;
+  // The More menu closes on a click anywhere else, as a menu does.
+  const more = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    const close = (e: PointerEvent) => {
+      const menu = more.current;
+      if (menu?.open && !menu.contains(e.target as Node)) menu.open = false;
+    };
+    document.addEventListener('pointerdown', close);
+    return () => document.removeEventListener('pointerdown', close);
+  }, []);
   // `on` is given for toggles only (aria-pressed), left undefined for plain actions.
   const button = (label: string, icon: string, command: ViewerCommand, on?: boolean, extra: { disabled?: boolean; text?: string } = {}) => (
     <button
@@ -126,6 +136,7 @@ export function Toolbar({ tool, layout, state, windows, cine, onFps, overlays, r
         ))}
       </div>
       <details
+        ref={more}
         className="tb-more"
         onClick={(e) => {
           // A choice in the menu closes it.

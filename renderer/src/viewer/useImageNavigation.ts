@@ -3,7 +3,7 @@ import type { PatientSummary } from '../../../main/api/studies.js';
 import { findSeries } from '../studies/findSeries.js';
 import { useServices } from '../services/context.js';
 import type { ImageTarget } from '../services/navigation.js';
-import type { ViewerLayout } from './useViewerLayout.js';
+import { LAYOUTS, type ViewerLayout } from './useViewerLayout.js';
 
 /**
  * Attaches the viewer to the page's ViewerNavigation: a target's series is shown in the cell that already shows it
@@ -23,7 +23,8 @@ export function useImageNavigation(view: ViewerLayout, patients: PatientSummary[
       navigation.attach(async (t: ImageTarget) => {
         const { view: v, patients: known } = current.current;
         const goal = { sopInstanceUid: t.sopInstanceUid, frame: t.frame ?? 0, voi: t.voi ?? null };
-        const at = v.cells.findIndex((c) => c?.series.seriesInstanceUid === t.seriesUid);
+        // Only the cells the layout shows count: a cell beyond it keeps its series but is not on screen.
+        const at = v.cells.findIndex((c, i) => i < LAYOUTS[v.layout] && c?.series.seriesInstanceUid === t.seriesUid);
         const mixed = at >= 0 && v.cells.some((c) => c && c.patient.key !== v.cells[at]!.patient.key);
         if (at >= 0 && !(t.alone && mixed)) {
           v.goTo(at, { ...goal, seriesUid: t.seriesUid });
