@@ -350,6 +350,12 @@ for (const screen of [
     await more.click();
     await expect.poll(fitted).toBeGreaterThan(0.97);
     const half = (await viewport(page).boundingBox())!.width;
+    // → / ← move between the viewports shown (OHIF); in one viewport they step through the images.
+    await viewport(page).click();
+    await page.keyboard.press('ArrowRight');
+    await expect(viewport(page, 1)).toHaveClass(/active/);
+    await page.keyboard.press('ArrowLeft');
+    await expect(viewport(page, 0)).toHaveClass(/active/);
     await viewport(page).dblclick();
     await expect(page.getByTestId('viewport-grid')).toHaveAttribute('data-maximised', '0');
     await expect.poll(async () => (await viewport(page).boundingBox())!.width).toBeGreaterThan(half * 1.8);
