@@ -30,6 +30,11 @@ export function useImageNavigation(view: ViewerLayout, patients: PatientSummary[
           v.goTo(at, { ...goal, seriesUid: t.seriesUid });
           return;
         }
+        if (!t.seriesUid) {
+          const message = `Cannot show image ${t.sopInstanceUid}: its series is not recorded (a case saved by an older version).`;
+          v.report(message);
+          throw new Error(message);
+        }
         // The browser's list may be stale (an import just ended) or narrowed by a search: ask the database then.
         const found = findSeries(known, t.seriesUid) ?? findSeries((await client.call('studies.list', {})).patients, t.seriesUid);
         if (!found) {
