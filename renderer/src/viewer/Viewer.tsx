@@ -1,45 +1,67 @@
-import { useCallback, useEffect, useState } from 'react';
-import { commandForKey, HOTKEYS, type ViewerCommand } from './commands.js';
-import { applyWindow, flip, isCinePlaying, jumpTo, playCine, resetView, rotateBy, scrollBy, stopCine, toggleInvert, zoomBy } from './controls.js';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { commandForKey, type ViewerCommand } from './commands.js';
+import { applyWindow, fitToViewport, flip, isCinePlaying, jumpTo, playCine, resetView, rotateBy, scrollBy, stopCine, toggleInvert, zoomBy } from './controls.js';
 import { describeRenderPath, initCornerstone, type RenderPath } from './cornerstone.js';
 import { setPrimaryTool, stackViewport, type PrimaryTool } from './engine.js';
 import { useServices } from '../services/context.js';
-import { useKeyImageRefusal, type KeyImage } from '../services/keyImages.js';
+import { useKeyImageRefusal } from '../services/keyImages.js';
+import { fileWindows, shownPixelRange } from './imageInfo.js';
 import { KeyImageStrip } from './KeyImageStrip.js';
 import { Measurements } from './Measurements.js';
-import { CT_PRESETS } from './presets.js';
-import { cineRateOf } from './series.js';
+import { windowChoices, type WindowChoice } from './presets.js';
+import { cineRateOf, type LoadedSeries } from './series.js';
+import { ShortcutsDialog } from './ShortcutsDialog.js';
 import { StackViewportView } from './StackViewportView.js';
 import { TagBrowser } from './TagBrowser.js';
 import { Toolbar } from './Toolbar.js';
-import { LAYOUTS, viewportIdOf, type ViewerLayout } from './useViewerLayout.js';
+import { LAYOUTS, viewportIdOf, type Layout, type ViewerLayout } from './useViewerLayout.js';
 import { readViewState, useViewState, viewStates } from './viewState.js';
+import './viewport.css';
 
-type Panel = 'measurements' | 'tags' | 'shortcuts';
-const PANEL_LABEL: Record<Panel, string> = { measurements: 'Measurements', tags: 'Tags', shortcuts: 'Shortcuts' };
+type Panel = 'measurements' | 'tags';
+const PANEL_LABEL: Record<Panel, string> = { measurements: 'Measurements', tags: 'Tags' };
 
 interface Props {
   view: ViewerLayout;
   onDropSeries: (seriesInstanceUid: string, cell: number) => void;
 }
 
-/** The reading area: toolbar, 1×1 / 1×2 / 2×2 stack viewports, the side panel and the key-image strip. */
+/** The reading area: toolbar, 1×1 / 1×2 / 2×2 stack viewports (one maximised on double-click), side panel, key images. */
 export function Viewer({ view, onDropSeries }: Props) {
   const [tool, setTool] = useState<PrimaryTool>('windowLevel');
   // The side panel folds away so the images keep the room when the case workspace is open beside them.
   const [panel, setPanel] = useState<Panel | null>(null);
   const [renderPath, setRenderPath] = useState<RenderPath | null>(null);
+  const [overlays, setOverlays] = useState(true);
+  const [shortcuts, setShortcuts] = useState(false);
+  // The cell shown alone (double-click), or null for the whole grid.
+  const [maximised, setMaximised] = useState<number | null>(null);
+  // The cine rate chosen for a series (by its UID); else the file's.
+  const [fpsChoice, setFpsChoice] = useState<{ series: string; fps: number } | null>(null);
   const activeId = viewportIdOf(view.active);
   const activeSeries = view.cells[view.active] ?? null;
   const state = useViewState(activeSeries ? activeId : undefined);
-  const cine = activeSeries ? cineRateOf(activeSeries) : null;
+  const rateOf = useCallback(
+    (series: LoadedSeries) => (fpsChoice?.series === series.series.seriesInstanceUid ? { fps: fpsChoice.fps, fromFile: false } : cineRateOf(series)),
+    [fpsChoice],
+  );
+  const cine = useMemo(() => (activeSeries ? rateOf(activeSeries) : null), [activeSeries, rateOf]);
   const shown = activeSeries && state ? activeSeries.frames[state.index] : undefined;
   const { keyImages } = useServices();
   const refusal = useKeyImageRefusal();
+  const count = LAYOUTS[view.layout];
 
   useEffect(() => {
     void initCornerstone().then(setRenderPath);
   }, []);
+
+  // The windows offered for the image on screen: read once it is rendered (state follows each render).
+  const renderedImageId = state?.imageId ?? null;
+  const windows = useMemo<WindowChoice[]>(() => {
+    const vp = stackViewport(activeId);
+    if (!activeSeries || !renderedImageId || !activeSeries.imageIds.includes(renderedImageId) || vp?.getCurrentImageId() !== renderedImageId) return [];
+    return windowChoices(activeSeries.series.modality, fileWindows(renderedImageId), shownPixelRange(vp));
+  }, [activeId, activeSeries, renderedImageId]);
 
   const markKeyImage = useCallback(
     (id: string) => {
@@ -64,24 +86,57 @@ export function Viewer({ view, onDropSeries }: Props) {
     [keyImages, activeSeries],
   );
 
-  const publish = (id: string) => {
-    const vp = stackViewport(id);
-    if (vp) viewStates.set(id, readViewState(id, vp));
+  const setLayout = (layout: Layout) => {
+    setMaximised(null);
+    view.setLayout(layout);
+  };
+
+  const changeFps = (fps: number) => {
+    if (!activeSeries) return;
+    setFpsChoice({ series: activeSeries.series.seriesInstanceUid, fps });
+    if (isCinePlaying(activeId)) {
+      stopCine(activeId);
+      playCine(activeId, fps);
+    }
   };
 
   const run = useCallback(
     (cmd: ViewerCommand) => {
-      if (cmd.kind === 'tool') {
-        setPrimaryTool(cmd.tool);
-        setTool(cmd.tool);
-        return;
+      // Commands that need no image.
+      switch (cmd.kind) {
+        case 'tool':
+          setPrimaryTool(cmd.tool);
+          setTool(cmd.tool);
+          return;
+        case 'overlays':
+          setOverlays((o) => !o);
+          return;
+        case 'shortcuts':
+          setShortcuts(true);
+          return;
+        case 'step': {
+          const shownCells = maximised === null ? count : 1;
+          if (shownCells > 1) {
+            view.setActive((view.active + cmd.delta + count) % count);
+            return;
+          }
+          break;
+        }
+        case 'series': {
+          if (!activeSeries) return;
+          const list = activeSeries.study.series;
+          const at = list.findIndex((s) => s.seriesInstanceUid === activeSeries.series.seriesInstanceUid);
+          const next = list[at + cmd.delta];
+          if (next) void view.open(activeSeries.patient, activeSeries.study, next, { cell: view.active }).catch(() => undefined);
+          return;
+        }
       }
       const id = activeId;
       if (!stackViewport(id) || !activeSeries) return;
       switch (cmd.kind) {
-        case 'preset': {
-          const p = CT_PRESETS[cmd.index];
-          if (p) applyWindow(id, p.width, p.center);
+        case 'window': {
+          const w = windows[cmd.index];
+          if (w) applyWindow(id, w.width, w.center);
           break;
         }
         case 'invert':
@@ -96,10 +151,14 @@ export function Viewer({ view, onDropSeries }: Props) {
         case 'zoom':
           zoomBy(id, cmd.factor);
           break;
+        case 'fit':
+          fitToViewport(id);
+          break;
         case 'reset':
           resetView(id);
           break;
         case 'scroll':
+        case 'step':
           stopCine(id);
           scrollBy(id, cmd.delta);
           break;
@@ -109,30 +168,21 @@ export function Viewer({ view, onDropSeries }: Props) {
           break;
         case 'cine':
           if (isCinePlaying(id)) stopCine(id);
-          else playCine(id, cineRateOf(activeSeries).fps);
+          else playCine(id, cine?.fps ?? cineRateOf(activeSeries).fps);
           break;
         case 'keyImage':
           markKeyImage(id);
           break;
       }
-      publish(id);
+      const vp = stackViewport(id);
+      if (vp) viewStates.set(id, readViewState(id, vp));
     },
-    [activeId, activeSeries, markKeyImage],
+    [activeId, activeSeries, markKeyImage, windows, cine, count, maximised, view],
   );
-
-  const selectKeyImage = (k: KeyImage) => {
-    const cell = view.cells.findIndex((c) => c?.series.seriesInstanceUid === k.seriesInstanceUid);
-    if (cell < 0) return;
-    const index = view.cells[cell]!.frames.findIndex((f) => f.instance.sopInstanceUid === k.sopInstanceUid && f.frame === k.frame);
-    view.setActive(cell);
-    const id = viewportIdOf(cell);
-    stopCine(id);
-    jumpTo(id, index);
-    applyWindow(id, k.windowWidth, k.windowCenter);
-  };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (shortcuts) return; // the dialog has the keyboard
       const cmd = commandForKey(e);
       if (!cmd) return;
       e.preventDefault();
@@ -140,12 +190,11 @@ export function Viewer({ view, onDropSeries }: Props) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [run]);
+  }, [run, shortcuts]);
 
-  const count = LAYOUTS[view.layout];
   return (
     <div className="viewer" data-testid="viewer">
-      <Toolbar tool={tool} layout={view.layout} state={state} cine={cine} run={run} onLayout={view.setLayout} />
+      <Toolbar tool={tool} layout={view.layout} state={state} windows={windows} cine={cine} onFps={changeFps} overlays={overlays} run={run} onLayout={setLayout} />
       <div className="viewer-body">
         <div className="viewer-main">
           {view.loadError && (
@@ -153,16 +202,21 @@ export function Viewer({ view, onDropSeries }: Props) {
               {view.loadError}
             </p>
           )}
-          <div className={`viewport-grid layout-${view.layout}`} data-testid="viewport-grid">
+          <div className={`viewport-grid layout-${maximised === null ? view.layout : '1x1'}`} data-testid="viewport-grid" data-maximised={maximised ?? undefined}>
             {Array.from({ length: count }, (_, cell) => (
-              <StackViewportView
-                key={cell}
-                viewportId={viewportIdOf(cell)}
-                series={view.cells[cell] ?? null}
-                active={cell === view.active}
-                onActivate={() => view.setActive(cell)}
-                onDropSeries={(uid) => onDropSeries(uid, cell)}
-              />
+              <div key={cell} className="viewport-slot" hidden={maximised !== null && maximised !== cell}>
+                <StackViewportView
+                  viewportId={viewportIdOf(cell)}
+                  series={view.cells[cell] ?? null}
+                  target={view.targets[cell] ?? null}
+                  fps={view.cells[cell] ? rateOf(view.cells[cell]).fps : 0}
+                  active={cell === view.active}
+                  overlays={overlays}
+                  onActivate={() => view.setActive(cell)}
+                  onToggleMaximise={() => setMaximised((m) => (m === null && count > 1 ? cell : null))}
+                  onDropSeries={(uid) => onDropSeries(uid, cell)}
+                />
+              </div>
             ))}
           </div>
           {refusal && (
@@ -173,7 +227,7 @@ export function Viewer({ view, onDropSeries }: Props) {
               </button>
             </p>
           )}
-          <KeyImageStrip onSelect={selectKeyImage} />
+          <KeyImageStrip />
           <footer className="status-line">
             <span data-testid="render-path" data-path={renderPath ?? ''}>
               Rendering: {renderPath === null ? '…' : describeRenderPath(renderPath)}
@@ -184,6 +238,9 @@ export function Viewer({ view, onDropSeries }: Props) {
                   {PANEL_LABEL[p]}
                 </button>
               ))}
+              <button className="link" onClick={() => setShortcuts(true)}>
+                Shortcuts (?)
+              </button>
             </span>
           </footer>
         </div>
@@ -202,26 +259,11 @@ export function Viewer({ view, onDropSeries }: Props) {
             <div className="tab-body">
               {panel === 'measurements' && <Measurements />}
               {panel === 'tags' && <TagBrowser sopInstanceUid={shown?.instance.sopInstanceUid ?? null} />}
-              {panel === 'shortcuts' && <Shortcuts />}
             </div>
           </aside>
         )}
       </div>
+      {shortcuts && <ShortcutsDialog onClose={() => setShortcuts(false)} />}
     </div>
-  );
-}
-
-function Shortcuts() {
-  return (
-    <table className="shortcuts">
-      <tbody>
-        {HOTKEYS.map((h) => (
-          <tr key={h.label}>
-            <td className="mono">{h.keys.map((k) => (k === ' ' ? 'Space' : k.length === 1 ? k.toUpperCase() : k.replace('Arrow', ''))).join(' / ')}</td>
-            <td>{h.label}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

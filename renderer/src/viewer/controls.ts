@@ -60,7 +60,9 @@ export function flip(viewportId: string, axis: 'horizontal' | 'vertical'): void 
   const vp = stackViewport(viewportId);
   if (!vp) return;
   const pres = vp.getViewPresentation();
-  vp.setViewPresentation(axis === 'horizontal' ? { flipHorizontal: !pres.flipHorizontal } : { flipVertical: !pres.flipVertical });
+  // setCamera takes the flip as a state on both render paths; setViewPresentation passes it to flip(), which only
+  // toggles on true (so it could never unflip) and does nothing on the CPU path.
+  vp.setCamera(axis === 'horizontal' ? { flipHorizontal: !pres.flipHorizontal } : { flipVertical: !pres.flipVertical });
   vp.render();
 }
 
@@ -71,13 +73,26 @@ export function zoomBy(viewportId: string, factor: number): void {
   vp.render();
 }
 
+/** Fits the image to the viewport (zoom and pan reset), keeping its rotation and flips. */
+export function fitToViewport(viewportId: string): void {
+  const vp = stackViewport(viewportId);
+  if (!vp || !vp.getCurrentImageId()) return;
+  const { rotation, flipHorizontal, flipVertical } = vp.getViewPresentation();
+  // resetCamera also drops rotation and flips (GPU path): put them back.
+  vp.resetCamera();
+  vp.setViewPresentation({ rotation: rotation ?? 0 });
+  vp.setCamera({ flipHorizontal: Boolean(flipHorizontal), flipVertical: Boolean(flipVertical) });
+  vp.render();
+}
+
 /** Back to the file's own window (or the pixels' min/max), no inversion, rotation, flips, zoom or pan. */
 export function resetView(viewportId: string): void {
   const vp = stackViewport(viewportId);
   if (!vp) return;
   stopCine(viewportId);
   forgetUserInvert(viewportId);
-  vp.setViewPresentation({ rotation: 0, flipHorizontal: false, flipVertical: false });
+  vp.setViewPresentation({ rotation: 0 });
+  vp.setCamera({ flipHorizontal: false, flipVertical: false });
   vp.resetCamera();
   // Not resetProperties(): on a MONOCHROME1 image its GPU path leaves the picture inverted whatever `invert` says.
   const image = vp.getCornerstoneImage();
@@ -101,6 +116,15 @@ export function scrollBy(viewportId: string, delta: number): void {
 export function jumpTo(viewportId: string, index: number): void {
   const vp = stackViewport(viewportId);
   if (vp && index >= 0 && index < vp.getImageIds().length) void vp.setImageIdIndex(index);
+}
+
+/** Goes to image `index` and, once it is shown, applies `voi` (the new image would otherwise bring its own window). */
+export async function showImage(viewportId: string, index: number, voi: { center: number; width: number } | null): Promise<void> {
+  const vp = stackViewport(viewportId);
+  if (!vp || index < 0 || index >= vp.getImageIds().length) return;
+  stopCine(viewportId);
+  if (vp.getCurrentImageIdIndex() !== index) await vp.setImageIdIndex(index);
+  if (voi) applyWindow(viewportId, voi.width, voi.center);
 }
 
 export function playCine(viewportId: string, framesPerSecond: number): void {

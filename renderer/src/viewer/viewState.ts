@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
-import type { StackViewport, Types } from '@cornerstonejs/core';
+import { metaData, type StackViewport, type Types } from '@cornerstonejs/core';
+import { edgeMarkers, type EdgeMarkers, type Vec3 } from './orientation.js';
 
 type Point3 = Types.Point3;
 import { windowOfVoiRange } from './presets.js';
@@ -7,6 +8,8 @@ import { isCinePlaying, isUserInverted } from './controls.js';
 
 /** What the overlays and the toolbar show for one viewport, read back from Cornerstone after each render. */
 export interface ViewState {
+  /** The image on screen (Cornerstone's id): what the overlays and the window menu describe. */
+  readonly imageId: string | null;
   readonly index: number;
   readonly total: number;
   readonly window: { readonly width: number; readonly center: number } | null;
@@ -23,12 +26,15 @@ export interface ViewState {
   readonly imageRect: { readonly x: number; readonly y: number; readonly width: number; readonly height: number } | null;
   /** Screen pixels per image pixel (1 = 100 %). */
   readonly scale: number | null;
+  /** Patient directions at the screen's edges, as shown now; null when the file has no ImageOrientationPatient. */
+  readonly markers: EdgeMarkers | null;
 }
 
 export function readViewState(viewportId: string, vp: StackViewport): ViewState {
   const props = vp.getProperties();
   const pres = vp.getViewPresentation();
   return {
+    imageId: vp.getCurrentImageId() ?? null,
     index: vp.getCurrentImageIdIndex(),
     total: vp.getImageIds().length,
     window: props.voiRange ? windowOfVoiRange(props.voiRange) : null,
@@ -40,7 +46,26 @@ export function readViewState(viewportId: string, vp: StackViewport): ViewState 
     flipVertical: Boolean(pres.flipVertical),
     playing: isCinePlaying(viewportId),
     ...imageGeometry(vp),
+    markers: markersOnScreen(vp),
   };
+}
+
+/**
+ * Where the screen's right and down point in patient space, read through the viewport's own canvas-to-world mapping,
+ * so rotation and flips (on either render path) are accounted for exactly as painted.
+ */
+function markersOnScreen(vp: StackViewport): EdgeMarkers | null {
+  const imageId = vp.getCurrentImageId();
+  const plane = imageId ? (metaData.get('imagePlaneModule', imageId) as { rowCosines?: number[] | null } | undefined) : undefined;
+  // Without the file's own orientation Cornerstone assumes an axial plane: no markers rather than made-up ones.
+  if (!plane?.rowCosines) return null;
+  const o = vp.canvasToWorld([0, 0]);
+  const r = vp.canvasToWorld([100, 0]);
+  const d = vp.canvasToWorld([0, 100]);
+  if (!o || !r || !d) return null;
+  const right: Vec3 = [r[0] - o[0], r[1] - o[1], r[2] - o[2]];
+  const down: Vec3 = [d[0] - o[0], d[1] - o[1], d[2] - o[2]];
+  return edgeMarkers(right, down);
 }
 
 function imageGeometry(vp: StackViewport): Pick<ViewState, 'imageRect' | 'scale'> {

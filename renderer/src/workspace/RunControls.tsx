@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { SettingsPatch } from '../../../main/api/index.js';
+import './run-controls.css';
 
 /** Run, cancel, and "run again with other settings": overrides apply to the next run only. */
 export function RunControls({ running, busy, canRun, hasRun, onRun, onCancel }: { running: boolean; busy: boolean; canRun: string | null; hasRun: boolean; onRun: (o: SettingsPatch) => void; onCancel: () => void }) {
@@ -12,16 +13,15 @@ export function RunControls({ running, busy, canRun, hasRun, onRun, onCancel }: 
   });
   return (
     <div className="run-controls">
-      {running ? (
-        <button className="danger" data-testid="cancel-button" onClick={onCancel}>
-          Cancel
-        </button>
-      ) : (
-        <button className="primary" data-testid="run-button" disabled={busy || canRun !== null} title={canRun ?? 'Run the model on this question and these key images'} onClick={() => onRun(patch())}>
-          {hasRun ? 'Run again' : 'Run'}
-        </button>
-      )}
+      {/* Run and Cancel each have their own place: a late click on Cancel (the run just ended) hits a disabled Cancel,
+          never a Run that took its spot. */}
+      <button className="primary" data-testid="run-button" disabled={running || busy || canRun !== null} title={running ? 'A run is in progress' : (canRun ?? 'Run the model on this question and these key images')} onClick={() => onRun(patch())}>
+        {hasRun ? 'Run again' : 'Run'}
+      </button>
       {canRun && !running && <span className="muted run-hint">{canRun}</span>}
+      <button className="danger run-cancel" data-testid="cancel-button" disabled={!running} title={running ? 'Stop this run' : 'No run in progress'} onClick={onCancel}>
+        Cancel
+      </button>
       <details className="overrides">
         <summary>This run's settings</summary>
         <label>
