@@ -107,9 +107,10 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
         files[g][d] = graph_ref(root, rel)
     q = manifest.setdefault("quantization", {})
     for d in dtypes:
-        q[d] = {"method": "MatMulNBits" if d.startswith("q4") else "cast", "bits": 4 if d.startswith("q4") else 16,
-                **({"block_size": block, "symmetric": True, "embed_tokens": "GatherBlockQuantized" if embed == "gbq" else "fp16",
-                    "accuracy_level": accuracy_level} if d.startswith("q4") else {})}
+        q[d] = {"activations": "fp32" if d == "q4" else "fp16 (positions, masks, RMSNorm square in fp32)"}
+        if d.startswith("q4"):
+            q[d].update({"weights": "MatMulNBits 4-bit", "block_size": block, "symmetric": True,
+                         "embed_tokens": "GatherBlockQuantized 4-bit" if embed == "gbq" else "fp16", "accuracy_level": accuracy_level})
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (root / "manifest.json.tmp").write_text(text, encoding="utf-8")
     os.replace(root / "manifest.json.tmp", manifest_path)
