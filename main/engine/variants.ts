@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { GRAPHS, ModelPackageError, packagePath, type Manifest, type ModelPackage } from './manifest.js';
+import { GRAPHS, loadModelPackage, ModelPackageError, packagePath, type Manifest, type ModelPackage } from './manifest.js';
 import { providerPlan, type EpChoice, type ExecutionProvider } from './providers.js';
 
 /**
@@ -58,4 +58,19 @@ export function variantFiles(m: Manifest, dtype: string): { path: string; sha256
 /** Bytes on disk of one variant's files (graphs, external data, tokenizer). */
 export function variantBytes(pkg: ModelPackage, dtype: string): number {
   return variantFiles(pkg.manifest, dtype).reduce((n, f) => n + statSync(packagePath(pkg.dir, f.path)).size, 0);
+}
+
+/** What Settings and About show of a model folder: the package, the variant it will run on the first provider of the
+ * plan, that variant's size, and every variant it has; or why it cannot be used. */
+export function modelSummary(dir: string, choice: string, ep: EpChoice) {
+  try {
+    const pkg = loadModelPackage(dir);
+    const provider = providerPlan(ep)[0]!;
+    const variant = chooseVariant(pkg.manifest, choice, provider);
+    const m = pkg.manifest;
+    return { dir: pkg.dir, id: m.id, version: m.version, name: m.name, synthetic: m.synthetic, variant, bytes: variantBytes(pkg, variant), variants: packageVariants(m), provider };
+  } catch (err) {
+    if (!(err instanceof ModelPackageError)) throw err;
+    return { dir, error: err.message };
+  }
 }

@@ -117,12 +117,16 @@ FLOATS = (TensorProto.FLOAT, TensorProto.FLOAT16)
 CHUNK_COLUMNS = 8192  # a weight is quantized this many output columns at a time (a 7B lm_head in one go costs GBs)
 
 
+SCALE_SEARCH = np.linspace(0.80, 1.10, 13)  # multiples of the largest-magnitude scale tried per block
+
+
 def quantize_blocks_4bit(w: np.ndarray, block: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """MatMulNBits' 4-bit layout for a [K, N] weight: B = uint8 [N, ceil(K/block), block/2], two values a byte along K,
     the first in the low nibble; zero point 8 (the op's default, so no zero_points input); scales [N, ceil(K/block)].
-    Symmetric with the full signed range: the value of largest magnitude in a block maps to -8 exactly
-    (scale = that value / -8), the others round to -8..7. Scales are rounded to `scale_dtype` before the weights are
-    divided by them, so the stored pair is consistent."""
+    Symmetric with the full signed range: the value of largest magnitude in a block maps near -8 (scale = that value
+    / -8, times the factor of SCALE_SEARCH that gives the block the least squared error: a slightly smaller scale often
+    represents the other 31 weights better at the cost of clipping the largest). Scales are rounded to `scale_dtype`
+    before the weights are divided by them, so the stored pair is consistent."""
     k, n = w.shape
     pad = -k % block
     blocks = k // block + (pad > 0)
@@ -134,7 +138,17 @@ def quantize_blocks_4bit(w: np.ndarray, block: int, scale_dtype: type = np.float
             wt = np.concatenate([wt, np.zeros((wt.shape[0], pad), np.float32)], axis=1)
         wt = wt.reshape(wt.shape[0], blocks, block)
         at = np.abs(wt).argmax(axis=2)[:, :, None]
-        s = (np.take_along_axis(wt, at, axis=2)[:, :, 0] / -8.0).astype(scale_dtype)
+        base = np.take_along_axis(wt, at, axis=2)[:, :, 0] / -8.0
+        best_err = np.full(base.shape, np.inf, np.float32)
+        s = np.zeros(base.shape, scale_dtype)
+        for f in SCALE_SEARCH:
+            sf = (base * f).astype(scale_dtype).astype(np.float32)
+            inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
+            v = np.clip(np.rint(wt * inv[:, :, None]), -8, 7)
+            err = ((v * sf[:, :, None] - wt) ** 2).sum(axis=2)
+            better = err < best_err
+            best_err[better] = err[better]
+            s[better] = sf[better].astype(scale_dtype)
         sf = s.astype(np.float32)
         inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
         v = (np.clip(np.rint(wt * inv[:, :, None]), -8, 7) + 8).astype(np.uint8)
