@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { graphFile, ModelPackageError, packagePath, type GraphName, type ModelPackage } from './manifest.js';
 import { externalDataLocations } from './onnx-external-data.js';
+import { singleNodeModel } from './onnx-proto.js';
 import { providerErrorText, providerPlan, providerSpec, type EpChoice, type ExecutionProvider } from './providers.js';
 import { chooseVariant } from './variants.js';
 
@@ -48,7 +49,14 @@ export async function openSessions(pkg: ModelPackage, opts: SessionOptions): Pro
       notices.push(`${spec.label} is not available: ${availability.why}`);
       continue;
     }
-    const dtype = chooseVariant(pkg.manifest, opts.dtype, ep);
+    let dtype = chooseVariant(pkg.manifest, opts.dtype, ep);
+    // `auto` picks fp16 arithmetic on a GPU; a device without fp16 shaders (WebGPU on SwiftShader, some older GPUs)
+    // would fail only at the first run, so it is asked first and the best fp32-arithmetic variant runs instead.
+    if (ep !== 'cpu' && HALF_VARIANTS.has(dtype) && (opts.dtype ?? 'auto') === 'auto' && !(await computesHalf(ep))) {
+      const alt = chooseVariant(pkg.manifest, 'auto', ep, { half: false });
+      notices.push(`${spec.label} cannot compute in fp16 on this device, so the ${alt} variant runs instead of ${dtype}`);
+      dtype = alt;
+    }
     try {
       const open = (g: GraphName) => openGraph(pkg, g, ep, dtype, opts, g === 'decoder_model_merged' && spec.deviceResident ? presentsOnDevice(pkg) : undefined);
       const [vision, embed, decoder] = [await open('vision_encoder'), await open('embed_tokens'), await open('decoder_model_merged')];
@@ -76,6 +84,25 @@ async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvi
   const info = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
     new Map(list.map((m) => [m.name, { name: m.name, type: m.isTensor ? m.type : ('float32' as const), shape: m.isTensor ? m.shape : [] }]));
   return { session, inputs: info(session.inputMetadata), outputs: info(session.outputMetadata) };
+}
+
+const HALF_VARIANTS = new Set(['fp16', 'q4f16']);
+
+/** Whether the provider runs an fp16 Add (a one-node graph built in memory). */
+async function computesHalf(ep: ExecutionProvider): Promise<boolean> {
+  const io = (name: string) => ({ name, type: 'float16' as const, shape: [1] });
+  const one = () => new ort.Tensor('float16', Uint16Array.from([0x3c00]), [1]);
+  try {
+    const s = await ort.InferenceSession.create(singleNodeModel('Add', [io('a'), io('b')], [io('c')]), { executionProviders: [ep], ...providerSpec(ep).sessionOptions, logSeverityLevel: 4 });
+    try {
+      const out = await s.run({ a: one(), b: one() });
+      return (out.c!.data as Uint16Array)[0] === 0x4000; // 1 + 1 = 2
+    } finally {
+      await s.release();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**

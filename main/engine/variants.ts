@@ -26,15 +26,17 @@ export function packageVariants(m: Manifest): string[] {
   return first!.filter((d) => rest.every((r) => r.includes(d)));
 }
 
-/** The variant to run on `provider`: the one asked for (which must exist), or for `auto` the preferred one present. */
-export function chooseVariant(m: Manifest, choice: string | undefined, provider: ExecutionProvider): string {
+/** The variant to run on `provider`: the one asked for (which must exist), or for `auto` the preferred one present
+ * (`half: false`: the device cannot compute in fp16, so only fp32-arithmetic variants, unless the package has no other). */
+export function chooseVariant(m: Manifest, choice: string | undefined, provider: ExecutionProvider, device: { half: boolean } = { half: true }): string {
   const have = packageVariants(m);
   if (have.length === 0) throw new ModelPackageError(`model ${m.id} has no dtype variant that all three graphs share (${GRAPHS.map((g) => `${g}: ${Object.keys(m.files[g]).join(', ')}`).join('; ')})`);
   if (choice && choice !== 'auto') {
     if (!have.includes(choice)) throw new ModelPackageError(`model ${m.id} has no ${choice} variant (it has ${have.join(', ')}); add it with "medrwr model quantize <package> --dtype ${choice}" or choose another`);
     return choice;
   }
-  return PREFERENCE[provider === 'cpu' ? 'cpu' : 'gpu'].find((d) => have.includes(d)) ?? have[0]!;
+  const order = PREFERENCE[provider === 'cpu' ? 'cpu' : 'gpu'].filter((d) => device.half || (d !== 'fp16' && d !== 'q4f16'));
+  return order.find((d) => have.includes(d)) ?? have[0]!;
 }
 
 /** The variant a load with these options will most likely run (on the first provider of the plan; a provider that then
