@@ -91,6 +91,11 @@ export function instanceUrl(sopUid: string): string {
   return `/files/instances/${encodeURIComponent(sopUid)}`;
 }
 
+/** An instance's file and its transfer syntax, or undefined when the UID is not in the database. */
+export function instanceFile(ctx: AppContext, sopUid: string): { path: string; transferSyntax: string } | undefined {
+  return appDatabase(ctx).prepare<[string], { path: string; transferSyntax: string }>('SELECT path, transfer_syntax AS transferSyntax FROM instances WHERE sop_uid = ?').get(sopUid);
+}
+
 /** The absolute path of an instance's file, or undefined when the UID is not in the database. */
 export function instancePath(ctx: AppContext, sopUid: string): string | undefined {
   return appDatabase(ctx).prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
