@@ -1,7 +1,8 @@
 import type { AppContext } from '../app/context.js';
 import { service } from '../app/services.js';
 import { appDatabase } from '../db/app-database.js';
-import { instanceOwner } from '../dicom/queries.js';
+import { instanceLocation, instanceOwner } from '../dicom/queries.js';
+import { MeasurementStore } from './measurements.js';
 import { CaseStore } from './store.js';
 
 /** The app's one case store; opening it first marks runs a crash left `running` as interrupted. */
@@ -14,4 +15,9 @@ export function caseStore(ctx: AppContext): CaseStore {
     if (mixed.length) ctx.logger.log('warn', `${mixed.length} case(s) hold images of more than one patient: flagged, left as they are, refused for runs and reports`, { cases: mixed });
     return store;
   });
+}
+
+/** The viewer's measurements, checked against the studies database. */
+export function measurementStore(ctx: AppContext): MeasurementStore {
+  return service(ctx, 'measurements', () => new MeasurementStore(appDatabase(ctx), (sop) => instanceLocation(ctx, sop)));
 }

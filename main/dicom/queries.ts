@@ -101,6 +101,25 @@ export function instancePath(ctx: AppContext, sopUid: string): string | undefine
   return appDatabase(ctx).prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
 }
 
+/** How a reader names an instance's place: its series (number, modality, description) and its instance number. */
+export function instanceDescription(ctx: AppContext, sopUid: string): { seriesNumber: number | null; modality: string; seriesDescription: string; instanceNumber: number | null; frames: number } | undefined {
+  return appDatabase(ctx)
+    .prepare<[string], { seriesNumber: number | null; modality: string; seriesDescription: string; instanceNumber: number | null; frames: number }>(
+      `SELECT se.number AS seriesNumber, se.modality, se.description AS seriesDescription, i.instance_number AS instanceNumber, i.frames
+         FROM instances i JOIN series se ON se.series_uid = i.series_uid WHERE i.sop_uid = ?`,
+    )
+    .get(sopUid);
+}
+
+/** Which study and series an instance is indexed under, and its frame count; undefined when the UID is unknown. */
+export function instanceLocation(ctx: AppContext, sopUid: string): { studyUid: string; seriesUid: string; frames: number } | undefined {
+  return appDatabase(ctx)
+    .prepare<[string], { studyUid: string; seriesUid: string; frames: number }>(
+      'SELECT se.study_uid AS studyUid, i.series_uid AS seriesUid, i.frames FROM instances i JOIN series se ON se.series_uid = i.series_uid WHERE i.sop_uid = ?',
+    )
+    .get(sopUid);
+}
+
 /** Whose image an instance is (the patient and study it was indexed under); undefined when the UID is unknown. */
 export function instanceOwner(ctx: AppContext, sopUid: string): { key: string; patientId: string; name: string; studyUid: string } | undefined {
   return appDatabase(ctx)
