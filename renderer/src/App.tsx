@@ -3,7 +3,9 @@ import { AboutPanel } from './about/AboutPanel.js';
 import { StudiesSidebar } from './studies/StudiesSidebar.js';
 import { useStudies } from './studies/useStudies.js';
 import { findSeries } from './studies/findSeries.js';
-import { useKeyImageLoads, useKeyImages } from './services/keyImages.js';
+import { useServices } from './services/context.js';
+import { useKeyImageLoads } from './services/keyImages.js';
+import { useImageNavigation } from './viewer/useImageNavigation.js';
 import { Viewer } from './viewer/Viewer.js';
 import { useViewerLayout } from './viewer/useViewerLayout.js';
 import { Workspace } from './workspace/Workspace.js';
@@ -13,30 +15,8 @@ export function App() {
   const studies = useStudies();
   const view = useViewerLayout();
   const openUid = view.cells[view.active]?.series.seriesInstanceUid ?? null;
-  const keys = useKeyImages();
-  const { open, cells } = view;
-  // The viewer follows the case: when the strip gets a case's images (a case opened from History, the demo case on
-  // first launch), the viewer shows the series of its first key image and empties cells of other patients, so it never
-  // shows one patient beside another's case. Marking images changes nothing here; browsing on is the reader's choice.
-  const firstKeySeries = keys[0]?.seriesInstanceUid;
-  const loads = useKeyImageLoads();
-  const followed = useRef<{ loads: number; series: string | null } | null>(null);
-  useEffect(() => {
-    const prev = followed.current;
-    const series = firstKeySeries ?? null;
-    if (prev?.loads === loads && prev.series === series) return;
-    const caseOpened = prev?.loads !== loads;
-    const at = cells.findIndex((c) => c?.series.seriesInstanceUid === series);
-    const mixed = caseOpened && at >= 0 && cells.some((c) => c && c.patient.key !== cells[at]!.patient.key);
-    if (!series || (at >= 0 && !mixed)) {
-      followed.current = { loads, series };
-      return;
-    }
-    const found = findSeries(studies.patients, series);
-    if (!found) return; // the study list is still loading
-    followed.current = { loads, series };
-    void open(found.patient, found.study, found.series, at >= 0 ? at : undefined, true);
-  }, [loads, firstKeySeries, cells, studies.patients, open]);
+  useImageNavigation(view, studies.patients);
+  useCaseDrivesViewer(view.keepPatient);
   return (
     <div className="app">
       <header className="topbar">
@@ -52,13 +32,13 @@ export function App() {
           error={studies.error}
           refresh={studies.refresh}
           openSeriesUid={openUid}
-          onOpen={(p, s, se) => void view.open(p, s, se)}
+          onOpen={(p, s, se) => void view.open(p, s, se).catch(() => undefined)}
         />
         <Viewer
           view={view}
           onDropSeries={(uid, cell) => {
             const found = findSeries(studies.patients, uid);
-            if (found) void view.open(found.patient, found.study, found.series, cell);
+            if (found) void view.open(found.patient, found.study, found.series, { cell }).catch(() => undefined);
           }}
         />
         <Workspace onDemoReady={studies.refresh} />
@@ -66,4 +46,35 @@ export function App() {
       {about && <AboutPanel onClose={() => setAbout(false)} />}
     </div>
   );
+}
+
+/**
+ * The case drives the viewer: when a case's images come in (a case opened from History, the demo case on first
+ * launch), the viewer shows its first key image at the window the case recorded, alone (cells of other patients are
+ * emptied). A case without images still clears other patients' images. Marking images changes nothing here.
+ */
+function useCaseDrivesViewer(keepPatient: (key: string) => void): void {
+  const { keyImages, navigation } = useServices();
+  const loads = useKeyImageLoads();
+  const seen = useRef(loads);
+  useEffect(() => {
+    if (seen.current === loads) return;
+    seen.current = loads;
+    const first = keyImages.list()[0];
+    const owner = keyImages.patient();
+    if (!first) {
+      if (owner) keepPatient(owner.key);
+      return;
+    }
+    void navigation
+      .open({
+        studyUid: first.studyInstanceUid,
+        seriesUid: first.seriesInstanceUid,
+        sopInstanceUid: first.sopInstanceUid,
+        frame: first.frame,
+        voi: { center: first.windowCenter, width: first.windowWidth },
+        alone: true,
+      })
+      .catch(() => undefined); // the viewer's banner says why
+  }, [loads, keyImages, navigation, keepPatient]);
 }

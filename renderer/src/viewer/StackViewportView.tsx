@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import { Enums, eventTarget } from '@cornerstonejs/core';
 import { initCornerstone } from './cornerstone.js';
 import { disableStackViewport, enableStackViewport, renderingEngine, stackViewport } from './engine.js';
-import { forgetUserInvert, stopCine } from './controls.js';
+import { forgetUserInvert, showImage, stopCine } from './controls.js';
 import { readViewState, useViewState, viewStates } from './viewState.js';
 import { cineRateOf, formatDicomDate, formatPersonName, type LoadedSeries } from './series.js';
+import type { CellTarget } from './useViewerLayout.js';
 
 /** The drag payload a series thumbnail carries into a viewport. */
 export const SERIES_DRAG_TYPE = 'application/x-medrwr-series';
@@ -12,13 +13,15 @@ export const SERIES_DRAG_TYPE = 'application/x-medrwr-series';
 interface Props {
   viewportId: string;
   series: LoadedSeries | null;
+  /** The image (and window) to go to once the series is shown. */
+  target: CellTarget | null;
   active: boolean;
   onActivate: () => void;
   onDropSeries: (seriesInstanceUid: string) => void;
 }
 
 /** One stack viewport: the Cornerstone element plus the four-corner overlays radiologists expect. */
-export function StackViewportView({ viewportId, series, active, onActivate, onDropSeries }: Props) {
+export function StackViewportView({ viewportId, series, target, active, onActivate, onDropSeries }: Props) {
   const elementRef = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   // Errors are per image of the series shown: scrolling to an image that loads clears the message.
@@ -26,6 +29,11 @@ export function StackViewportView({ viewportId, series, active, onActivate, onDr
   // The series whose stack finished loading (or failed to): until it is the one shown, the viewport is loading.
   const [settled, setSettled] = useState<LoadedSeries | null>(null);
   const state = useViewState(viewportId);
+  const targetRef = useRef(target);
+  useLayoutEffect(() => {
+    targetRef.current = target;
+  });
+  const applied = useRef<number | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -75,7 +83,9 @@ export function StackViewportView({ viewportId, series, active, onActivate, onDr
       if (current && imageId && series.imageIds.includes(imageId)) fail(imageId, describe(detail.error));
     };
     eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_FAILED, onFail);
-    vp.setStack([...series.imageIds], 0).then(
+    // Straight to the target's image when there is one, rather than through the first.
+    const start = indexOfTarget(series, targetRef.current);
+    vp.setStack([...series.imageIds], Math.max(0, start)).then(
       () => {
         if (!current) return;
         vp.render();
@@ -92,6 +102,15 @@ export function StackViewportView({ viewportId, series, active, onActivate, onDr
       eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_FAILED, onFail);
     };
   }, [ready, series, viewportId]);
+
+  // A target is applied once its series has settled in this viewport: image first, then the window.
+  useEffect(() => {
+    if (!target || settled !== series || !series || applied.current === target.seq) return;
+    const index = indexOfTarget(series, target);
+    if (index < 0) return;
+    applied.current = target.seq;
+    void showImage(viewportId, index, target.voi);
+  }, [target, settled, series, viewportId]);
 
   const onDrop = (e: DragEvent) => {
     const uid = e.dataTransfer.getData(SERIES_DRAG_TYPE);
@@ -161,6 +180,12 @@ export function StackViewportView({ viewportId, series, active, onActivate, onDr
       )}
     </div>
   );
+}
+
+/** The stack index of a target's image in a series (-1: not this series, or not in it). */
+function indexOfTarget(series: LoadedSeries, target: CellTarget | null): number {
+  if (!target || target.seriesUid !== series.series.seriesInstanceUid) return -1;
+  return series.frames.findIndex((f) => f.instance.sopInstanceUid === target.sopInstanceUid && f.frame === target.frame);
 }
 
 function describe(err: unknown): string {

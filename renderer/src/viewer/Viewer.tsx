@@ -4,7 +4,7 @@ import { applyWindow, flip, isCinePlaying, jumpTo, playCine, resetView, rotateBy
 import { describeRenderPath, initCornerstone, type RenderPath } from './cornerstone.js';
 import { setPrimaryTool, stackViewport, type PrimaryTool } from './engine.js';
 import { useServices } from '../services/context.js';
-import { useKeyImageRefusal, type KeyImage } from '../services/keyImages.js';
+import { useKeyImageRefusal } from '../services/keyImages.js';
 import { KeyImageStrip } from './KeyImageStrip.js';
 import { Measurements } from './Measurements.js';
 import { CT_PRESETS } from './presets.js';
@@ -120,17 +120,6 @@ export function Viewer({ view, onDropSeries }: Props) {
     [activeId, activeSeries, markKeyImage],
   );
 
-  const selectKeyImage = (k: KeyImage) => {
-    const cell = view.cells.findIndex((c) => c?.series.seriesInstanceUid === k.seriesInstanceUid);
-    if (cell < 0) return;
-    const index = view.cells[cell]!.frames.findIndex((f) => f.instance.sopInstanceUid === k.sopInstanceUid && f.frame === k.frame);
-    view.setActive(cell);
-    const id = viewportIdOf(cell);
-    stopCine(id);
-    jumpTo(id, index);
-    applyWindow(id, k.windowWidth, k.windowCenter);
-  };
-
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const cmd = commandForKey(e);
@@ -159,6 +148,7 @@ export function Viewer({ view, onDropSeries }: Props) {
                 key={cell}
                 viewportId={viewportIdOf(cell)}
                 series={view.cells[cell] ?? null}
+                target={view.targets[cell] ?? null}
                 active={cell === view.active}
                 onActivate={() => view.setActive(cell)}
                 onDropSeries={(uid) => onDropSeries(uid, cell)}
@@ -173,7 +163,7 @@ export function Viewer({ view, onDropSeries }: Props) {
               </button>
             </p>
           )}
-          <KeyImageStrip onSelect={selectKeyImage} />
+          <KeyImageStrip />
           <footer className="status-line">
             <span data-testid="render-path" data-path={renderPath ?? ''}>
               Rendering: {renderPath === null ? '…' : describeRenderPath(renderPath)}

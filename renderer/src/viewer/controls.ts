@@ -103,6 +103,15 @@ export function jumpTo(viewportId: string, index: number): void {
   if (vp && index >= 0 && index < vp.getImageIds().length) void vp.setImageIdIndex(index);
 }
 
+/** Goes to image `index` and, once it is shown, applies `voi` (the new image would otherwise bring its own window). */
+export async function showImage(viewportId: string, index: number, voi: { center: number; width: number } | null): Promise<void> {
+  const vp = stackViewport(viewportId);
+  if (!vp || index < 0 || index >= vp.getImageIds().length) return;
+  stopCine(viewportId);
+  if (vp.getCurrentImageIdIndex() !== index) await vp.setImageIdIndex(index);
+  if (voi) applyWindow(viewportId, voi.width, voi.center);
+}
+
 export function playCine(viewportId: string, framesPerSecond: number): void {
   const vp = stackViewport(viewportId);
   if (!vp || vp.getImageIds().length < 2) return;

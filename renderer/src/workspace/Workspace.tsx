@@ -94,7 +94,7 @@ export function Workspace({ onDemoReady }: { onDemoReady?: () => void } = {}) {
             </p>
           ))}
           <QuestionEditor draft={s.draft} onChange={s.setDraft} disabled={running} />
-          {marked.length === 0 ? <p className="muted key-hint">No key images yet: open a series and press K (or the key-image button) on a frame.</p> : <KeyImageStrip onSelect={() => undefined} />}
+          {marked.length === 0 ? <p className="muted key-hint">No key images yet: open a series and press K (or the key-image button) on a frame.</p> : <KeyImageStrip />}
           <RunControls running={running} busy={s.busy} canRun={canRun} hasRun={(s.detail?.runs.length ?? 0) > 0} onRun={(o) => void s.run(o)} onCancel={() => void s.cancel()} />
           {startError && <p className="error">{startError}</p>}
           {s.error && (
