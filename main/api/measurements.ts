@@ -51,10 +51,14 @@ export type MeasurementInput = z.input<typeof MeasurementInput>;
 export const Measurement = MeasurementInput.extend({ label: z.string(), detail: z.string(), createdAt: z.string(), updatedAt: z.string() });
 export type Measurement = z.infer<typeof Measurement>;
 
+/** A listed measurement with where it was taken in words ("series 2 (CT Chest), image 14, frame 3 of 96"). */
+export const PlacedMeasurement = Measurement.extend({ where: z.string() });
+export type PlacedMeasurement = z.infer<typeof PlacedMeasurement>;
+
 export const measurementsMethods = {
   'measurements.list': method(
     z.object({ studyInstanceUid: uid }).strict(),
-    z.object({ measurements: z.array(Measurement) }),
+    z.object({ measurements: z.array(PlacedMeasurement) }),
     "A study's measurements, in the order they were made.",
   ),
   'measurements.save': method(MeasurementInput, Measurement, 'Save a measurement made in the viewer (a new one, or an edit of one with the same uid); its image must be in the studies database.'),

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MeasurementInput } from '../api/measurements.js';
+import { Measurement, PlacedMeasurement, type MeasurementInput } from '../api/measurements.js';
+import { z } from 'zod';
 import { dispatch } from '../app/dispatch.js';
 import { closeServices } from '../app/services.js';
 import { indexInstance } from '../reports/testing/scripted-report.js';
@@ -19,7 +20,11 @@ const LENGTH: MeasurementInput = {
   geometry: { points: [[1, 2, 3], [4, 5, 6]], viewPlaneNormal: [0, 0, -1], viewUp: [0, -1, 0], frameOfReferenceUid: '1.2.3' },
 };
 
-const contexts: ReturnType<typeof testContext>[] = [];
+type Ctx = ReturnType<typeof testContext>;
+const save = async (ctx: Ctx, m: Record<string, unknown>) => Measurement.parse(await dispatch(ctx, 'measurements.save', m));
+const list = async (ctx: Ctx, studyInstanceUid: string) => z.object({ measurements: z.array(PlacedMeasurement) }).parse(await dispatch(ctx, 'measurements.list', { studyInstanceUid })).measurements;
+
+const contexts: Ctx[] = [];
 function context(dataDir = tempDataDir('measurements'), index = true) {
   const ctx = testContext(dataDir);
   contexts.push(ctx);
@@ -34,25 +39,26 @@ describe('measurements belong to their image', () => {
   it('are kept with study, series, image and frame, replaced by an edit, listed per study and deleted', async () => {
     const dataDir = tempDataDir('measurements');
     const ctx = context(dataDir);
-    const saved = await dispatch(ctx, 'measurements.save', LENGTH);
+    const saved = await save(ctx, LENGTH);
     expect(saved).toMatchObject({ ...LENGTH, label: '', detail: '' });
-    await dispatch(ctx, 'measurements.save', { ...LENGTH, uid: 'ann-2', tool: 'EllipticalROI', value: 41.2, unit: 'HU', detail: 'SD 3.1, area 120.5 mm²', label: 'Liver' });
-    const edited = await dispatch(ctx, 'measurements.save', { ...LENGTH, value: 30, label: 'Lesion', geometry: { points: [[1, 2, 3], [9, 9, 9]] } });
+    await save(ctx, { ...LENGTH, uid: 'ann-2', tool: 'EllipticalROI', value: 41.2, unit: 'HU', detail: 'SD 3.1, area 120.5 mm²', label: 'Liver' });
+    const edited = await save(ctx, { ...LENGTH, value: 30, label: 'Lesion', geometry: { points: [[1, 2, 3], [9, 9, 9]] } });
     expect(edited).toMatchObject({ value: 30, label: 'Lesion', createdAt: saved.createdAt, geometry: { points: [[1, 2, 3], [9, 9, 9]] } });
-    const list = await dispatch(ctx, 'measurements.list', { studyInstanceUid: LENGTH.studyInstanceUid });
-    expect(list.measurements.map((m) => [m.uid, m.tool, m.value, m.label])).toEqual([
+    const listed = await list(ctx, LENGTH.studyInstanceUid);
+    expect(listed.map((m) => [m.uid, m.tool, m.value, m.label])).toEqual([
       ['ann-1', 'Length', 30, 'Lesion'],
       ['ann-2', 'EllipticalROI', 41.2, 'Liver'],
     ]);
-    expect((await dispatch(ctx, 'measurements.list', { studyInstanceUid: '9.9.9' })).measurements).toEqual([]);
+    expect(listed[0]!.where).toBe('series 1 (CT), image 1');
+    expect(await list(ctx, '9.9.9')).toEqual([]);
 
     // Kept in the app database: a restart finds them.
     await closeServices(ctx);
     const again = context(dataDir, false);
-    expect((await dispatch(again, 'measurements.list', { studyInstanceUid: LENGTH.studyInstanceUid })).measurements).toHaveLength(2);
+    expect(await list(again, LENGTH.studyInstanceUid)).toHaveLength(2);
     expect(await dispatch(again, 'measurements.delete', { uid: 'ann-2' })).toEqual({ deleted: true });
     expect(await dispatch(again, 'measurements.delete', { uid: 'ann-2' })).toEqual({ deleted: false });
-    expect((await dispatch(again, 'measurements.list', { studyInstanceUid: LENGTH.studyInstanceUid })).measurements.map((m) => m.uid)).toEqual(['ann-1']);
+    expect((await list(again, LENGTH.studyInstanceUid)).map((m) => m.uid)).toEqual(['ann-1']);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [

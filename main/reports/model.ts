@@ -7,8 +7,8 @@ import { traceSections, type Section } from '../api/sections.js';
 import { buildTrace, type Trace } from '../api/trace.js';
 import type { AppContext } from '../app/context.js';
 import { instanceTags } from '../dicom/instances.js';
-import { instanceDescription } from '../dicom/queries.js';
 import { renderKeyImage } from '../cases/key-images.js';
+import { measurementPlace } from '../cases/measurement-place.js';
 import { caseStore, measurementStore } from '../cases/service.js';
 import { describePatient } from '../cases/store.js';
 import { deidentifyReport } from './deidentify.js';
@@ -127,16 +127,7 @@ function caseStudies(c: Case, keyImages: readonly KeyImage[]): string[] {
 
 function reportMeasurement(ctx: AppContext, m: Measurement): ReportMeasurement {
   const { uid: _uid, geometry: _geometry, createdAt: _c, updatedAt: _u, ...kept } = m;
-  return { ...kept, label: m.label || TOOL_LABEL[m.tool], where: measurementWhere(ctx, m) };
-}
-
-/** "series 2 (CT Chest), image 14, frame 3 of 96", from the studies index; the UIDs' tails when it no longer has the image. */
-function measurementWhere(ctx: AppContext, m: Measurement): string {
-  const d = instanceDescription(ctx, m.sopInstanceUid);
-  if (!d) return `image …${m.sopInstanceUid.slice(-12)}, frame ${m.frame + 1} (no longer in the studies database)`;
-  const series = [d.modality, d.seriesDescription].filter(Boolean).join(' ');
-  const frame = d.frames > 1 ? `, frame ${m.frame + 1} of ${d.frames}` : '';
-  return `series ${d.seriesNumber ?? '?'}${series ? ` (${series})` : ''}, image ${d.instanceNumber ?? '?'}${frame}`;
+  return { ...kept, label: m.label || TOOL_LABEL[m.tool], where: measurementPlace(ctx, m) };
 }
 
 async function reportImage(ctx: AppContext, key: KeyImage): Promise<ReportImage> {
