@@ -7,6 +7,7 @@ import { useServices } from '../services/context.js';
 import { useKeyImageRefusal } from '../services/keyImages.js';
 import { KeyImageStrip } from './KeyImageStrip.js';
 import { Measurements } from './Measurements.js';
+import { useMeasurements } from './useMeasurements.js';
 import { CT_PRESETS } from './presets.js';
 import { cineRateOf } from './series.js';
 import { StackViewportView } from './StackViewportView.js';
@@ -36,6 +37,8 @@ export function Viewer({ view, onDropSeries }: Props) {
   const shown = activeSeries && state ? activeSeries.frames[state.index] : undefined;
   const { keyImages } = useServices();
   const refusal = useKeyImageRefusal();
+  // Kept whether or not the panel is open: drawings are saved, and drawn again when their series is shown.
+  const measurements = useMeasurements(view.cells);
 
   useEffect(() => {
     void initCornerstone().then(setRenderPath);
@@ -190,7 +193,7 @@ export function Viewer({ view, onDropSeries }: Props) {
               </button>
             </div>
             <div className="tab-body">
-              {panel === 'measurements' && <Measurements />}
+              {panel === 'measurements' && <Measurements study={activeSeries?.study ?? null} measurements={measurements} />}
               {panel === 'tags' && <TagBrowser sopInstanceUid={shown?.instance.sopInstanceUid ?? null} />}
               {panel === 'shortcuts' && <Shortcuts />}
             </div>
