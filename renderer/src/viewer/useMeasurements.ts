@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { eventTarget } from '@cornerstonejs/core';
-import { annotation, Enums as ToolEnums, type Types as ToolTypes } from '@cornerstonejs/tools';
+import { AngleTool, annotation, EllipticalROITool, Enums as ToolEnums, LengthTool, RectangleROITool, ToolGroupManager } from '@cornerstonejs/tools';
+import type { Types as CoreTypes } from '@cornerstonejs/core';
 import type { PlacedMeasurement } from '../../../main/api/measurements.js';
 import { useServices } from '../services/context.js';
 import { renderingEngine, stackViewport } from './engine.js';
-import { annotationOf, measuredBy, signature, type AnnotationLike } from './measurementAnnotations.js';
+import { measuredBy, signature, type AnnotationLike } from './measurementAnnotations.js';
 import type { LoadedSeries } from './series.js';
 import { viewportIdOf } from './useViewerLayout.js';
 import { viewStates } from './viewState.js';
@@ -17,6 +18,9 @@ export interface MeasurementsState {
   readonly problem: string | null;
   remove: (m: PlacedMeasurement) => void;
 }
+
+type Point3 = CoreTypes.Point3;
+const TOOL_CLASS = { Length: LengthTool, Angle: AngleTool, RectangleROI: RectangleROITool, EllipticalROI: EllipticalROITool } as const;
 
 /** Modified events fire on every mouse move of a drag: the drawing is saved once it rests this long. */
 const SAVE_DELAY_MS = 300;
@@ -61,13 +65,21 @@ export function useMeasurements(cells: readonly (LoadedSeries | null)[]): Measur
       let added = false;
       open.forEach((series, cell) => {
         const vp = series && stackViewport(viewportIdOf(cell));
-        if (!series || !vp || vp.getImageIds().length === 0) return;
+        // Not before its first image has loaded: only then does the viewport know its frame of reference, the key
+        // under which Cornerstone keeps (and looks up) the annotations it draws.
+        if (!series || !vp || !vp.getCornerstoneImage()) return;
         for (const m of lists.get(series.study.studyInstanceUid) ?? []) {
           if (m.seriesInstanceUid !== series.series.seriesInstanceUid || annotation.state.getAnnotation(m.uid)) continue;
           const index = series.frames.findIndex((f) => f.instance.sopInstanceUid === m.sopInstanceUid && f.frame === m.frame);
           if (index < 0) continue;
-          const drawn = annotationOf(m, series.imageIds[index]!, vp.getFrameOfReferenceUID());
-          annotation.state.addAnnotation(drawn as unknown as ToolTypes.Annotation, vp.element);
+          // A tool draws only its own annotations and only when enabled: passive draws them and lets them be edited.
+          const group = ToolGroupManager.getToolGroupForViewport(viewportIdOf(cell));
+          const mode = group?.getToolOptions(TOOL_CLASS[m.tool].toolName)?.mode;
+          if (group && mode !== ToolEnums.ToolModes.Active && mode !== ToolEnums.ToolModes.Passive) group.setToolPassive(TOOL_CLASS[m.tool].toolName);
+          // Cornerstone's own way back from stored points: the tool builds the annotation for this viewport and image.
+          TOOL_CLASS[m.tool].hydrate(viewportIdOf(cell), m.geometry.points.map((p) => [...p] as Point3), { annotationUID: m.uid, referencedImageId: series.imageIds[index]! });
+          const drawn = annotation.state.getAnnotation(m.uid);
+          if (drawn && m.label) drawn.data.label = m.label;
           added = true;
         }
       });
@@ -106,11 +118,8 @@ export function useMeasurements(cells: readonly (LoadedSeries | null)[]): Measur
       timers.set(uid, setTimeout(() => save(a), SAVE_DELAY_MS));
     };
     const detail = (evt: Event) => (evt as CustomEvent<{ annotation?: AnnotationLike }>).detail?.annotation;
-    const onCompleted = (evt: Event) => {
-      const a = detail(evt);
-      if (a) save(a);
-    };
-    const onModified = (evt: Event) => {
+    // Completed comes before the tool has computed its statistics at the final handle position: both wait.
+    const onChanged = (evt: Event) => {
       const a = detail(evt);
       if (a) later(a);
     };
@@ -122,13 +131,13 @@ export function useMeasurements(cells: readonly (LoadedSeries | null)[]): Measur
       setByStudy((prev) => new Map([...prev].map(([s, ms]) => [s, ms.filter((m) => m.uid !== uid)])));
       client.call('measurements.delete', { uid }).catch((err: unknown) => setProblem(`The measurement was not deleted: ${message(err)}`));
     };
-    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
-    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onModified);
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onChanged);
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onChanged);
     eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
     return () => {
       for (const t of timers.values()) clearTimeout(t);
-      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
-      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onModified);
+      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onChanged);
+      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onChanged);
       eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
     };
   }, [client, refresh]);
