@@ -160,6 +160,13 @@ describe('frame boundaries from the codestream', () => {
     const info = readImageInfo(ds);
     expect(Array.from(encapsulatedFrame(ds, info, 1).subarray(0, 2))).toEqual([0xff, 0xd8]);
     expect(() => encapsulatedFrame(ds, info, 2)).toThrow('frame 3 is missing: the header says 3 frames, the compressed pixel data holds 2 (found by codestream markers)');
+    // Served to the viewer with a table of the 2 frames found: the loader reads those and fails on the third alone,
+    // which the viewport then shows as that image's error.
+    const served = dicomParser.parseDicom(viewerReadyBytes(file)!);
+    const el = served.elements['x7fe00010']!;
+    expect(el.basicOffsetTable).toHaveLength(2);
+    expect(Buffer.from(dicomParser.readEncapsulatedImageFrame(served, el, 1)).equals(Buffer.from(encapsulatedFrame(ds, info, 1)))).toBe(true);
+    expect(() => dicomParser.readEncapsulatedImageFrame(served, el, 2)).toThrow();
   });
 
   it('import refuses a file that declares more frames than its fragments and markers hold (NumberOfFrames stays bounded)', async () => {
