@@ -2,7 +2,7 @@ import { net, protocol } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppContext } from '../main/app/context.js';
-import { instancePath } from '../main/dicom/queries.js';
+import { viewerFileOf } from '../main/dicom/instances.js';
 import { CONTENT_SECURITY_POLICY } from '../main/server/csp.js';
 import { INSTANCE_FILES_PREFIX } from '../main/server/instance-files.js';
 import { percentDecode } from '../main/server/request-target.js';
@@ -28,9 +28,11 @@ export function serveAppScheme(ctx: AppContext, rendererDir: string): void {
     const pathname = percentDecode(url.pathname);
     if (pathname === undefined) return new Response('malformed percent-encoding', { status: 400 });
     if (pathname.startsWith(INSTANCE_FILES_PREFIX)) {
-      const path = instancePath(ctx, pathname.slice(INSTANCE_FILES_PREFIX.length));
-      if (!path) return new Response('no such instance', { status: 404 });
-      const file = await net.fetch(pathToFileURL(path).href);
+      const served = await viewerFileOf(ctx, pathname.slice(INSTANCE_FILES_PREFIX.length));
+      if (!served) return new Response('no such instance', { status: 404 });
+      // A compressed file whose frame table would mislead the loader comes rewritten (see viewerFileOf).
+      if (served.bytes) return new Response(Buffer.from(served.bytes), { status: 200, headers: { 'content-type': 'application/dicom' } });
+      const file = await net.fetch(pathToFileURL(served.path).href);
       return new Response(file.body, { status: file.status, headers: { 'content-type': 'application/dicom' } });
     }
     const rel = normalize(pathname).replace(/^([/\\])+/, '') || 'index.html';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appMethods } from './app.js';
 import { casesMethods } from './cases.js';
 import { kbMethods } from './kb.js';
+import { measurementsMethods } from './measurements.js';
 import { pacsMethods } from './pacs.js';
 import { settingsMethods } from './settings.js';
 import { studiesMethods } from './studies.js';
@@ -11,6 +12,7 @@ export const methods = {
   ...appMethods,
   ...casesMethods,
   ...kbMethods,
+  ...measurementsMethods,
   ...pacsMethods,
   ...settingsMethods,
   ...studiesMethods,

@@ -5,5 +5,6 @@ export * from './events.js';
 export * from './app.js';
 export * from './run-events.js';
 export * from './cases.js';
+export * from './measurements.js';
 export * from './format.js';
 export * from './settings.js';

@@ -3,6 +3,7 @@ import type { RetrieveReport } from '../api/pacs.js';
 import type { ImportReport } from '../api/studies.js';
 import { OpenResources, engineReasoner } from '../cases/engine-reasoner.js';
 import { renderKeyImage } from '../cases/key-images.js';
+import { MeasurementStore } from '../cases/measurements.js';
 import type { PathsPort, StudiesPort } from '../cases/ports.js';
 import { RunService } from '../cases/run-service.js';
 import { openCaseStore } from '../cases/service.js';
@@ -10,7 +11,7 @@ import type { CaseStore } from '../cases/store.js';
 import { openAppDatabase } from '../db/database.js';
 import { importFinished, startImport } from '../dicom/importer.js';
 import { instanceTags, renderInstance } from '../dicom/instances.js';
-import { instanceOwner } from '../dicom/queries.js';
+import { instanceDescription, instanceLocation, instanceOwner } from '../dicom/queries.js';
 import { DicomWorker } from '../dicom/worker/client.js';
 import { KnowledgeBases } from '../kb/app-knowledge-bases.js';
 import { caseSr } from '../pacs/case-sr.js';
@@ -38,6 +39,8 @@ export interface AppServices {
   /** main/dicom as cases and reports see it. */
   readonly studies: StudiesPort;
   readonly cases: CaseStore;
+  /** The viewer's measurements, kept per image. */
+  readonly measurements: MeasurementStore;
   readonly knowledgeBases: KnowledgeBases;
   /** The model and knowledge base runs use, kept open between runs. */
   readonly reasoning: OpenResources;
@@ -68,8 +71,11 @@ export function composeApp(base: Omit<AppContext, 'services'>): AppContext {
       return report;
     },
     owner: (sop) => instanceOwner(ctx, sop),
+    location: (sop) => instanceLocation(ctx, sop),
+    describe: (sop) => instanceDescription(ctx, sop),
   };
   const cases = life.slot(() => openCaseStore(db(), studies.owner, ctx.logger));
+  const measurements = life.slot(() => new MeasurementStore(db(), studies.location));
   const knowledgeBases = life.slot(() => new KnowledgeBases(), (k) => k.close());
   const reasoning = life.slot(() => new OpenResources(paths, (dir) => knowledgeBases().get(dir)), (r) => r.close());
   // Runs end (interrupted) before the engine and knowledge base they use close.
@@ -77,7 +83,7 @@ export function composeApp(base: Omit<AppContext, 'services'>): AppContext {
   // Retrieves stopped on shutdown stay on disk for a resume.
   const retrieves = life.slot(() => new TaskRegistry<RetrieveReport>(), (r) => r.stopAll(), { drain: true });
 
-  const services: AppServices = Object.assign(getters({ closing: () => life.closing, db, dicom, imports, cases, knowledgeBases, reasoning, runs, retrieves }), {
+  const services: AppServices = Object.assign(getters({ closing: () => life.closing, db, dicom, imports, cases, measurements, knowledgeBases, reasoning, runs, retrieves }), {
     paths,
     studies,
     caseSr: ((opts) => caseSr(ctx, opts)) satisfies CaseSrWriter,

@@ -1,6 +1,7 @@
 import type { MethodName, Params, Result } from '../api/contract.js';
 import type { AppContext } from './context.js';
 import { casesHandlers } from '../cases/handlers.js';
+import { measurementsHandlers } from '../cases/measurement-handlers.js';
 import { studiesHandlers } from '../dicom/handlers.js';
 import { kbHandlers } from '../kb/handlers.js';
 import { pacsHandlers } from '../pacs/handlers.js';
@@ -15,6 +16,7 @@ export const handlers: Handlers = {
   'app.info': (_params, ctx) => appInfo(ctx),
   ...casesHandlers,
   ...kbHandlers,
+  ...measurementsHandlers,
   ...pacsHandlers,
   ...reportsHandlers,
   ...studiesHandlers,

@@ -1,6 +1,15 @@
 import type { ImportReport, TagEntry } from '../api/studies.js';
 import type { RgbImage, WindowLevel } from '../imaging/rgb.js';
+import type { InstanceLocator } from './measurements.js';
 import type { InstanceOwner } from './store.js';
+
+export interface InstanceDescription {
+  readonly seriesNumber: number | null;
+  readonly modality: string;
+  readonly seriesDescription: string;
+  readonly instanceNumber: number | null;
+  readonly frames: number;
+}
 
 /**
  * What cases and reports need of the studies domain. main/dicom implements it (its worker renders and reads the
@@ -15,6 +24,10 @@ export interface StudiesPort {
   importFiles(paths: readonly string[]): Promise<ImportReport>;
   /** The patient and study an indexed instance belongs to (the case store's one-patient rule). */
   readonly owner: InstanceOwner;
+  /** The study, series and frame count of an indexed instance (a measurement's image is checked against it). */
+  readonly location: InstanceLocator;
+  /** Series and image numbers of an indexed instance, as a reader names where a measurement was taken. */
+  describe(sopInstanceUid: string): InstanceDescription | undefined;
 }
 
 /** Where the app is installed: settings name the model and knowledge base relative to it, and the demo lives there. */

@@ -11,3 +11,4 @@ export function openCaseStore(db: Database.Database, owner: InstanceOwner, logge
   if (mixed.length) logger.log('warn', `${mixed.length} case(s) hold images of more than one patient: flagged, left as they are, refused for runs and reports`, { cases: mixed });
   return store;
 }
+

@@ -1,5 +1,6 @@
-import dicomParser, { type DataSet } from 'dicom-parser';
-import { DicomError, parserMessage } from './dataset.js';
+import type { DataSet } from 'dicom-parser';
+import { DicomError } from './dataset.js';
+import { frameBytes, frameTable, type FrameTable } from './frame-table.js';
 import type { ImageInfo } from './image-info.js';
 
 /** Whether the transfer syntax stores pixel data as encapsulated fragments (compressed). */
@@ -7,21 +8,22 @@ export function isEncapsulated(ds: DataSet, info: ImageInfo): boolean {
   return ds.elements[info.pixelTag]?.encapsulatedPixelData === true;
 }
 
-/** The bytes of one compressed frame, whether the file has a Basic Offset Table or not. */
-export function encapsulatedFrame(ds: DataSet, info: ImageInfo, frame: number): Uint8Array {
+/** Where the frames of an encapsulated pixel data element lie (see frameTable: the offset table is checked, not trusted). */
+export function encapsulatedFrameTable(ds: DataSet, info: ImageInfo): FrameTable {
   const el = ds.elements[info.pixelTag]!;
   const fragments = el.fragments ?? [];
   if (fragments.length === 0) throw new DicomError('compressed pixel data has no fragments');
-  try {
-    if (info.frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, fragments.length);
-    if (el.basicOffsetTable && el.basicOffsetTable.length > 0) return dicomParser.readEncapsulatedImageFrame(ds, el, frame);
-    if (fragments.length === info.frames) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, frame, 1);
-    // Several fragments per frame without an offset table: find frame starts by JPEG SOI markers.
-    const table = dicomParser.createJPEGBasicOffsetTable(ds, el);
-    return dicomParser.readEncapsulatedImageFrame(ds, el, frame, table);
-  } catch (err) {
-    throw new DicomError(`cannot read compressed frame ${frame}: the fragments are corrupt (${parserMessage(err)})`);
+  return frameTable(ds.byteArray, fragments, el.basicOffsetTable ?? [], info.frames, info.transferSyntax);
+}
+
+/** The bytes of one compressed frame, whether the file's Basic Offset Table is right, wrong or empty. */
+export function encapsulatedFrame(ds: DataSet, info: ImageInfo, frame: number): Uint8Array {
+  const table = encapsulatedFrameTable(ds, info);
+  const ranges = table.frames[frame];
+  if (!ranges) {
+    throw new DicomError(`frame ${frame + 1} is missing: the header says ${info.frames} frames, the compressed pixel data holds ${table.frames.length} (found by ${table.source})`);
   }
+  return frameBytes(ds.byteArray, ranges);
 }
 
 /** The bytes of one native (uncompressed) frame; for 1-bit data the frame may start mid-byte (see bitOffset). */

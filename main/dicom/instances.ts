@@ -3,7 +3,8 @@ import type { RenderedFrame, TagEntry } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
 import type { WindowLevel } from '../imaging/rgb.js';
 import { DicomError } from './dataset.js';
-import { instancePath } from './queries.js';
+import { TS } from './image-info.js';
+import { instanceFile, instancePath } from './queries.js';
 import type { RenderedImage } from './render.js';
 import { FileAccessError } from './worker/client.js';
 
@@ -41,5 +42,24 @@ async function inWorker<T>(ctx: AppContext, sopUid: string, verb: string, job: (
   } catch (err) {
     if (err instanceof FileAccessError) throw new ApiError('not_found', `The file of instance ${sopUid} is no longer at ${path} (${err.code}); import it again from where it is now.`);
     throw err instanceof DicomError ? new ApiError('bad_request', `Cannot ${verb} ${sopUid}: ${err.message}`) : err;
+  }
+}
+
+const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflated, TS.explicitBE]);
+
+/**
+ * What the viewer's loader is served for an instance: its file, or (compressed files whose frame table would mislead
+ * the loader: wrong, or empty with fragments ≠ frames) a rewritten copy with a correct table. A file the worker
+ * cannot read is served as it is, so the loader reports its own error in the viewport. Undefined: unknown UID.
+ */
+export async function viewerFileOf(ctx: AppContext, sopUid: string): Promise<{ path: string; bytes: Uint8Array | null } | undefined> {
+  const file = instanceFile(ctx, sopUid);
+  if (!file) return undefined;
+  if (NATIVE.has(file.transferSyntax)) return { path: file.path, bytes: null };
+  try {
+    return { path: file.path, bytes: await ctx.services.dicom.run('viewerFile', { path: file.path }) };
+  } catch (err) {
+    if (!(err instanceof DicomError || err instanceof FileAccessError)) ctx.logger.log('warn', `serving ${sopUid} unchanged: ${(err as Error).message}`);
+    return { path: file.path, bytes: null };
   }
 }

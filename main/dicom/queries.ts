@@ -121,9 +121,33 @@ export function instanceUrl(sopUid: string): string {
   return `/files/instances/${encodeURIComponent(sopUid)}`;
 }
 
+/** An instance's file and its transfer syntax, or undefined when the UID is not in the database. */
+export function instanceFile(ctx: AppContext, sopUid: string): { path: string; transferSyntax: string } | undefined {
+  return ctx.services.db.prepare<[string], { path: string; transferSyntax: string }>('SELECT path, transfer_syntax AS transferSyntax FROM instances WHERE sop_uid = ?').get(sopUid);
+}
+
 /** The absolute path of an instance's file, or undefined when the UID is not in the database. */
 export function instancePath(ctx: AppContext, sopUid: string): string | undefined {
   return ctx.services.db.prepare<[string], { path: string }>('SELECT path FROM instances WHERE sop_uid = ?').get(sopUid)?.path;
+}
+
+/** How a reader names an instance's place: its series (number, modality, description) and its instance number. */
+export function instanceDescription(ctx: AppContext, sopUid: string): { seriesNumber: number | null; modality: string; seriesDescription: string; instanceNumber: number | null; frames: number } | undefined {
+  return ctx.services.db
+    .prepare<[string], { seriesNumber: number | null; modality: string; seriesDescription: string; instanceNumber: number | null; frames: number }>(
+      `SELECT se.number AS seriesNumber, se.modality, se.description AS seriesDescription, i.instance_number AS instanceNumber, i.frames
+         FROM instances i JOIN series se ON se.series_uid = i.series_uid WHERE i.sop_uid = ?`,
+    )
+    .get(sopUid);
+}
+
+/** Which study and series an instance is indexed under, and its frame count; undefined when the UID is unknown. */
+export function instanceLocation(ctx: AppContext, sopUid: string): { studyUid: string; seriesUid: string; frames: number } | undefined {
+  return ctx.services.db
+    .prepare<[string], { studyUid: string; seriesUid: string; frames: number }>(
+      'SELECT se.study_uid AS studyUid, i.series_uid AS seriesUid, i.frames FROM instances i JOIN series se ON se.series_uid = i.series_uid WHERE i.sop_uid = ?',
+    )
+    .get(sopUid);
 }
 
 /** Whose image an instance is (the patient and study it was indexed under); undefined when the UID is unknown. */

@@ -3,7 +3,7 @@ import { checkFrameSize } from './budget.js';
 import { DicomError, num, str } from './dataset.js';
 import { CODEC_OF } from './decode.js';
 import { codestreamSize } from './codestream.js';
-import { encapsulatedFrame, isEncapsulated, nativeFrame } from './frame-bytes.js';
+import { encapsulatedFrame, encapsulatedFrameTable, isEncapsulated, nativeFrame } from './frame-bytes.js';
 import { frameDisplay, readImageInfo, TS, type ImageInfo } from './image-info.js';
 
 /** What the index keeps of one image file. */
@@ -68,12 +68,17 @@ export function readInstanceRecord(ds: DataSet, path: string, fileSize: number):
 }
 
 /**
- * The first compressed frame must exist and declare the size the header gives (checked without decoding); every
- * frame needs at least one fragment.
+ * The first compressed frame must exist and declare the size the header gives (checked without decoding). The
+ * frames are found as decode finds them (a wrong or empty offset table does not matter); a file declaring more
+ * frames than it has fragments and than its markers show is refused, so NumberOfFrames stays bounded by the data.
+ * A file with some frames missing is indexed: those frames show their error in the viewer.
  */
 function checkCodestream(ds: DataSet, info: ImageInfo): void {
   const fragments = ds.elements[info.pixelTag]?.fragments?.length ?? 0;
-  if (info.frames > fragments) throw new DicomError(`NumberOfFrames says ${info.frames} but the compressed pixel data holds only ${fragments} fragment(s)`);
+  const found = encapsulatedFrameTable(ds, info).frames.length;
+  if (info.frames > fragments && info.frames > found) {
+    throw new DicomError(`NumberOfFrames says ${info.frames} but the compressed pixel data holds only ${Math.max(fragments, found)} frame(s)`);
+  }
   const first = encapsulatedFrame(ds, info, 0);
   if (info.transferSyntax === TS.rle) return checkRleHeader(first, info);
   const size = codestreamSize(first);

@@ -120,7 +120,7 @@ describe('a case as a DICOM SR', () => {
   it('maps measurements when the report has them, with value, unit and where', async () => {
     const sc = await reviewedCdirCase();
     const model = await buildReportModel(sc.ctx, { caseId: sc.caseId, deidentify: false });
-    const input = srInputFromReport({ ...model, measurements: [{ label: 'Effusion depth', value: 23.5, unit: 'mm', where: 'key image 1' }] }, indexedImages(sc.ctx, [KEY_SOP]));
+    const input = srInputFromReport({ ...model, measurements: [{ label: 'Effusion depth', tool: 'Length', value: 23.5, unit: 'mm', detail: '', where: 'key image 1', studyInstanceUid: '1.2', seriesInstanceUid: '1.2.3', sopInstanceUid: KEY_SOP, frame: 0 }] }, indexedImages(sc.ctx, [KEY_SOP]));
     expect(input.measurements).toEqual([{ label: 'Effusion depth', value: 23.5, unit: 'mm', where: 'key image 1' }]);
     const bytes = buildSr(input).bytes;
     expect(lines(bytes)).toEqual(expect.arrayContaining(['Measurement: 23.5 mm', '  Measurement name: Effusion depth', '  Measurement location: key image 1']));

@@ -74,7 +74,7 @@ export function srInputFromReport(model: ReportModel, indexed: ReadonlyMap<strin
       // DICOM allows a frame number only on a multi-frame image; ours are 0-based, DICOM's 1-based.
       ...(ix!.frames > 1 ? { frame: key.frame + 1 } : {}),
     })),
-    measurements: model.measurements,
+    measurements: model.measurements.map(({ label, value, unit, where }) => ({ label, value, unit, where })),
     review: review ? { verdict: review.verdict, note: review.note, editedAnswer: review.editedAnswer, user: review.user, at: new Date(review.at) } : null,
     provenance: { model: prov ? `${prov.model.id}${prov.model.synthetic ? ' (synthetic demo model)' : ''}` : 'not run', modelVersion: prov?.model.version ?? 'not run', knowledgeBase: kb },
     decisionSupportLabel: model.synthetic ? `${model.disclaimer}. Synthetic demo data.` : model.disclaimer,

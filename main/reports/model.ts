@@ -1,4 +1,5 @@
 import type { Case, KeyImage, Review, RunRecord } from '../api/cases.js';
+import { TOOL_LABEL, type Measurement, type MeasurementTool } from '../api/measurements.js';
 import { assessRun, validLetter, type Assessment } from '../api/assessment.js';
 import { DISCLAIMER } from '../api/contract.js';
 import { ApiError } from '../api/errors.js';
@@ -6,6 +7,7 @@ import { traceSections, type Section } from '../api/sections.js';
 import { buildTrace, type Trace } from '../api/trace.js';
 import type { AppContext } from '../app/context.js';
 import { renderKeyImage } from '../cases/key-images.js';
+import { measurementPlace } from '../cases/measurement-place.js';
 import type { StudiesPort } from '../cases/ports.js';
 import { describePatient } from '../cases/store.js';
 import { deidentifyReport } from './deidentify.js';
@@ -30,13 +32,21 @@ export interface ReportImage {
   problem: string | null;
 }
 
-/** A measurement made on a key image. None are stored with cases yet; the report prints them once they are. */
+/** A measurement made in the viewer on an image of the case's studies. */
 export interface ReportMeasurement {
   label: string;
+  tool: MeasurementTool;
   value: number;
   unit: string;
-  /** Where it was taken, in words (e.g. "key image 1"). */
+  /** An ROI's SD and area, as the viewer showed them ('' for lengths and angles). */
+  detail: string;
+  /** Where it was taken, in words (e.g. "series 2 (CT Chest), image 14, frame 3 of 96"). */
   where: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  /** 0-based, as everywhere in the app. */
+  frame: number;
 }
 
 /** Everything a report shows, in one plain object: the HTML, PDF and JSON writers only lay it out. */
@@ -99,7 +109,7 @@ export async function buildReportModel(ctx: AppContext, opts: { caseId: string; 
     case: { id: c.id, title: c.title, question: inputs.question, options: inputs.options, createdAt: c.createdAt, status: c.status },
     patient: inputs.keyImages[0] ? await patientOf(ctx.services.studies, inputs.keyImages[0].sopInstanceUid) : null,
     images,
-    measurements: [],
+    measurements: ctx.services.measurements.listForStudies(caseStudies(c, inputs.keyImages)).map((m) => reportMeasurement(ctx.services.studies, m)),
     run: run ?? null,
     trace,
     assessment: trace ? assessRun(trace, inputs.options, others) : null,
@@ -107,6 +117,16 @@ export async function buildReportModel(ctx: AppContext, opts: { caseId: string; 
     review: run ? (store.reviews(c.id).filter((r) => r.runId === run.id).at(-1) ?? null) : null,
   };
   return opts.deidentify ? deidentifyReport(model) : model;
+}
+
+/** The studies a case's measurements come from: its key images' (as indexed now, or as recorded with them). */
+function caseStudies(c: Case, keyImages: readonly KeyImage[]): string[] {
+  return [...new Set([...c.studies, ...keyImages.flatMap((k) => (k.studyInstanceUid ? [k.studyInstanceUid] : []))])];
+}
+
+function reportMeasurement(studies: StudiesPort, m: Measurement): ReportMeasurement {
+  const { uid: _uid, geometry: _geometry, createdAt: _c, updatedAt: _u, ...kept } = m;
+  return { ...kept, label: m.label || TOOL_LABEL[m.tool], where: measurementPlace(studies, m) };
 }
 
 async function reportImage(studies: StudiesPort, key: KeyImage): Promise<ReportImage> {

@@ -60,8 +60,12 @@ export function imageCaption(im: ReportImage, i: number): string[] {
 
 export const NO_MEASUREMENTS = 'No measurements recorded with this case.';
 
+/** "Length: 23.46 mm (series 2 (CT), image 14)"; an ROI's mean with its SD and area. */
 export function measurementLine(x: ReportModel['measurements'][number]): string {
-  return `${x.label}: ${num(x.value)} ${x.unit} (${x.where})`;
+  const value = x.tool === 'Length' ? x.value.toFixed(2) : x.value.toFixed(1);
+  const unit = x.unit === '°' ? '°' : ` ${x.unit}`;
+  const roi = x.tool === 'RectangleROI' || x.tool === 'EllipticalROI';
+  return `${x.label}: ${roi ? 'mean ' : ''}${value}${unit}${x.detail ? `, ${x.detail}` : ''} (${x.where})`;
 }
 
 /** The answer block: a headline and the lines under it. No confidence when the answer is not valid. */

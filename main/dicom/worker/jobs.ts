@@ -11,6 +11,7 @@ import { readDicomFile } from '../read-file.js';
 import { readInstanceRecord, type InstanceRecord } from '../record.js';
 import { renderDataset, type RenderedImage } from '../render.js';
 import { listTags } from '../tags.js';
+import { viewerReadyBytes } from '../viewer-file.js';
 
 /**
  * The work import and the viewer hand to the DICOM worker thread (see thread.ts): everything that reads a file's
@@ -67,4 +68,9 @@ export async function renderPng(req: RenderRequest): Promise<RenderedFrame> {
 /** The attributes of a file for the tag browser (instances.tags); a deflated data set is inflated here, not on the server. */
 export async function tagsOf(path: string): Promise<TagEntry[]> {
   return listTags(parseDicom(await readDicomFile(path)));
+}
+
+/** An encapsulated file as the viewer's loader can read it (see viewerReadyBytes); null: serve the file as it is. */
+export async function viewerFile(path: string): Promise<Uint8Array | null> {
+  return viewerReadyBytes(await readDicomFile(path));
 }

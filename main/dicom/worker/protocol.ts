@@ -10,6 +10,8 @@ export interface Jobs {
   /** The same frame as raw RGB (a key image for the model: no PNG round trip). */
   rgb: { args: RenderRequest; result: RenderedImage };
   tags: { args: { path: string }; result: TagEntry[] };
+  /** The file rewritten for the viewer's loader when its frame table would mislead it; null: serve it as it is. */
+  viewerFile: { args: { path: string }; result: Uint8Array | null };
 }
 export type JobName = keyof Jobs;
 

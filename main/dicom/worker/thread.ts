@@ -18,7 +18,7 @@ try {
 } catch {
   // not permitted here: run at the process's priority
 }
-const { indexFile, renderPng, renderRgb, tagsOf, thumbnailPng } = await import('./jobs.js');
+const { indexFile, renderPng, renderRgb, tagsOf, thumbnailPng, viewerFile } = await import('./jobs.js');
 
 async function run(req: JobRequest): Promise<unknown> {
   switch (req.job) {
@@ -32,6 +32,8 @@ async function run(req: JobRequest): Promise<unknown> {
       return renderRgb(req.args);
     case 'tags':
       return tagsOf(req.args.path);
+    case 'viewerFile':
+      return viewerFile(req.args.path);
   }
 }
 

@@ -11,6 +11,7 @@ import { Measurements } from './Measurements.js';
 import { windowChoices, type WindowChoice } from './presets.js';
 import { cineRateOf, type LoadedSeries } from './series.js';
 import { ShortcutsDialog } from './ShortcutsDialog.js';
+import { useMeasurements } from './useMeasurements.js';
 import { StackViewportView } from './StackViewportView.js';
 import { TagBrowser } from './TagBrowser.js';
 import { Toolbar } from './Toolbar.js';
@@ -50,6 +51,8 @@ export function Viewer({ view, onDropSeries }: Props) {
   const { keyImages } = useServices();
   const refusal = useKeyImageRefusal();
   const count = LAYOUTS[view.layout];
+  // Kept whether or not the panel is open: drawings are saved, and drawn again when their series is shown.
+  const measurements = useMeasurements(view.cells);
 
   useEffect(() => {
     void initCornerstone().then(setRenderPath);
@@ -257,7 +260,7 @@ export function Viewer({ view, onDropSeries }: Props) {
               </button>
             </div>
             <div className="tab-body">
-              {panel === 'measurements' && <Measurements />}
+              {panel === 'measurements' && <Measurements study={activeSeries?.study ?? null} measurements={measurements} />}
               {panel === 'tags' && <TagBrowser sopInstanceUid={shown?.instance.sopInstanceUid ?? null} />}
             </div>
           </aside>
