@@ -7,6 +7,9 @@ import { bitRot } from '../../engine/testing/bit-rot.js';
 import { projectRoot } from '../../app/paths.js';
 import { hasPythonModule } from '../python.js';
 
+// Debian's python3 has torch, numpy and onnx; the first python3 on PATH may be another one (the CLI then names what it lacks).
+if (!process.env.MEDRWR_PYTHON && existsSync('/usr/bin/python3')) process.env.MEDRWR_PYTHON = '/usr/bin/python3';
+
 const TINY = join(projectRoot(), 'models/medrwr-tiny');
 const work = mkdtempSync(join(tmpdir(), 'medrwr-model-verify-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
