@@ -6,7 +6,8 @@
 // MEDRWR_PATHS=ours,worker,bare picks the paths. To see where the time goes, profile one path alone:
 //   MEDRWR_PATHS=ours node --cpu-prof --cpu-prof-dir .cache/prof --import tsx bench/decode-overhead.ts models/medrwr-tiny 1000 5
 // (the worker thread writes a profile of its own). The in-thread paths ignore the end-of-sequence token so that every
-// run decodes N tokens; the worker cannot, and stops where the model does.
+// run decodes N tokens; the worker cannot, and stops where the model does. MEDRWR_BASELINE=<another checkout of this
+// repository> adds its ModelRunner + generate in this thread ("baseline", e.g. before a change) to every turn.
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { createEngine } from '../main/engine/engine-client.js';
@@ -27,23 +28,49 @@ const { segments } = workload(modelDir);
 
 const runner = await ModelRunner.open({ modelDir, ep: 'cpu', threads: 1 });
 runner.tokenizer.eosIds = () => [];
+const BASELINE = process.env.MEDRWR_BASELINE;
+const base = BASELINE
+  ? {
+      runner: await ((await import(join(BASELINE, 'main/engine/model-runner.ts'))) as { ModelRunner: typeof ModelRunner }).ModelRunner.open({ modelDir, ep: 'cpu', threads: 1 }),
+      generate: ((await import(join(BASELINE, 'main/engine/generate.ts'))) as { generate: typeof generate }).generate,
+    }
+  : null;
+if (base) base.runner.tokenizer.eosIds = () => [];
 const engine: Engine | null = paths.has('worker') ? await createEngine({ modelDir, ep: 'cpu', threads: 1, verify: false }) : null;
 
-/** tokens/s from the first token to the last. */
+/**
+ * Tokens per second of this process's CPU time (every thread: ONNX Runtime runs on the calling thread with one intra-op
+ * thread; the worker path counts both threads), from the first token to the last. On a shared, loaded machine CPU time
+ * moves less than wall time, which counts the time other jobs held the cores. MEDRWR_CLOCK=wall uses wall time instead.
+ */
+const now = process.env.MEDRWR_CLOCK === 'wall'
+  ? () => performance.now()
+  : () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
 const rate = (stamps: number[]) => ((stamps.length - 1) / (stamps.at(-1)! - stamps[0]!)) * 1000;
 
 async function ours(): Promise<{ tps: number; ids: number[] }> {
   runner.reset();
   await runner.feed(segments);
   const stamps: number[] = [];
-  const res = await generate(runner, opts, () => stamps.push(performance.now()));
+  const res = await generate(runner, opts, () => stamps.push(now()));
   return { tps: rate(stamps), ids: res.ids };
+}
+
+async function baseline(): Promise<number> {
+  base!.runner.reset();
+  await base!.runner.feed(segments);
+  const stamps: number[] = [];
+  await base!.generate(base!.runner, opts, () => stamps.push(now()));
+  return rate(stamps);
 }
 
 async function worker(): Promise<number> {
   await engine!.prefill(segments);
   const stamps: number[] = [];
-  for await (const e of engine!.generate(opts)) if (e.type === 'token') stamps.push(performance.now());
+  for await (const e of engine!.generate(opts)) if (e.type === 'token') stamps.push(now());
   return rate(stamps);
 }
 
@@ -56,7 +83,7 @@ async function bare(ids: number[]): Promise<number> {
   let kv = (runner as unknown as { kv: { feeds(): Record<string, ort.Tensor> } }).kv.feeds();
   let past = runner.length;
   let pos = past + runner.ropeDelta;
-  const stamps = [performance.now()];
+  const stamps = [now()];
   for (const id of ids.slice(0, -1)) {
     const e = await embed.session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1, 1]) });
     const out = await decoder.session.run({
@@ -69,12 +96,12 @@ async function bare(ids: number[]): Promise<number> {
     for (let i = 0; i < layers; i++) for (const k of ['key', 'value']) kv[`past_key_values.${i}.${k}`] = out[`present.${i}.${k}`]!;
     past++;
     pos++;
-    stamps.push(performance.now());
+    stamps.push(now());
   }
   return rate(stamps);
 }
 
-const ratios: { ours: number; worker: number }[] = [];
+const ratios: { ours: number; worker: number; baseline: number }[] = [];
 let ids: number[] = [];
 for (let t = 0; t < TURNS; t++) {
   const line: string[] = [];
@@ -82,13 +109,17 @@ for (let t = 0; t < TURNS; t++) {
   if (o) ids = o.ids;
   const w = engine ? await worker() : NaN;
   const b = paths.has('bare') ? await bare(ids) : NaN;
-  if (paths.has('ours')) line.push(`ours ${o!.tps.toFixed(0)} tok/s`);
-  if (engine) line.push(`worker ${w.toFixed(0)} tok/s`);
-  if (paths.has('bare')) line.push(`bare ${b.toFixed(0)} tok/s; ours ÷ bare ${(o!.tps / b).toFixed(3)}, worker ÷ bare ${(w / b).toFixed(3)}`);
-  ratios.push({ ours: o ? o.tps / b : NaN, worker: w / b });
+  const before = base ? await baseline() : NaN;
+  if (paths.has('ours')) line.push(`ours ${o!.tps.toFixed(0)} tok/CPU-s`);
+  if (engine) line.push(`worker ${w.toFixed(0)} tok/CPU-s`);
+  if (base) line.push(`baseline ${before.toFixed(0)} tok/CPU-s; ours ÷ baseline ${(o!.tps / before).toFixed(3)}`);
+  if (paths.has('bare')) line.push(`bare ${b.toFixed(0)} tok/CPU-s; ours ÷ bare ${(o!.tps / b).toFixed(3)}, worker ÷ bare ${(w / b).toFixed(3)}`);
+  ratios.push({ ours: o ? o.tps / b : NaN, worker: w / b, baseline: o ? o.tps / before : NaN });
   console.log(`turn ${t + 1} (${ids.length} tokens): ${line.join(', ')}`);
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+if (base) console.log(`median of ${TURNS}: ours ÷ baseline ${med(ratios.map((r) => r.baseline)).toFixed(3)}`);
 if (paths.has('bare')) console.log(`median of ${TURNS}: ours ÷ bare ${med(ratios.map((r) => r.ours)).toFixed(3)}, worker ÷ bare ${med(ratios.map((r) => r.worker)).toFixed(3)}`);
 await engine?.close();
 await runner.dispose();
+await base?.runner.dispose();
