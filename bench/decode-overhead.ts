@@ -1,7 +1,8 @@
 // Our decode loop's fixed per-token cost on a small model (issue 13). Decodes N tokens greedily through ModelRunner +
 // generate in this thread ("ours"), through the engine worker the app uses ("worker"), and as a bare loop of the
 // decoder's `session.run` calls on the same tokens with nothing around them ("bare"), taking turns, and prints each
-// path's tokens/s ÷ the bare loop's in the same turn (ratios, so a loaded machine's noise falls on all alike).
+// path's tokens/s ÷ the bare loop's in the same turn. Turns are whole runs, so on a loaded machine the ratios still
+// scatter; bench/decode-step.ts takes turns at every step instead and gives steadier ratios for the runner alone.
 //   node --import tsx bench/decode-overhead.ts [modelDir] [tokens] [turns]
 // MEDRWR_PATHS=ours,worker,bare picks the paths. To see where the time goes, profile one path alone:
 //   MEDRWR_PATHS=ours node --cpu-prof --cpu-prof-dir .cache/prof --import tsx bench/decode-overhead.ts models/medrwr-tiny 1000 5
@@ -49,6 +50,7 @@ const now = process.env.MEDRWR_CLOCK === 'wall'
       const u = process.cpuUsage();
       return (u.user + u.system) / 1000;
     };
+const UNIT = process.env.MEDRWR_CLOCK === 'wall' ? 'tok/s' : 'tok/CPU-s';
 const rate = (stamps: number[]) => ((stamps.length - 1) / (stamps.at(-1)! - stamps[0]!)) * 1000;
 
 async function ours(): Promise<{ tps: number; ids: number[] }> {
@@ -110,10 +112,10 @@ for (let t = 0; t < TURNS; t++) {
   const w = engine ? await worker() : NaN;
   const b = paths.has('bare') ? await bare(ids) : NaN;
   const before = base ? await baseline() : NaN;
-  if (paths.has('ours')) line.push(`ours ${o!.tps.toFixed(0)} tok/CPU-s`);
-  if (engine) line.push(`worker ${w.toFixed(0)} tok/CPU-s`);
-  if (base) line.push(`baseline ${before.toFixed(0)} tok/CPU-s; ours ÷ baseline ${(o!.tps / before).toFixed(3)}`);
-  if (paths.has('bare')) line.push(`bare ${b.toFixed(0)} tok/CPU-s; ours ÷ bare ${(o!.tps / b).toFixed(3)}, worker ÷ bare ${(w / b).toFixed(3)}`);
+  if (paths.has('ours')) line.push(`ours ${o!.tps.toFixed(0)} ${UNIT}`);
+  if (engine) line.push(`worker ${w.toFixed(0)} ${UNIT}`);
+  if (base) line.push(`baseline ${before.toFixed(0)} ${UNIT}; ours ÷ baseline ${(o!.tps / before).toFixed(3)}`);
+  if (paths.has('bare')) line.push(`bare ${b.toFixed(0)} ${UNIT}; ours ÷ bare ${(o!.tps / b).toFixed(3)}, worker ÷ bare ${(w / b).toFixed(3)}`);
   ratios.push({ ours: o ? o.tps / b : NaN, worker: w / b, baseline: o ? o.tps / before : NaN });
   console.log(`turn ${t + 1} (${ids.length} tokens): ${line.join(', ')}`);
 }
