@@ -167,7 +167,7 @@ export class ModelRunner {
   }
 
   async feedIds(ids: readonly number[]): Promise<void> {
-    await this.run({ ids: ids as number[], blocks: [] }); // run() only reads the ids
+    await this.run({ ids: [...ids], blocks: [] });
   }
 
   /** The decoder's `inputs_embeds` for a chunk: one decoded token's row comes from the cache, anything else from embed_tokens. */
@@ -213,7 +213,7 @@ export class ModelRunner {
     if (this.s.decoder.inputs.has('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([allLogits ? 0n : 1n]), []);
     const out = await this.s.decoder.session.run(feeds);
     this.kv.update(out, n);
-    for (const id of chunk.ids) this.tokens.push(id);
+    for (let i = 0; i < n; i++) this.tokens.push(chunk.ids[i]!); // not push(...ids): a long prefill would overflow the stack
     this.nextPos = pos.nextPos;
     if (chunk.blocks.length > 0) this.imageEnd = this.tokens.length - n + Math.max(...chunk.blocks.map((b) => b.start + b.features.length / this.hidden));
     const logits = out.logits!;
