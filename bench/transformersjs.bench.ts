@@ -1,7 +1,9 @@
 // Ours vs transformers.js (issue 13) on the same ONNX graphs, CPU, one process per engine, one after the other on the
 // same machine: decode tokens/s, time to first token, and a two-round Med-RwR case end to end (ours cuts the cache
 // back and appends the retrieval; transformers.js re-runs the whole prefix). Workload: bench/transformersjs/workload.ts.
-// MEDRWR_BENCH_THREADS sets intra-op threads for both (default as bench/engine.bench.ts); MEDRWR_BENCH_MODEL adds a package.
+// MEDRWR_BENCH_THREADS sets intra-op threads for both (default as bench/engine.bench.ts); MEDRWR_BENCH_MODEL adds a package;
+// MEDRWR_BENCH_BASELINE=<another checkout of this repository> also runs that checkout's engine in the same turns (before
+// and after a change, against the same transformers.js runs).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +16,11 @@ const REPEATS = Number(process.env.MEDRWR_BENCH_REPEATS ?? 3);
 // The two processes alternate this many times (ours, theirs, ours, …) and each figure is the median over them, so that
 // a shared machine's changing load falls on both engines alike.
 const ALTERNATIONS = Number(process.env.MEDRWR_BENCH_ALTERNATIONS ?? 3);
+const BASELINE = process.env.MEDRWR_BENCH_BASELINE;
 
-function child(script: string, args: Record<string, string | number>): EngineFigures {
+function child(script: string, args: Record<string, string | number>, root = ROOT): EngineFigures {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/transformersjs', script), ...argv], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/transformersjs', script), ...argv], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as EngineFigures;
 }
 
@@ -35,7 +38,9 @@ function benchModel(modelDir: string): void {
   const common = { model: modelDir, threads: THREADS, repeats: REPEATS };
   const oursRuns: EngineFigures[] = [];
   const tjsRuns: EngineFigures[] = [];
+  const baseRuns: EngineFigures[] = [];
   for (let a = 0; a < ALTERNATIONS; a++) {
+    if (BASELINE) baseRuns.push(child('ours.ts', common, BASELINE));
     const o = child('ours.ts', common);
     oursRuns.push(o);
     // transformers.js generates exactly as many tokens as ours did (ours stops at an end-of-sequence token).
@@ -52,6 +57,13 @@ function benchModel(modelDir: string): void {
   console.log(
     `| two-round case (ms): ${ours.round1Tokens} tokens, cut back ${WORKLOAD.rewindTokens}, ${WORKLOAD.injectionTokens}-token retrieval, ${ours.round2Tokens} tokens | ${ours.twoRoundMs.toFixed(1)} | ${tjs.twoRoundMs.toFixed(1)} | ${(tjs.twoRoundMs / ours.twoRoundMs).toFixed(2)}× |`,
   );
+  if (BASELINE) {
+    const base = combine(baseRuns);
+    const sameBase = base.decodeIds.length === ours.decodeIds.length && base.decodeIds.every((id, i) => id === ours.decodeIds[i]);
+    console.log(
+      `| baseline ${BASELINE} ÷ transformers.js (${sameBase ? 'same tokens as ours' : 'DIFFERENT tokens from ours'}) | decode ${(base.decodeTokensPerS / tjs.decodeTokensPerS).toFixed(2)}× | time to first token ${(tjs.ttftMs / base.ttftMs).toFixed(2)}× | two rounds ${(tjs.twoRoundMs / base.twoRoundMs).toFixed(2)}× |`,
+    );
+  }
 }
 
 const cpus = os.cpus();

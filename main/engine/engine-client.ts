@@ -11,7 +11,7 @@ import { pushStream } from './stream.js';
 import { expectedVariant } from './variants.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onStream?: (e: EngineStreamEvent) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onStream?: (events: EngineStreamEvent[]) => void };
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 5 * 60_000;
@@ -94,8 +94,13 @@ class WorkerEngine implements Engine {
     const onAbort = () => Atomics.store(cancel, 0, 1);
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const delivered = new Int32Array(new SharedArrayBuffer(4));
     const stream = pushStream<EngineStreamEvent>(onAbort); // a consumer that stops listening stops the decoding too
-    this.call({ op: 'generate', opts, cancel }, (e) => stream.push(e))
+    const onEvents = (events: EngineStreamEvent[]) => {
+      Atomics.add(delivered, 0, 1); // lets the worker send the next token at once rather than batch it
+      for (const e of events) stream.push(e);
+    };
+    this.call({ op: 'generate', opts, cancel, delivered }, onEvents)
       .then(() => stream.end(), (err: Error) => stream.fail(err))
       .finally(() => signal?.removeEventListener('abort', onAbort));
     return stream.iterable;
@@ -115,7 +120,7 @@ class WorkerEngine implements Engine {
     await this.worker.terminate();
   }
 
-  private call(req: Request, onStream?: (e: EngineStreamEvent) => void): Promise<unknown> {
+  private call(req: Request, onStream?: (events: EngineStreamEvent[]) => void): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('engine is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -65,11 +65,13 @@ export async function generate(
     }
     const raw = runner.lastLogits;
     const id = sampler.next(raw, runner.tokens); // every earlier token has been fed, so the cache holds the context
-    const lse = logSumExp(raw);
+    const lse = sampler.choosesRawMax ? logSumExp(raw, raw[id]!) : logSumExp(raw);
     let probe: GeneratedToken['probe'];
     if (!probed && opts.probe) {
-      const at = text.lastIndexOf(opts.probe.afterText);
-      if (at >= 0 && text.slice(at + opts.probe.afterText.length).trim() === '') {
+      // Does `text` end with afterText followed by nothing but whitespace? Only an occurrence that ends inside the
+      // trailing whitespace can, so the search starts there rather than scanning the whole text at every step.
+      const after = opts.probe.afterText;
+      if (text.indexOf(after, Math.max(0, text.trimEnd().length - after.length)) >= 0) {
         probed = true;
         const probs: Record<number, number> = {};
         for (const pid of [...opts.probe.tokenIds, id]) probs[pid] = Math.exp(raw[pid]! - lse);

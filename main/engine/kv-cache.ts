@@ -15,6 +15,9 @@ type KvData = Float32Array | Uint16Array;
 export class KvCache {
   private tensors: ort.Tensor[];
   private len = 0;
+  /** `past_key_values.{i}.key|value` and `present.{i}.key|value`, in tensor order (built once, not at every step). */
+  private readonly pastNames: string[];
+  private readonly presentNames: string[];
 
   constructor(
     private readonly layers: number,
@@ -24,6 +27,9 @@ export class KvCache {
     private readonly slicer: DeviceSlicer | null = null,
   ) {
     this.tensors = this.empty();
+    const names = Array.from({ length: layers }, (_, i) => [`${i}.key`, `${i}.value`]).flat();
+    this.pastNames = names.map((n) => `past_key_values.${n}`);
+    this.presentNames = names.map((n) => `present.${n}`);
   }
 
   get length(): number {
@@ -43,23 +49,18 @@ export class KvCache {
   /** `past_key_values.{i}.key|value` feeds for the decoder. */
   feeds(): Record<string, ort.Tensor> {
     const out: Record<string, ort.Tensor> = {};
-    for (let i = 0; i < this.layers; i++) {
-      out[`past_key_values.${i}.key`] = this.tensors[2 * i]!;
-      out[`past_key_values.${i}.value`] = this.tensors[2 * i + 1]!;
-    }
+    for (let j = 0; j < this.pastNames.length; j++) out[this.pastNames[j]!] = this.tensors[j]!;
     return out;
   }
 
   /** Takes the decoder's `present.*` outputs as the new cache (they hold past + the chunk just run). */
   update(outputs: Record<string, ort.Tensor>, added: number): void {
     const next: ort.Tensor[] = [];
-    for (let i = 0; i < this.layers; i++) {
-      for (const kind of ['key', 'value']) {
-        const t = outputs[`present.${i}.${kind}`];
-        if (!t) throw new Error(`decoder returned no present.${i}.${kind}`);
-        if (t.dims[2] !== this.len + added) throw new Error(`present.${i}.${kind} has length ${t.dims[2]}, expected ${this.len + added}`);
-        next.push(t);
-      }
+    for (const name of this.presentNames) {
+      const t = outputs[name];
+      if (!t) throw new Error(`decoder returned no ${name}`);
+      if (t.dims[2] !== this.len + added) throw new Error(`${name} has length ${t.dims[2]}, expected ${this.len + added}`);
+      next.push(t);
     }
     this.replace(next);
     this.len += added;
@@ -90,8 +91,10 @@ export class KvCache {
 
   /** Installs new tensors and frees the device memory of the ones they replace (host arrays are left to the GC). */
   private replace(next: ort.Tensor[]): void {
-    const keep = new Set(next);
-    for (const t of this.tensors) if (t.location === 'gpu-buffer' && !keep.has(t)) t.dispose();
+    if (this.tensors.some((t) => t.location === 'gpu-buffer')) {
+      const keep = new Set(next);
+      for (const t of this.tensors) if (t.location === 'gpu-buffer' && !keep.has(t)) t.dispose();
+    }
     this.tensors = next;
   }
 

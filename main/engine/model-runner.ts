@@ -6,6 +6,7 @@ import { KvCache } from './kv-cache.js';
 import { loadModelPackage, ModelPackageError, type Manifest, type ModelPackage } from './manifest.js';
 import { providerSpec, type ExecutionProvider } from './providers.js';
 import { DeviceSlicer } from './device-slice.js';
+import { EmbeddingCache } from './embedding-cache.js';
 import type { EngineOptions } from './engine.js';
 import type { ImageBlock } from './rope.js';
 import { architectureOf, type Architecture } from './architectures/index.js';
@@ -21,10 +22,10 @@ function kvTypeOf(s: ModelSessions): 'float32' | 'float16' {
   return t;
 }
 
-/** Rows [from, to) of a [1, S, width] tensor, without copying. */
-function rows(t: ort.Tensor, from: number, to: number, width: number): ort.Tensor {
-  const data = (t.data as Float32Array | Uint16Array).subarray(from * width, to * width);
-  return new ort.Tensor(t.type as 'float32' | 'float16', data, [to - from, width]);
+/** Row `row` of a [1, S, width] float tensor as a Float32Array of its own (not a view of the session's output). */
+function rowFloat32(t: ort.Tensor, row: number, width: number): Float32Array {
+  if (t.type === 'float32') return (t.data as Float32Array).slice(row * width, (row + 1) * width);
+  return toFloat32(new ort.Tensor(t.type as 'float16', (t.data as Uint16Array).subarray(row * width, (row + 1) * width), [width]));
 }
 
 export interface PreparedChunk {
@@ -46,6 +47,9 @@ export class ModelRunner {
   private last: Float32Array | null = null;
   private readonly arch: Architecture;
   private readonly hidden: number;
+  private readonly embeddings: EmbeddingCache;
+  /** All ones, grown as needed: each step's attention mask is a view of its first past + n entries (never written). */
+  private ones = new BigInt64Array(0);
 
   private constructor(
     readonly pkg: ModelPackage,
@@ -58,6 +62,8 @@ export class ModelRunner {
     this.kv = new KvCache(m.text_config.num_hidden_layers, m.text_config.num_key_value_heads, m.text_config.head_dim, kvTypeOf(s), slicer);
     this.hidden = m.text_config.hidden_size;
     this.arch = architectureOf(m, maxPixels);
+    const embedsType = s.decoder.inputs.get('inputs_embeds')!.type;
+    this.embeddings = new EmbeddingCache(this.hidden * (embedsType === 'float16' ? 2 : 4));
   }
 
   static async open(opts: RunnerOptions): Promise<ModelRunner> {
@@ -168,15 +174,14 @@ export class ModelRunner {
     await this.run({ ids: [...ids], blocks: [] });
   }
 
-  /**
-   * Runs a chunk through embed_tokens and the decoder on top of the cache. With `allLogits`, returns the logits of every
-   * position of the chunk ([n, vocab]) rather than only keeping the last.
-   */
-  async run(chunk: PreparedChunk, allLogits = false): Promise<Float32Array | null> {
+  /** The decoder's `inputs_embeds` for a chunk: one decoded token's row comes from the cache, anything else from embed_tokens. */
+  private async embed(chunk: PreparedChunk): Promise<ort.Tensor> {
     const n = chunk.ids.length;
-    if (n === 0) return null;
+    const single = n === 1 && chunk.blocks.length === 0 ? chunk.ids[0]! : null;
+    const cached = single === null ? undefined : this.embeddings.get(single);
+    if (cached) return cached;
     const embedOut = await this.s.embed.session.run({
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(chunk.ids.map(BigInt)), [1, n]),
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(chunk.ids, BigInt), [1, n]),
     });
     let embeds = embedOut.inputs_embeds!;
     const embedsType = this.s.decoder.inputs.get('inputs_embeds')!.type;
@@ -185,25 +190,41 @@ export class ModelRunner {
       for (const b of chunk.blocks) data.set(b.features, b.start * this.hidden); // image features replace the pad rows
       embeds = floatTensor(embedsType, data, [1, n, this.hidden]);
     }
+    if (single !== null && embeds.location === 'cpu') this.embeddings.set(single, embeds);
+    return embeds;
+  }
+
+  /** A [1, length] all-ones attention mask, as a view of one buffer grown by doubling (no per-step allocation). */
+  private attentionMask(length: number): ort.Tensor {
+    if (this.ones.length < length) this.ones = new BigInt64Array(Math.max(length, 2 * this.ones.length)).fill(1n);
+    return new ort.Tensor('int64', this.ones.subarray(0, length), [1, length]);
+  }
+
+  /**
+   * Runs a chunk through embed_tokens and the decoder on top of the cache. With `allLogits`, returns the logits of every
+   * position of the chunk ([n, vocab]) rather than only keeping the last.
+   */
+  async run(chunk: PreparedChunk, allLogits = false): Promise<Float32Array | null> {
+    const n = chunk.ids.length;
+    if (n === 0) return null;
+    const embeds = await this.embed(chunk);
     const past = this.kv.length;
     const pos = this.arch.positions(n, chunk.blocks, this.nextPos);
-    const feeds: Record<string, ort.Tensor> = {
-      inputs_embeds: embeds,
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(past + n).fill(1n), [1, past + n]),
-      position_ids: pos.tensor,
-      ...this.kv.feeds(),
-    };
+    const feeds: Record<string, ort.Tensor> = this.kv.feeds();
+    feeds.inputs_embeds = embeds;
+    feeds.attention_mask = this.attentionMask(past + n);
+    feeds.position_ids = pos.tensor;
     if (this.s.decoder.inputs.has('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([allLogits ? 0n : 1n]), []);
     const out = await this.s.decoder.session.run(feeds);
     this.kv.update(out, n);
-    this.tokens.push(...chunk.ids);
+    for (let i = 0; i < n; i++) this.tokens.push(chunk.ids[i]!); // not push(...ids): a long prefill would overflow the stack
     this.nextPos = pos.nextPos;
     if (chunk.blocks.length > 0) this.imageEnd = this.tokens.length - n + Math.max(...chunk.blocks.map((b) => b.start + b.features.length / this.hidden));
     const logits = out.logits!;
     const vocab = logits.dims[2]!;
     const kept = logits.dims[1]!;
     // Only the last row is converted (a float16 prefill's full [S, vocab] would cost a second on a real vocabulary).
-    this.last = toFloat32(rows(logits, kept - 1, kept, vocab)).slice();
+    this.last = rowFloat32(logits, kept - 1, vocab);
     return allLogits ? Float32Array.from(toFloat32(logits)) : null;
   }
 

@@ -28,12 +28,17 @@ export function logSoftmaxAt(logits: ArrayLike<number>, index: number): number {
   return logits[index]! - logSumExp(logits);
 }
 
-export function logSumExp(logits: ArrayLike<number>): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+/** `max`, when the caller already knows the largest logit (greedy just found it), saves a pass over the vocabulary. */
+export function logSumExp(logits: ArrayLike<number>, max = maxOf(logits)): number {
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
   return max + Math.log(sum);
+}
+
+function maxOf(values: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }
 
 export function argmax(values: ArrayLike<number>): number {
@@ -119,6 +124,11 @@ export class Sampler {
     if (params.repetitionPenalty <= 0) throw new RangeError('repetition_penalty must be > 0');
     this.random = seededRandom(params.seed);
     ({ steps: this.steps, greedy: this.greedy } = stepsFor(params));
+  }
+
+  /** True when the choice is the argmax of the raw logits (greedy, no penalty): the chosen logit is then the largest. */
+  get choosesRawMax(): boolean {
+    return this.steps.length === 0;
   }
 
   /** Picks the next token. `raw` is not modified; `context` is every token id in the sequence so far. */

@@ -59,6 +59,25 @@ describe('engine worker', () => {
     expect(sorted.at(-1)!).toBeLessThan(st.ms);
   });
 
+  it('streams every token in order even when the main thread falls behind (the worker then batches them)', async () => {
+    await engine.prefill([{ text: 'Describe the findings in detail.' }]);
+    const ids: number[] = [];
+    let text = '';
+    let result: GenerateResult | null = null;
+    for await (const e of engine.generate({ maxNewTokens: 200, sampling: { ...greedy, temperature: 1, seed: 11 } })) {
+      if (e.type === 'end') result = e.result;
+      else {
+        ids.push(e.token.id);
+        text += e.token.text;
+        // Hold this thread now and then, so that tokens decoded meanwhile wait in the worker and come as one message.
+        if (ids.length % 10 === 1) for (const until = performance.now() + 5; performance.now() < until; );
+      }
+    }
+    expect(result!.ids.length).toBeGreaterThan(20);
+    expect(ids).toEqual(result!.ids);
+    expect(text).toBe(result!.text);
+  });
+
   it('stops within one step when cancelled', async () => {
     await engine.prefill([{ text: 'Describe the findings in detail.' }]);
     const ac = new AbortController();

@@ -1,4 +1,6 @@
 import { parentPort } from 'node:worker_threads';
+import { AckedBatcher } from './acked-batcher.js';
+import type { EngineStreamEvent } from './engine.js';
 import { LocalEngine } from './local-engine.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
@@ -39,8 +41,13 @@ async function serve(req: WorkerRequest): Promise<void> {
       case 'tokenize':
         return reply({ id: req.id, ok: true, value: await need().tokenize(req.text) });
       case 'generate': {
-        const result = await need().run(req.opts, (stream) => reply({ id: req.id, stream }), () => Atomics.load(req.cancel, 0) === 1);
-        reply({ id: req.id, stream: { type: 'end', result } });
+        const events = new AckedBatcher<EngineStreamEvent>((stream) => reply({ id: req.id, stream }), () => Atomics.load(req.delivered, 0));
+        try {
+          const result = await need().run(req.opts, (e) => events.push(e), () => Atomics.load(req.cancel, 0) === 1);
+          events.push({ type: 'end', result });
+        } finally {
+          events.flush(); // tokens decoded before an error still arrive, ahead of it
+        }
         return reply({ id: req.id, ok: true, value: null });
       }
       case 'close':
