@@ -85,7 +85,7 @@ test('a length measurement is kept: listed and drawn again after a reload, and i
   await openSeries(page, series.seriesInstanceUid);
   const sop = (await viewport(page).getAttribute('data-sop'))!;
   const spacing = instances.find((i) => i.sopInstanceUid === sop)!.pixelSpacing!;
-  await page.keyboard.press('l');
+  await page.keyboard.press('d'); // length (OHIF's key)
   const rect = await imageRect(page);
   const box = (await viewport(page).boundingBox())!;
   const at = (x: number, y: number) => ({ x: box.x + rect.x + (x * rect.width) / 256, y: box.y + rect.y + (y * rect.height) / 256 });

@@ -21,7 +21,9 @@ export function App() {
   const view = useViewerLayout();
   const openUid = view.cells[view.active]?.series.seriesInstanceUid ?? null;
   useImageNavigation(view, studies.patients);
-  useCaseDrivesViewer(view.keepPatient);
+  // A series the reader opens while the page is still restoring its last case wins over that case's key image.
+  const userOpened = useRef(false);
+  useCaseDrivesViewer(view.keepPatient, userOpened);
   return (
     <div className="app">
       <header className="topbar">
@@ -38,13 +40,17 @@ export function App() {
             error={studies.error}
             refresh={studies.refresh}
             openSeriesUid={openUid}
-            onOpen={(p, s, se) => void view.open(p, s, se).catch(() => undefined)}
+            onOpen={(p, s, se) => {
+              userOpened.current = true;
+              void view.open(p, s, se).catch(() => undefined);
+            }}
           />
         </CollapsiblePanel>
         <Viewer
           view={view}
           onDropSeries={(uid, cell) => {
             const found = findSeries(studies.patients, uid);
+            userOpened.current = true;
             if (found) void view.open(found.patient, found.study, found.series, { cell }).catch(() => undefined);
           }}
         />
@@ -62,13 +68,17 @@ export function App() {
  * launch), the viewer shows its first key image at the window the case recorded, alone (cells of other patients are
  * emptied). A case without images still clears other patients' images. Marking images changes nothing here.
  */
-function useCaseDrivesViewer(keepPatient: (key: string) => void): void {
+function useCaseDrivesViewer(keepPatient: (key: string) => void, userOpened: { readonly current: boolean }): void {
   const { keyImages, navigation } = useServices();
   const loads = useKeyImageLoads();
   const seen = useRef(loads);
+  const restored = useRef(false);
   useEffect(() => {
     if (seen.current === loads) return;
     seen.current = loads;
+    const restoring = !restored.current; // the first load is the page restoring its last case, not a reader's choice
+    restored.current = true;
+    if (restoring && userOpened.current) return;
     const first = keyImages.list()[0];
     const owner = keyImages.patient();
     if (!first) {
@@ -85,5 +95,5 @@ function useCaseDrivesViewer(keepPatient: (key: string) => void): void {
         alone: true,
       })
       .catch(() => undefined); // the viewer's banner says why
-  }, [loads, keyImages, navigation, keepPatient]);
+  }, [loads, keyImages, navigation, keepPatient, userOpened]);
 }
