@@ -90,12 +90,14 @@ def apply_rotary(x, cos, sin):
     return x * cos + rotate_half(x) * sin
 
 
+# `linear(fan_in, fan_out, bias)` builds a projection: nn.Linear here; the Hugging Face converter
+# (models/convert/qwen25vl) passes its own, whose weights are written tensor by tensor after tracing.
 class SwiGLU(nn.Module):
-    def __init__(self, dim: int, inner: int, bias: bool):
+    def __init__(self, dim: int, inner: int, bias: bool, linear=nn.Linear):
         super().__init__()
-        self.gate_proj = nn.Linear(dim, inner, bias=bias)
-        self.up_proj = nn.Linear(dim, inner, bias=bias)
-        self.down_proj = nn.Linear(inner, dim, bias=bias)
+        self.gate_proj = linear(dim, inner, bias)
+        self.up_proj = linear(dim, inner, bias)
+        self.down_proj = linear(inner, dim, bias)
 
     def forward(self, x):
         return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
@@ -217,13 +219,13 @@ class MRoPE(nn.Module):
 
 
 class TextAttention(nn.Module):
-    def __init__(self, cfg: TextConfig):
+    def __init__(self, cfg: TextConfig, linear=nn.Linear):
         super().__init__()
         self.nh, self.nkv, self.hd = cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim
-        self.q_proj = nn.Linear(cfg.hidden_size, self.nh * self.hd, bias=True)
-        self.k_proj = nn.Linear(cfg.hidden_size, self.nkv * self.hd, bias=True)
-        self.v_proj = nn.Linear(cfg.hidden_size, self.nkv * self.hd, bias=True)
-        self.o_proj = nn.Linear(self.nh * self.hd, cfg.hidden_size, bias=False)
+        self.q_proj = linear(cfg.hidden_size, self.nh * self.hd, True)
+        self.k_proj = linear(cfg.hidden_size, self.nkv * self.hd, True)
+        self.v_proj = linear(cfg.hidden_size, self.nkv * self.hd, True)
+        self.o_proj = linear(self.nh * self.hd, cfg.hidden_size, False)
 
     def _repeat_kv(self, x):
         b, _, t, _ = x.shape
@@ -245,12 +247,12 @@ class TextAttention(nn.Module):
 
 
 class DecoderLayer(nn.Module):
-    def __init__(self, cfg: TextConfig):
+    def __init__(self, cfg: TextConfig, linear=nn.Linear):
         super().__init__()
         self.input_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
-        self.self_attn = TextAttention(cfg)
+        self.self_attn = TextAttention(cfg, linear)
         self.post_attention_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
-        self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, bias=False)
+        self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, False, linear)
 
     def forward(self, x, cos, sin, allowed, past_k, past_v):
         h, k, v = self.self_attn(self.input_layernorm(x), cos, sin, allowed, past_k, past_v)

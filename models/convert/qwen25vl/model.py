@@ -19,9 +19,9 @@ import math
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from models.lib import qwen_vl_mini as mini
 from models.lib.qwen_vl_mini import MRoPE, RMSNorm, TextConfig, VisionConfig, apply_rotary
 
 
@@ -64,15 +64,8 @@ class Linear(nn.Module):
         return y + self.bias if self.bias is not None else y
 
 
-class SwiGLU(nn.Module):
-    def __init__(self, dim: int, inner: int, bias: bool):
-        super().__init__()
-        self.gate_proj = Linear(dim, inner, bias)
-        self.up_proj = Linear(dim, inner, bias)
-        self.down_proj = Linear(inner, dim, bias)
-
-    def forward(self, x):
-        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+def SwiGLU(dim: int, inner: int, bias: bool) -> nn.Module:
+    return mini.SwiGLU(dim, inner, bias, Linear)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -184,52 +177,10 @@ class VisionTower(nn.Module):
 # Text decoder
 # ----------------------------------------------------------------------------------------------
 
-class TextAttention(nn.Module):
-    def __init__(self, cfg: TextConfig):
-        super().__init__()
-        self.nh, self.nkv, self.hd = cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim
-        self.q_proj = Linear(cfg.hidden_size, self.nh * self.hd, True)
-        self.k_proj = Linear(cfg.hidden_size, self.nkv * self.hd, True)
-        self.v_proj = Linear(cfg.hidden_size, self.nkv * self.hd, True)
-        self.o_proj = Linear(self.nh * self.hd, cfg.hidden_size, False)
-
-    def _repeat_kv(self, x):
-        b, _, t, _ = x.shape
-        rep = self.nh // self.nkv
-        return x.unsqueeze(2).expand(b, self.nkv, rep, t, self.hd).reshape(b, self.nh, t, self.hd)
-
-    def forward(self, x, cos, sin, allowed, past_k, past_v):
-        b, s, _ = x.shape
-        q = self.q_proj(x).view(b, s, self.nh, self.hd).transpose(1, 2)
-        k = self.k_proj(x).view(b, s, self.nkv, self.hd).transpose(1, 2)
-        v = self.v_proj(x).view(b, s, self.nkv, self.hd).transpose(1, 2)
-        q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
-        k = torch.cat((past_k, k), dim=2)
-        v = torch.cat((past_v, v), dim=2)
-        scores = torch.matmul(q, self._repeat_kv(k).transpose(2, 3)) / math.sqrt(self.hd)
-        scores = scores.masked_fill(~allowed, torch.finfo(scores.dtype).min)
-        out = torch.matmul(torch.softmax(scores, dim=-1), self._repeat_kv(v))
-        return self.o_proj(out.transpose(1, 2).reshape(b, s, self.nh * self.hd)), k, v
-
-
-class DecoderLayer(nn.Module):
-    def __init__(self, cfg: TextConfig):
-        super().__init__()
-        self.input_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
-        self.self_attn = TextAttention(cfg)
-        self.post_attention_layernorm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
-        self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, bias=False)
-
-    def forward(self, x, cos, sin, allowed, past_k, past_v):
-        h, k, v = self.self_attn(self.input_layernorm(x), cos, sin, allowed, past_k, past_v)
-        x = x + h
-        return x + self.mlp(self.post_attention_layernorm(x)), k, v
-
-
 class TextBody(nn.Module):
     def __init__(self, cfg: TextConfig):
         super().__init__()
-        self.layers = nn.ModuleList([DecoderLayer(cfg) for _ in range(cfg.num_hidden_layers)])
+        self.layers = nn.ModuleList([mini.DecoderLayer(cfg, Linear) for _ in range(cfg.num_hidden_layers)])
         self.norm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
 
 
