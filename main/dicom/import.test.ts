@@ -2,29 +2,17 @@ import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSy
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../api/events.js';
 import type { ImportReport, InstanceSummary, PatientSummary, RenderedFrame, TagEntry } from '../api/studies.js';
 import type { AppContext } from '../app/context.js';
-import { createAppContext } from '../app/create.js';
 import { dispatch } from '../app/dispatch.js';
-import { closeServices } from '../app/services.js';
 import { renderFrame } from './render.js';
 import { importPaths } from './testing/import.js';
 import { CT_MATRIX_DIR, PYDICOM, TEST_DATA, corpus, skipWithoutTestData } from './testing/corpus.js';
+import { scratchContexts } from './testing/contexts.js';
 
-const contexts: AppContext[] = [];
-function newContext(): AppContext {
-  const ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-dicom-')), transport: 'web' });
-  contexts.push(ctx);
-  return ctx;
-}
-afterAll(async () => {
-  for (const ctx of contexts) {
-    await closeServices(ctx);
-    rmSync(ctx.dataDir, { recursive: true, force: true });
-  }
-});
+const newContext = scratchContexts('dicom');
 
 const reasonOf = (report: ImportReport, name: string) => report.failures.find((f) => basename(f.path) === name)?.reason;
 

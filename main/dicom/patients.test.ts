@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PatientSummary } from '../api/studies.js';
-import type { AppContext } from '../app/context.js';
-import { createAppContext } from '../app/create.js';
 import { dispatch } from '../app/dispatch.js';
-import { closeServices } from '../app/services.js';
 import { writePart10 } from './dcmjs.js';
 import { importPaths } from './testing/import.js';
 import { seedSyntheticStudies } from './testing/synthetic-studies.js';
+import { scratchContexts } from './testing/contexts.js';
 
 /** A 2×2 secondary-capture image of a patient and study. */
 function image(sop: string, study: string, patient: Record<string, string>): Buffer {
@@ -34,18 +32,7 @@ function image(sop: string, study: string, patient: Record<string, string>): Buf
   });
 }
 
-const contexts: AppContext[] = [];
-function newContext(): AppContext {
-  const ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-patients-')), transport: 'web' });
-  contexts.push(ctx);
-  return ctx;
-}
-afterAll(async () => {
-  for (const ctx of contexts) {
-    await closeServices(ctx);
-    rmSync(ctx.dataDir, { recursive: true, force: true });
-  }
-});
+const newContext = scratchContexts('patients');
 
 describe('the study list groups studies by patient', () => {
   let patients: PatientSummary[];

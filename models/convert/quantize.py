@@ -107,10 +107,14 @@ def to_int8(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0)
             ]
         else:
             nodes.append(node)
-    out = rw.finish(nodes)
-    if not any(o.domain == "com.microsoft" for o in out.opset_import):
-        out.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    return out
+    return _with_ms_domain(rw.finish(nodes))
+
+
+def _with_ms_domain(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The com.microsoft ops written here (MatMulNBits, GatherBlockQuantized) need their domain imported."""
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return model
 
 
 FLOATS = (TensorProto.FLOAT, TensorProto.FLOAT16)
@@ -241,10 +245,7 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
             nodes += _embedding(rw, node, w, block, embed, release)
         else:
             nodes.append(node)
-    out = rw.finish(nodes)
-    if not any(o.domain == "com.microsoft" for o in out.opset_import):
-        out.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    return out
+    return _with_ms_domain(rw.finish(nodes))
 
 
 def _embedding(rw: _Rewriter, node: onnx.NodeProto, w: np.ndarray, block: int, embed: str, release) -> list[onnx.NodeProto]:
