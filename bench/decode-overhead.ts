@@ -9,12 +9,12 @@
 // (the worker thread writes a profile of its own). The in-thread paths ignore the end-of-sequence token so that every
 // run decodes N tokens; the worker cannot, and stops where the model does. MEDRWR_BASELINE=<another checkout of this
 // repository> adds its ModelRunner + generate in this thread ("baseline", e.g. before a change) to every turn.
-import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { createEngine } from '../main/engine/engine-client.js';
 import type { Engine } from '../main/engine/engine.js';
 import { generate } from '../main/engine/generate.js';
 import { ModelRunner } from '../main/engine/model-runner.js';
+import { bareStepper } from './bare-step.js';
 import { workload } from './transformersjs/workload.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -80,24 +80,10 @@ async function worker(): Promise<number> {
 async function bare(ids: number[]): Promise<number> {
   runner.reset();
   await runner.feed(segments);
-  const { embed, decoder } = (runner as unknown as { s: Record<'embed' | 'decoder', { session: ort.InferenceSession }> }).s;
-  const layers = runner.manifest.text_config.num_hidden_layers;
-  let kv = (runner as unknown as { kv: { feeds(): Record<string, ort.Tensor> } }).kv.feeds();
-  let past = runner.length;
-  let pos = past + runner.ropeDelta;
+  const step = bareStepper(runner);
   const stamps = [now()];
   for (const id of ids.slice(0, -1)) {
-    const e = await embed.session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1, 1]) });
-    const out = await decoder.session.run({
-      inputs_embeds: e.inputs_embeds!,
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(past + 1).fill(1n), [1, past + 1]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(pos), BigInt(pos), BigInt(pos)), [3, 1, 1]),
-      ...kv,
-    });
-    kv = {};
-    for (let i = 0; i < layers; i++) for (const k of ['key', 'value']) kv[`past_key_values.${i}.${k}`] = out[`present.${i}.${k}`]!;
-    past++;
-    pos++;
+    await step(id);
     stamps.push(now());
   }
   return rate(stamps);

@@ -4,9 +4,9 @@
 // checkout of this repository>, that checkout's feedIds, each on its own sequence, taking turns at every step in
 // rotating order. Prints the median step time of each and the median of the per-step ratios.
 //   node --import tsx bench/decode-step.ts [modelDir] [steps]
-import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { ModelRunner } from '../main/engine/model-runner.js';
+import { bareStepper } from './bare-step.js';
 import { workload } from './transformersjs/workload.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -24,24 +24,7 @@ for (const r of [ours, bareRunner, base]) await r?.feed(segments);
 // A decoded text reuses a small set of ids; these 40 repeat with period 40.
 const ids = Array.from({ length: STEPS }, (_, i) => ((i * 37) % 40) + 10);
 
-const { embed, decoder } = (bareRunner as unknown as { s: Record<'embed' | 'decoder', { session: ort.InferenceSession }> }).s;
-const layers = bareRunner.manifest.text_config.num_hidden_layers;
-let kv = (bareRunner as unknown as { kv: { feeds(): Record<string, ort.Tensor> } }).kv.feeds();
-let past = bareRunner.length;
-let pos = past + bareRunner.ropeDelta;
-async function bare(id: number): Promise<void> {
-  const e = await embed.session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1, 1]) });
-  const out = await decoder.session.run({
-    inputs_embeds: e.inputs_embeds!,
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(past + 1).fill(1n), [1, past + 1]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(pos), BigInt(pos), BigInt(pos)), [3, 1, 1]),
-    ...kv,
-  });
-  kv = {};
-  for (let i = 0; i < layers; i++) for (const k of ['key', 'value']) kv[`past_key_values.${i}.${k}`] = out[`present.${i}.${k}`]!;
-  past++;
-  pos++;
-}
+const bare = bareStepper(bareRunner);
 
 const paths: [string, (id: number) => Promise<void>][] = [
   ['ours', (id) => ours.feedIds([id])],
