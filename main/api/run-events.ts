@@ -14,7 +14,8 @@ export const EvidencePassage = z.object({
 export type EvidencePassage = z.infer<typeof EvidencePassage>;
 
 export const Provenance = z.object({
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string(), synthetic: z.boolean() }),
+  /** `dtype`: the variant that answered (fp32, fp16, q4, q4f16; absent in older logs). */
+  model: z.object({ id: z.string(), version: z.string(), sha256: z.string(), synthetic: z.boolean(), dtype: z.string().optional() }),
   kb: z.object({
     id: z.string(),
     version: z.string(),

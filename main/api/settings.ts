@@ -13,6 +13,8 @@ export const KbSetting = z.discriminatedUnion('kind', [
 export type KbSetting = z.infer<typeof KbSetting>;
 
 export const ExecutionProviderSetting = z.enum(['auto', 'cuda', 'dml', 'webgpu', 'cpu']);
+/** The model package's dtype variant: `auto` = q4f16 on a GPU provider, q4 on the CPU, else what the package has. */
+export const ModelDtypeSetting = z.enum(['auto', 'fp32', 'fp16', 'q4', 'q4f16']);
 
 /** Qwen2.5-VL's smallest image is 56×56 (4 merged patches); the largest we allow keeps prefill on a laptop sane. */
 export const MIN_IMAGE_PIXELS = 56 * 56;
@@ -23,6 +25,7 @@ export const Settings = z.object({
   modelDir: z.string().min(1, 'the model folder must not be empty'),
   kb: KbSetting,
   executionProvider: ExecutionProviderSetting,
+  modelDtype: ModelDtypeSetting,
   cdirThreshold: z.number().min(0, 'the CDIR threshold is a probability, 0 to 1').max(1, 'the CDIR threshold is a probability, 0 to 1'),
   rounds: z.number().int('rounds must be a whole number').min(1, 'rounds must be 1 to 3').max(3, 'rounds must be 1 to 3'),
   k: z.number().int('k must be a whole number').min(1, 'k (passages per query) must be 1 to 10').max(10, 'k (passages per query) must be 1 to 10'),
@@ -39,6 +42,6 @@ export const SettingsPatch = Settings.partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const settingsMethods = {
-  'settings.get': method(z.object({}).strict(), Settings, 'The persisted settings: model folder, knowledge base, execution provider, CDIR threshold, rounds, k, max image pixels.'),
+  'settings.get': method(z.object({}).strict(), Settings, 'The persisted settings: model folder, knowledge base, execution provider, model variant (dtype), CDIR threshold, rounds, k, max image pixels.'),
   'settings.set': method(SettingsPatch, Settings, 'Change some settings; invalid values are refused with the reason and nothing is saved.'),
 };

@@ -6,6 +6,8 @@ import { AppInfo } from '../api/app.js';
 import { SWIFTSHADER_ICD } from '../engine/testing/webgpu.js';
 import { createAppContext } from './create.js';
 import { appInfo } from './info.js';
+import { writeSettings } from '../cases/settings-store.js';
+import { hardwareGpuVisible } from '../engine/providers.js';
 
 const ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-info-')), transport: 'web' });
 const saved = process.env.VK_ICD_FILENAMES;
@@ -27,5 +29,14 @@ describe('app.info', () => {
     const info = AppInfo.parse(appInfo(ctx));
     expect(info.gpu.vulkanDriver).toMatch(/^SwiftShader \(software Vulkan, .*libvk_swiftshader\.so\)$/);
     expect(info.gpu.software).toBe(true);
+  });
+
+  it('names the model package the settings run, the variant auto resolves to, its size and the provider; or why it cannot load', () => {
+    const own = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'medrwr-info-model-')), transport: 'web' });
+    const m = AppInfo.parse(appInfo(own)).model;
+    expect(m).toMatchObject({ id: 'medrwr-tiny', synthetic: true, variant: 'fp32', variants: ['fp32'], provider: hardwareGpuVisible() ? expect.any(String) : 'cpu' });
+    expect('bytes' in m && m.bytes).toBeGreaterThan(8e6);
+    writeSettings(own.dataDir, { modelDir: join(own.dataDir, 'no-model') });
+    expect(AppInfo.parse(appInfo(own)).model).toEqual({ dir: join(own.dataDir, 'no-model'), error: expect.stringMatching(/no model package at .*no-model: manifest\.json is missing/) });
   });
 });

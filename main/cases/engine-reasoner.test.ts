@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,17 +75,32 @@ describe('model package integrity in the app', () => {
     expect(second.events.filter((e) => e.type === 'answer' || e.type === 'summary')).toEqual([]);
   });
 
+  it('the check covers the variant that runs (q4, auto on the CPU): a damaged q4 file is named and no answer comes out', { timeout: 120_000 }, async () => {
+    const dir = copyModel('q4');
+    const q = spawnSync('/usr/bin/python3', ['-m', 'models.convert.quantize_package', dir, '--dtype', 'q4'], { cwd: projectRoot(), encoding: 'utf8' });
+    expect(q.status, q.stderr).toBe(0);
+    const dataDir = mkdtempSync(join(work, 'data-'));
+    const good = await run(launch(dataDir), dir);
+    expect(good.error).toBeNull();
+    expect(good.events.find((e) => e.type === 'answer')).toBeDefined();
+
+    bitRot(join(dir, 'onnx', 'decoder_model_merged_q4.onnx'));
+    const bad = await run(launch(dataDir), dir);
+    expect((bad.error as Error | null)?.message).toMatch(/Integrity check failed.*model file onnx\/decoder_model_merged_q4\.onnx failed its integrity check/);
+    expect(bad.events.filter((e) => e.type === 'answer' || e.type === 'summary')).toEqual([]);
+  });
+
   it('an answer reached while the check is still hashing is held, and dropped when the check fails', { timeout: 180_000 }, async () => {
-    // A 1 GB sparse dtype variant that is never loaded but must be hashed: on this machine the tiny model answers
-    // before the check reaches its end and finds the sha256 wrong (the held notice shows it); on any machine no answer
-    // may come out.
+    // A 1 GB sparse external data file listed for the variant that runs (the graph never reads it, but the check
+    // hashes every file of the variant): on this machine the tiny model answers before the check reaches its end and
+    // finds the sha256 wrong (the held notice shows it); on any machine no answer may come out.
     const dir = copyModel('slow-check');
     const big = join(dir, 'onnx', 'embed_tokens_padded.onnx');
     writeFileSync(big, '');
     truncateSync(big, 2 ** 30);
     const file = join(dir, 'manifest.json');
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { files: { embed_tokens: Record<string, { path: string; sha256: string }> } };
-    m.files.embed_tokens.padded = { path: 'onnx/embed_tokens_padded.onnx', sha256: '0'.repeat(64) };
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { files: { embed_tokens: Record<string, { path: string; sha256: string; data?: { path: string; sha256: string }[] }> } };
+    m.files.embed_tokens.fp32!.data = [{ path: 'onnx/embed_tokens_padded.onnx', sha256: '0'.repeat(64) }];
     writeFileSync(file, JSON.stringify(m));
 
     const r = await run(launch(), dir);

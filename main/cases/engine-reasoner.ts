@@ -5,6 +5,7 @@ import { createEngine, DEFAULT_LOAD_TIMEOUT_MS } from '../engine/engine-client.j
 import type { Engine } from '../engine/engine.js';
 import { verifyPackage } from '../engine/integrity.js';
 import { loadModelPackage } from '../engine/manifest.js';
+import { expectedVariant } from '../engine/variants.js';
 import type { KnowledgeBase } from '../kb/open.js';
 import { RemoteTextRetriever } from '../kb/remote-retriever.js';
 import type { ImageRetriever, TextRetriever } from '../kb/retriever.js';
@@ -49,12 +50,12 @@ export class OpenResources {
 
   model(s: Settings): Promise<Engine> {
     const modelDir = resolveSettingPath(this.paths, s.modelDir);
-    const key = `${modelDir}|${s.executionProvider}|${s.maxImagePixels}`;
+    const key = `${modelDir}|${s.executionProvider}|${s.modelDtype}|${s.maxImagePixels}`;
     if (this.engine?.key !== key) {
       this.dropEngine();
       const entry = {
         key,
-        value: createEngine({ modelDir, ep: s.executionProvider, maxPixels: s.maxImagePixels, verify: false }).catch((err: unknown) => {
+        value: createEngine({ modelDir, ep: s.executionProvider, dtype: s.modelDtype, maxPixels: s.maxImagePixels, verify: false }).catch((err: unknown) => {
           if (this.engine === entry) this.engine = null; // a failed or abandoned load is not kept: the next run tries afresh
           throw err instanceof ApiError ? err : new ApiError('unavailable', `The model in ${modelDir} cannot be loaded: ${(err as Error).message}. Check the model folder in Settings.`);
         }),
@@ -65,23 +66,28 @@ export class OpenResources {
   }
 
   /**
-   * The model folder's full content check for this launch, started on first need. A failure is not remembered (so a
-   * re-installed package is checked again) and drops the loaded engine, whose weights came from the damaged files.
+   * The full content check, for this launch, of every file of the variant the settings run (or of `dtype`, the one the
+   * loaded engine really chose), started on first need. A failure is not remembered (so a re-installed package is
+   * checked again) and drops the loaded engine, whose weights came from the damaged files.
    */
-  verification(s: Settings): Promise<void> {
+  verification(s: Settings, dtype?: string): Promise<void> {
     const modelDir = resolveSettingPath(this.paths, s.modelDir);
-    let v = this.verified.get(modelDir);
-    if (!v) {
-      v = (async () => {
-        await verifyPackage(loadModelPackage(modelDir));
-      })().catch((err: unknown) => {
-        this.verified.delete(modelDir);
-        if (this.engine?.key.startsWith(`${modelDir}|`)) this.dropEngine();
-        throw new ApiError('integrity', `Integrity check failed, so no answer is given: ${(err as Error).message}`, { modelDir });
-      });
-      v.catch(() => undefined); // observed by the runs that await it; a background check alone must not be unhandled
-      this.verified.set(modelDir, v);
-    }
+    const v = (async () => {
+      const pkg = loadModelPackage(modelDir);
+      const variant = dtype ?? expectedVariant(pkg.manifest, s.modelDtype, s.executionProvider);
+      const key = `${modelDir}|${variant}`;
+      let hashed = this.verified.get(key);
+      if (!hashed) {
+        const h = verifyPackage(pkg, { dtype: variant }).then(() => undefined);
+        h.catch(() => this.verified.get(key) === h && this.verified.delete(key));
+        this.verified.set(key, (hashed = h));
+      }
+      await hashed;
+    })().catch((err: unknown) => {
+      if (this.engine?.key.startsWith(`${modelDir}|`)) this.dropEngine();
+      throw new ApiError('integrity', `Integrity check failed, so no answer is given: ${(err as Error).message}`, { modelDir });
+    });
+    v.catch(() => undefined); // observed by the runs that await it; a background check alone must not be unhandled
     return v;
   }
 
@@ -146,7 +152,15 @@ export const engineReasoner: Reasoner = (job, ctx) => {
 };
 
 async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise<void> {
-  const verified = res.verification(job.settings);
+  const model = res.model(job.settings);
+  // The variant the settings name is checked from the start; the one the engine really runs (a provider that fell back
+  // may run another) once it is loaded: the same check when they agree.
+  const verified = (async () => {
+    await res.verification(job.settings);
+    const engine = await model.catch(() => null);
+    if (engine) await res.verification(job.settings, engine.info.dtype);
+  })();
+  verified.catch(() => undefined);
   // The run streams while the check runs; from its first answer on, events are held until the check has passed, and a
   // failed check stops the run at once.
   const ctl = new AbortController();
@@ -160,7 +174,7 @@ async function reason(res: OpenResources, job: Parameters<Reasoner>[0]): Promise
   job.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const held: RunEventDraft[] = [];
-    const [engine, kb] = await Promise.all([res.model(job.settings), res.retrievers(job.settings)]).catch(async (err: unknown) => {
+    const [engine, kb] = await Promise.all([model, res.retrievers(job.settings)]).catch(async (err: unknown) => {
       await verified; // a damaged package is named as such, not as a load failure
       throw err;
     });

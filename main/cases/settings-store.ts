@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: Settings = {
   modelDir: 'models/medrwr-tiny',
   kb: { kind: 'local', dir: 'kb/demo/index' },
   executionProvider: 'auto',
+  modelDtype: 'auto',
   cdirThreshold: 0.8,
   rounds: 3,
   k: 3,

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { GRAPHS, graphFile, loadModelPackage } from './manifest.js';
+import { loadModelPackage, packagePath } from './manifest.js';
+import { chooseVariant, variantBytes } from './variants.js';
 import { singleNodeModel } from './onnx-proto.js';
-import { PROVIDERS, providerErrorText, vulkanDriver, type ExecutionProvider } from './providers.js';
+import { PROVIDERS, providerErrorText, providerPlan, vulkanDriver, type ExecutionProvider } from './providers.js';
 
 /**
  * What `medrwr doctor` reports: the execution providers this build has and whether each actually runs here, the GPU
@@ -128,15 +129,8 @@ function cpuInfo(): Diagnosis['cpu'] {
 
 function modelFit(dir: string, dtype: string | undefined, context: number): ModelFit {
   const pkg = loadModelPackage(dir);
-  let weightBytes = 0;
-  let chosen = dtype ?? 'fp32';
-  for (const g of GRAPHS) {
-    const f = graphFile(pkg, g, dtype);
-    chosen = f.dtype;
-    weightBytes += statSync(f.path).size;
-    const data = `${f.path}_data`;
-    if (existsSync(data)) weightBytes += statSync(data).size;
-  }
+  const chosen = chooseVariant(pkg.manifest, dtype ?? 'auto', providerPlan('auto')[0]!);
+  const weightBytes = variantBytes(pkg, chosen) - statSync(packagePath(pkg.dir, pkg.manifest.files.tokenizer.path)).size;
   const t = pkg.manifest.text_config;
   const bytesPer = /16/.test(chosen) ? 2 : 4;
   const kvCacheBytes = t.num_hidden_layers * 2 * t.num_key_value_heads * t.head_dim * context * bytesPer;

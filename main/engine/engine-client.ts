@@ -8,6 +8,7 @@ import type { GenerateOptions } from './generate.js';
 import { verifyPackage } from './integrity.js';
 import { loadModelPackage, ModelPackageError } from './manifest.js';
 import { pushStream } from './stream.js';
+import { expectedVariant } from './variants.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onStream?: (e: EngineStreamEvent) => void };
@@ -30,8 +31,13 @@ export async function createEngine(opts: EngineOptions, logger?: Logger): Promis
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ModelPackageError(`the model in ${pkg.dir} did not load within ${Math.round(ms / 1000)} s (a file that never finishes reading?); check the model folder`)), ms);
   });
+  // The variant's files are hashed while the worker loads it; should the provider fall back to one whose variant differs,
+  // that variant is hashed too before the engine is handed out.
+  const expected = expectedVariant(pkg.manifest, opts.dtype, opts.ep ?? 'auto');
+  const verify = async (dtype: string) => (opts.verify === false ? null : verifyPackage(pkg, { dtype }));
   try {
-    await Promise.race([Promise.all([client.open(opts), opts.verify === false ? null : verifyPackage(pkg)]), timeout]);
+    await Promise.race([Promise.all([client.open(opts), verify(expected)]), timeout]);
+    if (client.info.dtype !== expected) await Promise.race([verify(client.info.dtype), timeout]);
   } catch (err) {
     client.abandon();
     throw err;
@@ -39,7 +45,7 @@ export async function createEngine(opts: EngineOptions, logger?: Logger): Promis
     clearTimeout(timer);
   }
   const info = client.info;
-  logger?.log('info', `model ${info.modelId} ${info.version} loaded on ${info.provider}`, { modelDir: opts.modelDir, sha256: info.sha256 });
+  logger?.log('info', `model ${info.modelId} ${info.version} (${info.dtype}) loaded on ${info.provider}`, { modelDir: opts.modelDir, sha256: info.sha256 });
   if (info.fallbackNotice) logger?.log('warn', info.fallbackNotice, { requested: info.requestedProvider });
   return client;
 }

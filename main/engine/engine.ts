@@ -13,6 +13,9 @@ export interface EngineInfo {
   readonly synthetic: boolean;
   readonly requestedProvider: EpChoice;
   readonly provider: ExecutionProvider;
+  /** The dtype variant running (`auto` resolved for the provider) and the bytes of its files. */
+  readonly dtype: string;
+  readonly variantBytes: number;
   readonly fallbackNotice: string | null;
   readonly manifest: Manifest;
   readonly eosIds: readonly number[];
@@ -52,6 +55,7 @@ export interface Engine {
 export interface EngineOptions {
   readonly modelDir: string;
   readonly ep?: EpChoice;
+  /** A dtype variant of the package, or `auto` (default): q4f16 on a GPU provider, q4 on the CPU, else what it has. */
   readonly dtype?: string;
   /** Intra-op threads for ONNX Runtime (default: one per physical core; 1 on a machine with ≤ 2 logical cores). */
   readonly threads?: number;

@@ -3,6 +3,7 @@ import type { Engine, EngineInfo, EngineOptions, EngineStreamEvent, SequenceStat
 import { generate, type GenerateOptions } from './generate.js';
 import { ModelRunner } from './model-runner.js';
 import { pushStream } from './stream.js';
+import { variantBytes } from './variants.js';
 
 /**
  * The Engine over a ModelRunner in the calling thread. The worker uses it to serve requests; benchmarks and tests may use
@@ -25,6 +26,8 @@ export class LocalEngine implements Engine {
       synthetic: m.synthetic,
       requestedProvider: opts.ep ?? 'auto',
       provider: runner.provider,
+      dtype: runner.dtype,
+      variantBytes: variantBytes(runner.pkg, runner.dtype),
       fallbackNotice: runner.fallbackNotice,
       manifest: m,
       eosIds: runner.tokenizer.eosIds(),

@@ -7,8 +7,11 @@ import { confinedPath, regularFile } from '../common/package-path.js';
 /** The model package format `medrwr-model/1` (DESIGN §5, briefs/model-package.md): the contract with the Python exporters. */
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 const FileRef = z.object({ path: z.string().min(1), sha256: Sha256 });
-/** One graph in one or more dtype variants (`fp32`, `fp16`, `q4f16`, …). */
-const GraphFiles = z.record(z.string(), FileRef).refine((v) => Object.keys(v).length > 0, 'needs at least one dtype variant');
+/** A graph file; one over 2 GB keeps its weights in external data files (`<file>_data`, …) that ONNX Runtime reads from
+ * beside it: each is listed, so it is confined and hashed like the graph. */
+const GraphRef = FileRef.extend({ data: z.array(FileRef).optional() });
+/** One graph in one or more dtype variants (`fp32`, `fp16`, `q4`, `q4f16`). */
+const GraphFiles = z.record(z.string(), GraphRef).refine((v) => Object.keys(v).length > 0, 'needs at least one dtype variant');
 
 export const Manifest = z.object({
   format: z.literal('medrwr-model/1'),
@@ -85,6 +88,10 @@ export const Manifest = z.object({
     retrieve_none: z.string(),
     cdir: z.object({ think: z.string(), query: z.string(), retrieve: z.string().includes('{caption}') }),
   }),
+  /** How each quantized variant was made (models/convert/quantize_package.py); informative. */
+  quantization: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** Where the weights came from, for a converted checkpoint (its id and licence). */
+  source: z.record(z.string(), z.unknown()).optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 export const GRAPHS = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'] as const;
@@ -141,10 +148,10 @@ export function loadModelPackage(dir: string): ModelPackage {
   return { dir: root, manifest, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Every file the manifest lists, with its hash. */
+/** Every file the manifest lists (every variant's graphs and their external data, the tokenizer), with its hash. */
 export function allFiles(manifest: Manifest): { path: string; sha256: string }[] {
-  const graphs: GraphName[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
-  return [...graphs.flatMap((g) => Object.values(manifest.files[g])), manifest.files.tokenizer];
+  const graphs = GRAPHS.flatMap((g) => Object.values(manifest.files[g]).flatMap((ref) => [{ path: ref.path, sha256: ref.sha256 }, ...(ref.data ?? [])]));
+  return [...graphs, manifest.files.tokenizer];
 }
 
 /** Absolute path of a package file; a manifest may not point outside its folder (by `..`, an absolute path or a link). */
@@ -154,7 +161,8 @@ export function packagePath(root: string, rel: string): string {
   return r.path;
 }
 
-/** The graph file for a dtype: the requested one, else fp32, else the first listed. */
+/** The graph file of a dtype variant (which must exist); without one, fp32, else the first listed. The engine resolves
+ * `auto` with `chooseVariant` (variants.ts) first. */
 export function graphFile(pkg: ModelPackage, graph: GraphName, dtype?: string): { path: string; dtype: string } {
   const variants = pkg.manifest.files[graph];
   const chosen = dtype && variants[dtype] ? dtype : variants.fp32 ? 'fp32' : Object.keys(variants)[0]!;

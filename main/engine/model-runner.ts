@@ -75,6 +75,10 @@ export class ModelRunner {
   get provider(): ExecutionProvider {
     return this.s.provider;
   }
+  /** The dtype variant running (fp32, fp16, q4, q4f16). */
+  get dtype(): string {
+    return this.s.dtype;
+  }
   get fallbackNotice(): string | null {
     return this.s.fallbackNotice;
   }

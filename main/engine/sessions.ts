@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { graphFile, ModelPackageError, type GraphName, type ModelPackage } from './manifest.js';
+import { graphFile, ModelPackageError, packagePath, type GraphName, type ModelPackage } from './manifest.js';
+import { externalDataLocations } from './onnx-external-data.js';
+import { singleNodeModel } from './onnx-proto.js';
 import { providerErrorText, providerPlan, providerSpec, type EpChoice, type ExecutionProvider } from './providers.js';
+import { chooseVariant } from './variants.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -20,12 +24,15 @@ export interface ModelSessions {
   readonly embed: GraphSession;
   readonly decoder: GraphSession;
   readonly provider: ExecutionProvider;
+  /** The dtype variant the graphs were opened in (`auto` resolved for the provider). */
+  readonly dtype: string;
   /** Why the requested provider was not used, when it was not (shown to the user as a notice). */
   readonly fallbackNotice: string | null;
 }
 
 export interface SessionOptions {
   ep: EpChoice;
+  /** A dtype variant or `auto` (the default): see variants.ts. */
   dtype?: string;
   threads?: number;
 }
@@ -42,11 +49,19 @@ export async function openSessions(pkg: ModelPackage, opts: SessionOptions): Pro
       notices.push(`${spec.label} is not available: ${availability.why}`);
       continue;
     }
+    let dtype = chooseVariant(pkg.manifest, opts.dtype, ep);
+    // `auto` picks fp16 arithmetic on a GPU; a device without fp16 shaders (WebGPU on SwiftShader, some older GPUs)
+    // would fail only at the first run, so it is asked first and the best fp32-arithmetic variant runs instead.
+    if (ep !== 'cpu' && HALF_VARIANTS.has(dtype) && (opts.dtype ?? 'auto') === 'auto' && !(await computesHalf(ep))) {
+      const alt = chooseVariant(pkg.manifest, 'auto', ep, { half: false });
+      notices.push(`${spec.label} cannot compute in fp16 on this device, so the ${alt} variant runs instead of ${dtype}`);
+      dtype = alt;
+    }
     try {
-      const open = (g: GraphName) => openGraph(pkg, g, ep, opts, g === 'decoder_model_merged' && spec.deviceResident ? presentsOnDevice(pkg) : undefined);
+      const open = (g: GraphName) => openGraph(pkg, g, ep, dtype, opts, g === 'decoder_model_merged' && spec.deviceResident ? presentsOnDevice(pkg) : undefined);
       const [vision, embed, decoder] = [await open('vision_encoder'), await open('embed_tokens'), await open('decoder_model_merged')];
       const fallbackNotice = notices.length ? `${notices.join('; ')}; running on ${ep.toUpperCase()}` : null;
-      return { vision, embed, decoder, provider: ep, fallbackNotice };
+      return { vision, embed, decoder, provider: ep, dtype, fallbackNotice };
     } catch (err) {
       if (err instanceof ModelPackageError) throw err;
       if (ep === 'cpu') throw new ModelPackageError(`model ${pkg.manifest.id} could not be loaded: ${(err as Error).message}`);
@@ -56,8 +71,9 @@ export async function openSessions(pkg: ModelPackage, opts: SessionOptions): Pro
   throw new ModelPackageError('no execution provider could be initialised'); // unreachable: the plan always ends with cpu
 }
 
-async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvider, opts: SessionOptions, outputLocation?: Record<string, ort.Tensor.DataLocation>): Promise<GraphSession> {
-  const file = graphFile(pkg, graph, opts.dtype);
+async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvider, dtype: string, opts: SessionOptions, outputLocation?: Record<string, ort.Tensor.DataLocation>): Promise<GraphSession> {
+  const file = graphFile(pkg, graph, dtype);
+  checkExternalData(pkg, graph, dtype, file.path);
   const session = await ort.InferenceSession.create(file.path, {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
@@ -68,6 +84,46 @@ async function openGraph(pkg: ModelPackage, graph: GraphName, ep: ExecutionProvi
   const info = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
     new Map(list.map((m) => [m.name, { name: m.name, type: m.isTensor ? m.type : ('float32' as const), shape: m.isTensor ? m.shape : [] }]));
   return { session, inputs: info(session.inputMetadata), outputs: info(session.outputMetadata) };
+}
+
+const HALF_VARIANTS = new Set(['fp16', 'q4f16']);
+
+/** Whether the provider runs an fp16 Add (a one-node graph built in memory). */
+async function computesHalf(ep: ExecutionProvider): Promise<boolean> {
+  const io = (name: string) => ({ name, type: 'float16' as const, shape: [1] });
+  const one = () => new ort.Tensor('float16', Uint16Array.from([0x3c00]), [1]);
+  try {
+    const s = await ort.InferenceSession.create(singleNodeModel('Add', [io('a'), io('b')], [io('c')]), { executionProviders: [ep], ...providerSpec(ep).sessionOptions, logSeverityLevel: 4 });
+    try {
+      const out = await s.run({ a: one(), b: one() });
+      return (out.c!.data as Uint16Array)[0] === 0x4000; // 1 + 1 = 2
+    } finally {
+      await s.release();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A graph may read weights only from the external data files its manifest entry lists (and so hashes): ONNX Runtime
+ * opens whatever file names the graph holds, beside it.
+ */
+function checkExternalData(pkg: ModelPackage, graph: GraphName, dtype: string, path: string): void {
+  const ref = pkg.manifest.files[graph][dtype]!;
+  const listed = new Set((ref.data ?? []).map((d) => packagePath(pkg.dir, d.path)));
+  let locations: string[];
+  try {
+    locations = externalDataLocations(path);
+  } catch (err) {
+    throw new ModelPackageError(`model file ${ref.path} ${(err as Error).message}: re-install the model package`);
+  }
+  for (const loc of locations) {
+    const abs = join(dirname(path), loc);
+    if (!listed.has(abs)) {
+      throw new ModelPackageError(`model file ${ref.path} reads its weights from "${loc}" (${relative(pkg.dir, abs)}), which manifest.json does not list for ${graph} ${dtype}: the package is refused (an unlisted file is never checked)`);
+    }
+  }
 }
 
 /**

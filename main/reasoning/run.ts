@@ -85,7 +85,7 @@ export async function runReasoning(input: ReasoningInput, deps: ReasoningDeps, o
   const taskId = input.taskId;
   const timings = { totalMs: 0, firstTokenMs: null as number | null, prefillMs: 0, decodeMs: 0, retrievalMs: 0, generatedTokens: 0, rounds: 0 };
   const provenance: Provenance = {
-    model: { id: engine.info.modelId, version: engine.info.version, sha256: engine.info.sha256, synthetic: engine.info.synthetic },
+    model: { id: engine.info.modelId, version: engine.info.version, sha256: engine.info.sha256, synthetic: engine.info.synthetic, dtype: engine.info.dtype },
     kb: textRetriever
       ? { id: textRetriever.description.id, version: textRetriever.description.version, kind: textRetriever.description.kind, embedder: textRetriever.description.embedder ?? null }
       : { id: 'none', version: '', kind: 'none' },

@@ -145,7 +145,7 @@ export function provenanceRows(m: ReportModel): [string, string][] {
   ];
   if (p) {
     rows.push(
-      ['Model', `${p.model.id} ${p.model.version}${p.model.synthetic ? ' (synthetic)' : ''}`],
+      ['Model', `${p.model.id} ${p.model.version}${p.model.dtype ? ` ${p.model.dtype}` : ''}${p.model.synthetic ? ' (synthetic)' : ''}`],
       ['Model sha256', p.model.sha256],
       ['Knowledge base', p.kb.kind === 'none' ? 'none' : `${p.kb.id} ${p.kb.version} (${p.kb.kind})`],
       ...(p.kb.embedder ? ([['Embedder', `${p.kb.embedder.id} ${p.kb.embedder.version}, sha256 ${p.kb.embedder.sha256}`]] as [string, string][]) : []),

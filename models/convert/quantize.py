@@ -1,4 +1,5 @@
-"""Our own ONNX weight transforms for the text encoder (numpy + onnx only; no onnxruntime.quantization):
+"""Our own ONNX weight transforms (numpy + onnx only; no onnxruntime.quantization), for the text encoder and for the
+vision-language model's graphs (`models/convert/quantize_package.py` drives them per package):
 
 - fp16: every large float initializer stored as float16 and cast back to float32 where it is used (half the file;
   the arithmetic stays fp32, which ONNX Runtime's CPU kernels run fastest anyway);
@@ -6,6 +7,9 @@
   per block of 32 weights along the input dimension, and the embedding tables become int8 rows with one scale each.
   `accuracy_level` 0 keeps the arithmetic fp32 (weights dequantised in the kernel); 4 also quantizes the activations
   per block and runs ONNX Runtime's int8 CPU kernels.
+- q4: every MatMul (and Gemm) by a constant weight becomes MatMulNBits with 4-bit weights, symmetric, one scale per block
+  of 32 along the input dimension (in the graph's float type, so the same pass serves q4 and q4f16); the embedding
+  table becomes GatherBlockQuantized (4-bit rows) or is stored fp16 (`embed`).
 """
 from __future__ import annotations
 
@@ -25,9 +29,9 @@ class _Rewriter:
         self.dropped: set[str] = set()
         self.added: list[onnx.TensorProto] = []
 
-    def weight(self, name: str, ndim: int = 2) -> np.ndarray | None:
+    def weight(self, name: str, ndim: int = 2, types: tuple[int, ...] = (TensorProto.FLOAT,)) -> np.ndarray | None:
         t = self.inits.get(name)
-        if t is None or name in self.dropped or t.data_type != TensorProto.FLOAT or len(t.dims) != ndim or int(np.prod(t.dims)) < MIN_ELEMENTS:
+        if t is None or name in self.dropped or t.data_type not in types or len(t.dims) != ndim or int(np.prod(t.dims)) < MIN_ELEMENTS:
             return None
         return numpy_helper.to_array(t)
 
@@ -107,3 +111,149 @@ def to_int8(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0)
     if not any(o.domain == "com.microsoft" for o in out.opset_import):
         out.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return out
+
+
+FLOATS = (TensorProto.FLOAT, TensorProto.FLOAT16)
+CHUNK_COLUMNS = 8192  # a weight is quantized this many output columns at a time (a 7B lm_head in one go costs GBs)
+
+
+SCALE_SEARCH = np.linspace(0.80, 1.10, 13)  # multiples of the largest-magnitude scale tried per block
+
+
+def quantize_blocks_4bit(w: np.ndarray, block: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """MatMulNBits' 4-bit layout for a [K, N] weight: B = uint8 [N, ceil(K/block), block/2], two values a byte along K,
+    the first in the low nibble; zero point 8 (the op's default, so no zero_points input); scales [N, ceil(K/block)].
+    Symmetric with the full signed range: the value of largest magnitude in a block maps near -8 (scale = that value
+    / -8, times the factor of SCALE_SEARCH that gives the block the least squared error: a slightly smaller scale often
+    represents the other 31 weights better at the cost of clipping the largest). Scales are rounded to `scale_dtype`
+    before the weights are divided by them, so the stored pair is consistent."""
+    k, n = w.shape
+    pad = -k % block
+    blocks = k // block + (pad > 0)
+    q = np.empty((n, blocks, block // 2), np.uint8)
+    scales = np.empty((n, blocks), scale_dtype)
+    for c0 in range(0, n, CHUNK_COLUMNS):
+        wt = np.asarray(w[:, c0:c0 + CHUNK_COLUMNS], np.float32).T
+        if pad:
+            wt = np.concatenate([wt, np.zeros((wt.shape[0], pad), np.float32)], axis=1)
+        wt = wt.reshape(wt.shape[0], blocks, block)
+        at = np.abs(wt).argmax(axis=2)[:, :, None]
+        base = np.take_along_axis(wt, at, axis=2)[:, :, 0] / -8.0
+        best_err = np.full(base.shape, np.inf, np.float32)
+        s = np.zeros(base.shape, scale_dtype)
+        for f in SCALE_SEARCH:
+            sf = (base * f).astype(scale_dtype).astype(np.float32)
+            inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
+            v = np.clip(np.rint(wt * inv[:, :, None]), -8, 7)
+            err = ((v * sf[:, :, None] - wt) ** 2).sum(axis=2)
+            better = err < best_err
+            best_err[better] = err[better]
+            s[better] = sf[better].astype(scale_dtype)
+        sf = s.astype(np.float32)
+        inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
+        v = (np.clip(np.rint(wt * inv[:, :, None]), -8, 7) + 8).astype(np.uint8)
+        q[c0:c0 + v.shape[0]] = v[:, :, 0::2] | (v[:, :, 1::2] << 4)
+        scales[c0:c0 + v.shape[0]] = s
+    return q, scales
+
+
+def dequantize_blocks_4bit(q: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
+    """The [K, N] weight MatMulNBits computes with (for tests and error reports)."""
+    v = np.empty(q.shape[:2] + (q.shape[2] * 2,), np.float32)
+    v[:, :, 0::2] = q & 0x0F
+    v[:, :, 1::2] = q >> 4
+    w = (v - 8) * scales.astype(np.float32)[:, :, None]
+    return w.reshape(q.shape[0], -1)[:, :k].T
+
+
+def _consumers(model: onnx.ModelProto) -> dict[str, int]:
+    count: dict[str, int] = {}
+    for node in model.graph.node:
+        for i in node.input:
+            count[i] = count.get(i, 0) + 1
+    for o in model.graph.output:
+        count[o.name] = count.get(o.name, 0) + 1
+    return count
+
+
+def _attr(node: onnx.NodeProto, name: str, default):
+    for a in node.attribute:
+        if a.name == name:
+            return helper.get_attribute_value(a)
+    return default
+
+
+def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, embed: str = "gbq") -> onnx.ModelProto:
+    """4-bit weight-only quantization of every MatMul/Gemm by a constant 2-D weight (float32 or float16; scales take the
+    weight's type), and of embedding tables read by Gather: `embed` "gbq" = GatherBlockQuantized with 4-bit rows in
+    blocks along the hidden axis, "fp16" = the table stored fp16 (the gathered rows cast back when the graph is fp32)."""
+    if block < 16 or block & (block - 1):
+        raise ValueError(f"block size {block} must be a power of 2, at least 16 (MatMulNBits)")
+    if embed not in ("gbq", "fp16"):
+        raise ValueError(f'embed must be "gbq" or "fp16", not "{embed}"')
+    rw = _Rewriter(model)
+    uses = _consumers(model)
+    done: dict[str, tuple[str, str, np.dtype]] = {}
+
+    def quantized(name: str, w: np.ndarray) -> tuple[str, str]:
+        if name not in done:
+            sdt = np.float16 if w.dtype == np.float16 else np.float32
+            q, s = quantize_blocks_4bit(w, block, sdt)
+            rw.added += [numpy_helper.from_array(q, name + "_q4"), numpy_helper.from_array(s.reshape(-1), name + "_scales")]
+            done[name] = (name + "_q4", name + "_scales", sdt)
+        return done[name][:2]
+
+    def release(name: str) -> None:
+        uses[name] -= 1
+        if uses[name] == 0:
+            rw.dropped.add(name)
+
+    nodes = []
+    for node in model.graph.node:
+        base = node.name or node.output[0]
+        if node.op_type == "MatMul" and (w := rw.weight(node.input[1], types=FLOATS)) is not None:
+            k, n = w.shape
+            qn, sn = quantized(node.input[1], w)
+            release(node.input[1])
+            nodes.append(helper.make_node("MatMulNBits", [node.input[0], qn, sn], [node.output[0]], name=base + "_q4", domain="com.microsoft",
+                                          K=k, N=n, bits=4, block_size=block, accuracy_level=accuracy_level))
+        elif (node.op_type == "Gemm" and _attr(node, "alpha", 1.0) == 1.0 and _attr(node, "beta", 1.0) == 1.0 and not _attr(node, "transA", 0)
+              and (w := rw.weight(node.input[1], types=FLOATS)) is not None):
+            wk = w.T if _attr(node, "transB", 0) else w  # [K, N]
+            k, n = wk.shape
+            qn, sn = quantized(node.input[1], wk)
+            release(node.input[1])
+            out = node.output[0] if len(node.input) < 3 or not node.input[2] else base + "_nobias"
+            nodes.append(helper.make_node("MatMulNBits", [node.input[0], qn, sn], [out], name=base + "_q4", domain="com.microsoft",
+                                          K=k, N=n, bits=4, block_size=block, accuracy_level=accuracy_level))
+            if out != node.output[0]:
+                nodes.append(helper.make_node("Add", [out, node.input[2]], [node.output[0]], name=base + "_bias"))
+        elif (node.op_type == "Gather" and _attr(node, "axis", 0) == 0
+              and (w := rw.weight(node.input[0], types=FLOATS)) is not None):
+            nodes += _embedding(rw, node, w, block, embed, release)
+        else:
+            nodes.append(node)
+    out = rw.finish(nodes)
+    if not any(o.domain == "com.microsoft" for o in out.opset_import):
+        out.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return out
+
+
+def _embedding(rw: _Rewriter, node: onnx.NodeProto, w: np.ndarray, block: int, embed: str, release) -> list[onnx.NodeProto]:
+    name, ids, base = node.input[0], node.input[1], node.name or node.output[0]
+    v, h = w.shape
+    if embed == "gbq" and h % block == 0:
+        sdt = np.float16 if w.dtype == np.float16 else np.float32
+        q, s = quantize_blocks_4bit(w.T, block, sdt)  # rows of the table are the "columns" of its transpose
+        rw.added += [numpy_helper.from_array(q.reshape(v, h // 2), name + "_q4"), numpy_helper.from_array(s, name + "_scales")]
+        release(name)
+        return [helper.make_node("GatherBlockQuantized", [name + "_q4", ids, name + "_scales"], [node.output[0]], name=base + "_q4",
+                                 domain="com.microsoft", bits=4, block_size=block, gather_axis=0, quantize_axis=1)]
+    if w.dtype == np.float16:
+        return [node]
+    if np.abs(w).max() > 65504:
+        raise ValueError(f"embedding table {name} exceeds the fp16 range")
+    rw.added.append(numpy_helper.from_array(w.astype(np.float16), name + "_fp16"))
+    release(name)
+    return [helper.make_node("Gather", [name + "_fp16", ids], [base + "_rows16"], name=base + "_fp16", axis=0),
+            helper.make_node("Cast", [base + "_rows16"], [node.output[0]], name=base + "_cast", to=TensorProto.FLOAT)]

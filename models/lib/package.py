@@ -51,7 +51,22 @@ assert set(QWEN_SPECIAL_TOKENS) >= {v for v in SPECIAL_TOKENS.values() if isinst
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):  # graphs may be GBs: never read whole
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def graph_ref(package_dir: str | Path, rel: str) -> dict:
+    """A graph's manifest entry: its path and sha256, and its external data files (`<file>_data`, `<file>_data_1`, ...:
+    ONNX Runtime reads them from beside the graph) each with its sha256."""
+    root = Path(package_dir)
+    ref: dict = {"path": rel, "sha256": sha256_file(root / rel)}
+    data = sorted((p for p in (root / rel).parent.glob(Path(rel).name + "_data*") if p.is_file()), key=lambda p: (len(p.name), p.name))
+    if data:
+        ref["data"] = [{"path": str(p.relative_to(root)), "sha256": sha256_file(p)} for p in data]
+    return ref
 
 
 def write_manifest(package_dir: str | Path, *, id: str, version: str, name: str, licence: str, synthetic: bool,
@@ -62,7 +77,7 @@ def write_manifest(package_dir: str | Path, *, id: str, version: str, name: str,
     files: dict = {}
     for key in ("vision_encoder", "embed_tokens", "decoder_model_merged"):
         rel = f"onnx/{key}.onnx"
-        files[key] = {"fp32": {"path": rel, "sha256": sha256_file(root / rel)}}
+        files[key] = {"fp32": graph_ref(root, rel)}
     files["tokenizer"] = {"path": "tokenizer.json", "sha256": sha256_file(root / "tokenizer.json")}
     manifest = {
         "format": "medrwr-model/1", "id": id, "version": version, "name": name, "licence": licence,

@@ -10,13 +10,14 @@ import { createEngine } from '../../engine/engine-client.js';
 import type { Engine } from '../../engine/engine.js';
 import { ModelPackageError } from '../../engine/manifest.js';
 import { EP_CHOICES, isEpChoice, type EpChoice } from '../../engine/providers.js';
+import { DTYPE_CHOICES, isDtypeChoice } from '../../engine/variants.js';
 import { openKnowledgeBase, type KnowledgeBase } from '../../kb/open.js';
 import type { ReasoningParams } from '../../reasoning/params.js';
 import { runReasoning } from '../../reasoning/run.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `medrwr ask --model DIR --image FILE [--image FILE]… --question TEXT [--option "A. …"]… [--kb DIR]
-            [--no-retrieval] [--no-cdir] [--ep auto|cpu|cuda|dml|webgpu] [--max-new-tokens N] [--cdir-threshold P] [--json] [--data-dir DIR]
+            [--no-retrieval] [--no-cdir] [--ep auto|cpu|cuda|dml|webgpu] [--dtype auto|fp32|fp16|q4|q4f16] [--max-new-tokens N] [--cdir-threshold P] [--json] [--data-dir DIR]
   Images: PNG, JPEG or DICOM (first frame, its default window). --json prints one object (events, answer, provenance, timings)
   on stdout and streams the tokens to stderr.`;
 
@@ -84,6 +85,7 @@ export const ask: Command = {
         'no-retrieval': { type: 'boolean' },
         'no-cdir': { type: 'boolean' },
         ep: { type: 'string', default: 'auto' },
+        dtype: { type: 'string', default: 'auto' },
         'max-new-tokens': { type: 'string' },
         'cdir-threshold': { type: 'string' },
         json: { type: 'boolean' },
@@ -93,6 +95,7 @@ export const ask: Command = {
     if (!values.model) throw new UsageError('--model DIR is required');
     if (!values.image?.length) throw new UsageError('give at least one --image FILE');
     if (!values.question?.trim()) throw new UsageError('--question TEXT is required');
+    if (!isDtypeChoice(values.dtype!)) throw new UsageError(`--dtype must be one of ${DTYPE_CHOICES.join(', ')}, got "${values.dtype}"`);
     const overrides: Partial<ReasoningParams> = {
       retrieval: !values['no-retrieval'],
       cdir: !values['no-cdir'],
@@ -120,7 +123,7 @@ export const ask: Command = {
     const t0 = performance.now();
     try {
       try {
-        engine = await createEngine({ modelDir: values.model, ep }, logger);
+        engine = await createEngine({ modelDir: values.model, ep, dtype: values.dtype }, logger);
       } catch (err) {
         if (err instanceof ModelPackageError) throw new ApiError('unavailable', err.message);
         throw err;

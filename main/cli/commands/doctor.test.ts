@@ -58,7 +58,7 @@ describe('medrwr doctor', () => {
     expect(missing.stderr).toContain('medrwr doctor: no model package at /nonexistent/model: manifest.json is missing or unreadable');
     const dtype = doctor(['--model', 'models/medrwr-tiny', '--dtype', 'q4f16'], false);
     expect(dtype.status).toBe(1);
-    expect(dtype.stderr).toContain('model medrwr-tiny has no q4f16 variant of vision_encoder (has fp32)');
+    expect(dtype.stderr).toContain('model medrwr-tiny has no q4f16 variant (it has fp32)');
     const context = doctor(['--context', '0'], false);
     expect(context.status).toBe(2);
     expect(context.stderr).toContain('--context must be a positive whole number of tokens, not "0"');

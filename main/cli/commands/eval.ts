@@ -7,6 +7,7 @@ import { createEngine } from '../../engine/engine-client.js';
 import type { Engine } from '../../engine/engine.js';
 import { ModelPackageError } from '../../engine/manifest.js';
 import { EP_CHOICES, isEpChoice } from '../../engine/providers.js';
+import { DTYPE_CHOICES, isDtypeChoice } from '../../engine/variants.js';
 import { readBench } from '../../eval/bench.js';
 import { formatSummary } from '../../eval/metrics.js';
 import { runEval } from '../../eval/run-eval.js';
@@ -14,9 +15,10 @@ import { openKnowledgeBase, type KnowledgeBase } from '../../kb/open.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `medrwr eval BENCH.jsonl --model DIR [--kb DIR] [--no-retrieval] [--no-cdir] [--limit N] [--json]
-            [--ep auto|cpu|cuda|dml|webgpu] [--max-new-tokens N] [--cdir-threshold P] [--data-dir DIR]
+            [--ep auto|cpu|cuda|dml|webgpu] [--dtype auto|fp32|fp16|q4|q4f16] [--max-new-tokens N] [--cdir-threshold P] [--data-dir DIR]
   BENCH.jsonl: one case a line, {"images": [paths relative to the file], "question", "options": [texts] (or "A. …" lines
   ending the question), "answer": "B" or "B. text", "split"?, "id"?}.
+  --dtype: the model package's variant (default auto: q4f16 on a GPU provider, q4 on the CPU, else what it has).
   --no-retrieval: every query is answered "<retrieve> None </retrieve>". --no-cdir: CDIR never runs.
   Without --kb there is no retrieval and no CDIR.`;
 
@@ -50,6 +52,7 @@ export const evalCommand: Command = {
         limit: { type: 'string' },
         json: { type: 'boolean' },
         ep: { type: 'string', default: 'auto' },
+        dtype: { type: 'string', default: 'auto' },
         'max-new-tokens': { type: 'string' },
         'cdir-threshold': { type: 'string' },
         'data-dir': { type: 'string' },
@@ -58,6 +61,7 @@ export const evalCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('give one benchmark file (BENCH.jsonl)');
     if (!values.model) throw new UsageError('--model DIR is required');
     if (!isEpChoice(values.ep!)) throw new UsageError(`--ep must be one of ${EP_CHOICES.join(', ')}, got "${values.ep}"`);
+    if (!isDtypeChoice(values.dtype!)) throw new UsageError(`--dtype must be one of ${DTYPE_CHOICES.join(', ')}, got "${values.dtype}"`);
     const limit = positive('limit', values.limit, true, Number.MAX_SAFE_INTEGER);
     const maxNewTokens = positive('max-new-tokens', values['max-new-tokens'], true, 32768);
     const cdirThreshold = positive('cdir-threshold', values['cdir-threshold'], false, 1);
@@ -72,7 +76,7 @@ export const evalCommand: Command = {
     let kb: KnowledgeBase | null = null;
     try {
       try {
-        engine = await createEngine({ modelDir: values.model, ep: values.ep as 'auto' }, logger);
+        engine = await createEngine({ modelDir: values.model, ep: values.ep as 'auto', dtype: values.dtype }, logger);
       } catch (err) {
         if (err instanceof ModelPackageError) throw new ApiError('unavailable', err.message);
         throw err;
@@ -100,10 +104,10 @@ export const evalCommand: Command = {
         },
         { ...(maxNewTokens ? { maxNewTokens } : {}), ...(cdirThreshold ? { cdirThreshold } : {}) },
       );
-      const label = `${engine.info.modelId}${textRetriever ? '' : ', no retrieval'}${imageRetriever ? '' : ', no CDIR'}`;
+      const label = `${engine.info.modelId}${engine.info.dtype === 'fp32' ? '' : ` ${engine.info.dtype}`}${textRetriever ? '' : ', no retrieval'}${imageRetriever ? '' : ', no CDIR'}`;
       const setup = {
         bench: positionals[0],
-        model: { id: engine.info.modelId, version: engine.info.version, sha256: engine.info.sha256, synthetic: engine.info.synthetic, provider: engine.info.provider },
+        model: { id: engine.info.modelId, version: engine.info.version, sha256: engine.info.sha256, synthetic: engine.info.synthetic, provider: engine.info.provider, dtype: engine.info.dtype },
         kb: kb ? { id: kb.manifest.id, version: kb.manifest.version } : null,
         retrieval: textRetriever !== null,
         cdir: imageRetriever !== null,

@@ -30,7 +30,7 @@ export class ScriptedEngine implements Engine {
 
   constructor(private readonly rounds: ScriptedRound[]) {
     const pkg = loadModelPackage(FIXTURE_DIR);
-    this.info = { modelId: 'scripted', version: '0', name: 'scripted', sha256: '0'.repeat(64), synthetic: true, requestedProvider: 'cpu', provider: 'cpu', fallbackNotice: null, manifest: pkg.manifest, eosIds: [0] };
+    this.info = { modelId: 'scripted', version: '0', name: 'scripted', sha256: '0'.repeat(64), synthetic: true, requestedProvider: 'cpu', provider: 'cpu', dtype: 'fp32', variantBytes: 0, fallbackNotice: null, manifest: pkg.manifest, eosIds: [0] };
   }
 
   get roundsUsed(): number {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../main/api/index.js';
 import { useClient } from '../transport/context.js';
+import { modelLine } from './model-line.js';
 
 export function AboutPanel({ onClose }: { onClose: () => void }) {
   const client = useClient();
@@ -30,6 +31,10 @@ export function AboutPanel({ onClose }: { onClose: () => void }) {
             </dd>
             <dt>Data directory</dt>
             <dd data-field="dataDir">{info.dataDir}</dd>
+            <dt>Model</dt>
+            <dd data-field="model" className={'error' in info.model ? 'error' : undefined}>
+              {modelLine(info.model)}
+            </dd>
             <dt>Execution providers</dt>
             <dd data-field="executionProviders">
               {info.executionProviders.map((ep) => (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { ApiError, type Settings } from '../../../main/api/index.js';
+import { ApiError, type ModelSummary, type Settings } from '../../../main/api/index.js';
 import { useClient } from '../transport/context.js';
+import { modelLine } from '../about/model-line.js';
 
 /** The persisted settings; the main side checks every value and a refusal is shown with its reason. */
 export function SettingsPanel() {
@@ -8,6 +9,10 @@ export function SettingsPanel() {
   const [saved, setSaved] = useState<Settings | null>(null);
   const [form, setForm] = useState<Settings | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [model, setModel] = useState<ModelSummary | null>(null);
+  useEffect(() => {
+    client.call('app.info', {}).then((i) => setModel(i.model), () => setModel(null));
+  }, [client, saved]);
   useEffect(() => {
     client.call('settings.get', {}).then(
       (s) => {
@@ -44,6 +49,21 @@ export function SettingsPanel() {
         Model folder
         <input name="modelDir" value={form.modelDir} onChange={(e) => set({ modelDir: e.target.value })} />
       </label>
+      <label>
+        Model variant
+        <select name="modelDtype" value={form.modelDtype} onChange={(e) => set({ modelDtype: e.target.value as Settings['modelDtype'] })}>
+          <option value="auto">Auto (q4f16 on a GPU, q4 on the CPU, else what the package has)</option>
+          <option value="q4">q4: 4-bit weights</option>
+          <option value="q4f16">q4f16: 4-bit weights, fp16 arithmetic</option>
+          <option value="fp16">fp16</option>
+          <option value="fp32">fp32</option>
+        </select>
+      </label>
+      {model && (
+        <p className={'error' in model ? 'error' : 'muted'} data-testid="settings-model">
+          {modelLine(model)}
+        </p>
+      )}
       <fieldset>
         <legend>Knowledge base</legend>
         <select aria-label="Knowledge base kind" value={form.kb.kind} onChange={(e) => set({ kb: e.target.value === 'remote' ? { kind: 'remote', url: 'http://127.0.0.1:8000' } : e.target.value === 'none' ? { kind: 'none' } : { kind: 'local', dir: 'kb/demo/index' } })}>

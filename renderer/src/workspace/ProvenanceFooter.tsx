@@ -7,7 +7,7 @@ export function ProvenanceFooter({ provenance, timings }: { provenance: Provenan
   return (
     <footer className="provenance" data-testid="provenance">
       <span title={p.model.sha256}>
-        Model {p.model.id} {p.model.version} · sha256 {p.model.sha256.slice(0, 12)}…{p.model.synthetic && <span className="badge-synthetic">synthetic</span>}
+        Model {p.model.id} {p.model.version}{p.model.dtype ? ` (${p.model.dtype})` : ''} · sha256 {p.model.sha256.slice(0, 12)}…{p.model.synthetic && <span className="badge-synthetic">synthetic</span>}
       </span>
       <span>
         KB {p.kb.id} {p.kb.version} ({p.kb.kind}){p.kb.embedder ? ` · embedder ${p.kb.embedder.id} ${p.kb.embedder.version} (sha256 ${p.kb.embedder.sha256.slice(0, 12)}…)` : ''}{p.imageLibrary ? ` · images ${p.imageLibrary.id} ${p.imageLibrary.version}` : ''}
