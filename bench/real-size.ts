@@ -9,10 +9,12 @@ const ROOT = join(import.meta.dirname, '..');
 export const REAL_SIZE_DIR = process.env.MEDRWR_REAL_SIZE_DIR ?? join(ROOT, '.cache/qwen25vl-7b-2layers-onnx');
 
 export const HOW_TO_MAKE = [
-  'Make it (about 15 min and 20 GB of disk on 2 cores; /usr/bin/python3 with torch and onnx):',
-  '  OMP_NUM_THREADS=1 /usr/bin/python3 -m models.fixtures.make_real_size          # -> .cache/qwen25vl-7b-2layers (bf16 shards)',
-  '  /usr/bin/python3 -m models.convert.qwen25vl .cache/qwen25vl-7b-2layers --out .cache/qwen25vl-7b-2layers-onnx',
-  '  /usr/bin/python3 -m models.convert.quantize_package .cache/qwen25vl-7b-2layers-onnx --dtype q4,q4f16,fp16',
+  'Make it (about an hour and 20 GB of disk on 2 shared cores; /usr/bin/python3 with torch and onnx); the benchmark reports',
+  'the /usr/bin/time -v logs it finds in .cache/real-size-logs/:',
+  '  mkdir -p .cache/real-size-logs',
+  '  /usr/bin/time -v /usr/bin/python3 -m models.fixtures.make_real_size 2> .cache/real-size-logs/1-make-checkpoint.log',
+  '  /usr/bin/time -v /usr/bin/python3 -m models.convert.qwen25vl .cache/qwen25vl-7b-2layers --out .cache/qwen25vl-7b-2layers-onnx 2> .cache/real-size-logs/2-convert-fp32.log',
+  '  for d in q4 q4f16 fp16; do /usr/bin/time -v /usr/bin/python3 -m models.convert.quantize_package .cache/qwen25vl-7b-2layers-onnx --dtype $d 2> .cache/real-size-logs/3-quantize-$d.log; done',
 ].join('\n');
 
 export function realSizePackage(): string | null {
