@@ -171,15 +171,16 @@ def to_fp16_graph(model: onnx.ModelProto, store: TensorStore | None = None) -> o
     return model
 
 
-def _half(arr: np.ndarray, rows: int = 8192) -> tuple[np.ndarray, float]:
-    """fp16 copy clipped to fp16's range, and the largest magnitude, a slice of rows at a time (no full-size fp32 temporary)."""
-    flat = arr.reshape(arr.shape[0], -1) if arr.ndim else arr.reshape(1, 1)
+def _half(arr: np.ndarray, chunk: int = 1 << 22) -> tuple[np.ndarray, float]:
+    """fp16 copy clipped to fp16's range, and the largest magnitude, `chunk` values at a time (a 7B lm_head is 2.2 GB in
+    fp32: a full-size temporary for |w| or the clip would double that)."""
+    flat = np.ascontiguousarray(arr).reshape(-1)
     out = np.empty(flat.shape, np.float16)
     top = 0.0
-    for r in range(0, flat.shape[0], rows):
-        part = np.asarray(flat[r:r + rows], np.float32)
+    for i in range(0, flat.size, chunk):
+        part = np.asarray(flat[i:i + chunk], np.float32)
         top = max(top, float(np.abs(part).max(initial=0.0)))
-        out[r:r + rows] = np.clip(part, -FP16_MAX, FP16_MAX)
+        out[i:i + chunk] = np.clip(part, -FP16_MAX, FP16_MAX)
     return out.reshape(arr.shape), top
 
 
