@@ -123,3 +123,35 @@ describe('the tiny-random fixture quantized to q4, q4f16 and fp16', () => {
     expect((variantBytes(pkg, 'q4') - tokenizer) / (variantBytes(pkg, 'fp32') - tokenizer)).toBeLessThan(0.4);
   });
 });
+
+describe('calibrated q4 (GPTQ on the decoder)', () => {
+  it('the numpy interpreter that gathers the activations reproduces the reference logits, and calibrated q4 runs and stays close to fp32', { timeout: 120_000 }, async () => {
+    const ref = reference();
+    const check = python('-c', [
+      'import json, numpy as np, onnx',
+      'from models.convert.numpy_onnx import run',
+      `r = json.load(open("${FIXTURE_DIR}/reference.json")); ids = r["text_only"]["input_ids"]; s = len(ids)`,
+      `d = onnx.load("${FIXTURE_DIR}/onnx/decoder_model_merged.onnx"); e = onnx.load("${FIXTURE_DIR}/onnx/embed_tokens.onnx")`,
+      '(x,) = run(e, {"input_ids": np.array([ids], np.int64)}, ["inputs_embeds"])',
+      'past = {i.name: np.zeros((1, i.type.tensor_type.shape.dim[1].dim_value, 0, i.type.tensor_type.shape.dim[3].dim_value), np.float32) for i in d.graph.input if i.name.startswith("past")}',
+      '(l,) = run(d, {"inputs_embeds": x, "attention_mask": np.ones((1, s), np.int64), "position_ids": np.broadcast_to(np.arange(s), (3, 1, s)).copy(), **past}, ["logits"])',
+      'print(float(np.abs(l[0, -1, :8] - np.array(r["text_only"]["last_logits_first8"])).max()))',
+    ].join('\n'));
+    expect(Number(check.trim())).toBeLessThan(1e-5);
+
+    const dir = join(work, 'calibrated');
+    cpSync(FIXTURE_DIR, dir, { recursive: true });
+    const texts = join(work, 'calibration.txt');
+    cpSync(join(projectRoot(), 'models/fixtures/tiny_corpus.txt'), texts);
+    python('-m', 'models.convert.quantize_package', dir, '--dtype', 'q4', '--calibrate', texts);
+    expect(loadModelPackage(dir).manifest.quantization?.q4).toMatchObject({ rounding: expect.stringMatching(/^GPTQ on the decoder/) });
+    const out: Record<string, Float32Array> = {};
+    for (const dtype of ['fp32', 'q4']) {
+      const r = await ModelRunner.open({ modelDir: dir, ep: 'cpu', threads: 1, dtype });
+      await r.feed(buildPrompt(r.manifest, [referenceImage()], ref.prompt.question));
+      out[dtype] = r.lastLogits.slice();
+      await r.dispose();
+    }
+    expect(cosine(out.q4!, out.fp32!)).toBeGreaterThan(0.93);
+  });
+});

@@ -25,15 +25,15 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 5 * 60_000;
  */
 export async function createEngine(opts: EngineOptions, logger?: Logger): Promise<Engine> {
   const pkg = loadModelPackage(opts.modelDir); // names a bad manifest or a bad path before any thread starts
+  // The variant's files are hashed while the worker loads it; should the provider fall back to one whose variant differs,
+  // that variant is hashed too before the engine is handed out. A variant the package lacks is named here.
+  const expected = expectedVariant(pkg.manifest, opts.dtype, opts.ep ?? 'auto');
   const client = new WorkerEngine();
   const ms = opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ModelPackageError(`the model in ${pkg.dir} did not load within ${Math.round(ms / 1000)} s (a file that never finishes reading?); check the model folder`)), ms);
   });
-  // The variant's files are hashed while the worker loads it; should the provider fall back to one whose variant differs,
-  // that variant is hashed too before the engine is handed out.
-  const expected = expectedVariant(pkg.manifest, opts.dtype, opts.ep ?? 'auto');
   const verify = async (dtype: string) => (opts.verify === false ? null : verifyPackage(pkg, { dtype }));
   try {
     await Promise.race([Promise.all([client.open(opts), verify(expected)]), timeout]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../app/paths.js';
 import { buildPrompt } from './chat.js';
+import { createEngine } from './engine-client.js';
 import { verifyPackage } from './integrity.js';
 import { loadModelPackage, type Manifest } from './manifest.js';
 import { ModelRunner } from './model-runner.js';
@@ -44,6 +45,12 @@ describe('choosing the variant', () => {
   it('an explicit dtype the package lacks is refused with what it has', () => {
     expect(chooseVariant(withVariants('q4'), 'q4', 'webgpu')).toBe('q4');
     expect(() => chooseVariant(withVariants('q4'), 'q4f16', 'cpu')).toThrow(/model medrwr-tiny-random has no q4f16 variant \(it has fp32, q4\); add it with "medrwr model quantize <package> --dtype q4f16"/);
+  });
+
+  it('createEngine names a missing variant at once, before any worker or load timer starts', async () => {
+    const t0 = performance.now();
+    await expect(createEngine({ modelDir: FIXTURE_DIR, dtype: 'q4', ep: 'cpu' })).rejects.toThrow(/has no q4 variant \(it has fp32\)/);
+    expect(performance.now() - t0).toBeLessThan(5_000); // not the 5-minute load timeout
   });
 });
 

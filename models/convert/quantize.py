@@ -191,11 +191,13 @@ def _attr(node: onnx.NodeProto, name: str, default):
 
 
 def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, embed: str = "gbq",
-          store: TensorStore | None = None) -> onnx.ModelProto:
+          hessians: dict[str, np.ndarray] | None = None, store: TensorStore | None = None) -> onnx.ModelProto:
     """4-bit weight-only quantization of every MatMul/Gemm by a constant 2-D weight (float32 or float16; scales take the
     weight's type), and of embedding tables read by Gather: `embed` "gbq" = GatherBlockQuantized with 4-bit rows in
     blocks along the hidden axis, "fp16" = the table stored fp16 (the gathered rows cast back when the graph is fp32).
-    `store`: where weights are read from and written to (onnx_external.py; default in memory)."""
+    A MatMul weight with an input second moment in `hessians` (keyed by the fp32 weight's name) is rounded with GPTQ
+    (models/convert/calibrate.py); the others plainly. `store`: where weights are read from and written to
+    (onnx_external.py; default in memory)."""
     if block < 16 or block & (block - 1):
         raise ValueError(f"block size {block} must be a power of 2, at least 16 (MatMulNBits)")
     if embed not in ("gbq", "fp16"):
@@ -207,7 +209,12 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
     def quantized(name: str, w: np.ndarray) -> tuple[str, str]:
         if name not in done:
             sdt = np.float16 if w.dtype == np.float16 else np.float32
-            q, s = quantize_blocks_4bit(w, block, sdt)
+            h = (hessians or {}).get(name.removesuffix("__fp16"))
+            if h is not None and h.shape == (w.shape[0], w.shape[0]):
+                from models.convert.calibrate import gptq_blocks_4bit
+                q, s = gptq_blocks_4bit(w, h, block, sdt)
+            else:
+                q, s = quantize_blocks_4bit(w, block, sdt)
             rw.add(q, name + "_q4")
             rw.add(s.reshape(-1), name + "_scales")
             done[name] = (name + "_q4", name + "_scales", sdt)

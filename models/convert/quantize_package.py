@@ -36,14 +36,14 @@ class PackageError(Exception):
     pass
 
 
-def transform(model: onnx.ModelProto, dtype: str, *, block: int, embed: str, accuracy_level: int,
+def transform(model: onnx.ModelProto, dtype: str, *, block: int, embed: str, accuracy_level: int, hessians=None,
               store: TensorStore | None = None) -> onnx.ModelProto:
     if dtype == "fp16":
         return to_fp16_graph(model, store)
     if dtype == "q4":
-        return to_q4(model, block=block, embed=embed, accuracy_level=accuracy_level, store=store)
+        return to_q4(model, block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, store=store)
     if dtype == "q4f16":
-        return to_q4(to_fp16_graph(model, store), block=block, embed=embed, accuracy_level=accuracy_level, store=store)
+        return to_q4(to_fp16_graph(model, store), block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, store=store)
     raise PackageError(f'unknown dtype "{dtype}" (known: {", ".join(SUFFIX)})')
 
 
@@ -81,8 +81,18 @@ def uses_external_data(model_path: Path) -> bool:
     return any(t.data_location == onnx.TensorProto.EXTERNAL for t in m.graph.initializer)
 
 
+def calibration_sequences(root: Path, path: Path, max_tokens: int = 256) -> list[list[int]]:
+    """One token sequence per non-empty line of a text file, tokenised with the package's tokenizer.json."""
+    from models.lib.bpe_tokenizer import ByteLevelBPE
+    tok = ByteLevelBPE.load(root / "tokenizer.json")
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    if not lines:
+        raise PackageError(f"{path} holds no calibration text")
+    return [tok.encode_plain(ln)[:max_tokens] for ln in lines]
+
+
 def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int = 32, embed: str = "gbq",
-                     accuracy_level: int = 0, log=print) -> dict:
+                     accuracy_level: int = 0, calibration: Path | None = None, log=print) -> dict:
     root = Path(package_dir).resolve()
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
@@ -105,6 +115,13 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
             raise PackageError(f"{manifest_path}: {g} fp32 file {ref['path']} is missing or outside the package")
         sources[g] = src
 
+    hessians = None
+    if calibration and any(d.startswith("q4") for d in dtypes):
+        from models.convert.calibrate import decoder_hessians
+        t0 = time.time()
+        seqs = calibration_sequences(root, Path(calibration))
+        hessians = decoder_hessians(onnx.load(str(sources["decoder_model_merged"])), onnx.load(str(sources["embed_tokens"])), seqs)
+        log(f"calibration: {len(seqs)} texts, {sum(map(len, seqs))} tokens, {len(hessians)} decoder weights in {time.time() - t0:.1f} s", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix=".quantize-", dir=root / "onnx"))
     try:
         written: list[tuple[str, str, str]] = []  # (graph, dtype, relative path)
@@ -113,16 +130,16 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
             for d in dtypes:
                 t0 = time.time()
                 name = f"{g}{SUFFIX[d]}.onnx"
+                kw = dict(block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians if g == "decoder_model_merged" else None)
                 if external:  # streamed: the 7B decoder's fp32 weights are ~30 GB
-                    model = transform_streaming(sources[g], d, tmp / name, block=block, embed=embed, accuracy_level=accuracy_level)
+                    model = transform_streaming(sources[g], d, tmp / name, **kw)
                     onnx.save_model(model, str(tmp / name))
                 else:
-                    model = onnx.load(str(sources[g]))
-                    model = transform(model, d, block=block, embed=embed, accuracy_level=accuracy_level)
+                    model = transform(onnx.load(str(sources[g])), d, **kw)
                     save(model, tmp / name, external)
                 del model
                 size = sum(p.stat().st_size for p in tmp.glob(name + "*"))
-                log(f"{g} {d}: {size / 1e6:.1f} MB ({sources[g].stat().st_size / 1e6:.1f} MB fp32) in {time.time() - t0:.1f} s", flush=True)
+                log(f"{g} {d}: {size / 1e6:.1f} MB ({sum(p.stat().st_size for p in sources[g].parent.glob(sources[g].name + "*")) / 1e6:.1f} MB fp32) in {time.time() - t0:.1f} s", flush=True)
                 written.append((g, d, f"onnx/{name}"))
         for f in tmp.iterdir():
             os.replace(f, root / "onnx" / f.name)
@@ -136,7 +153,8 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
         q[d] = {"activations": "fp32" if d == "q4" else "fp16 (positions, masks, RMSNorm square in fp32)"}
         if d.startswith("q4"):
             q[d].update({"weights": "MatMulNBits 4-bit", "block_size": block, "symmetric": True,
-                         "embed_tokens": "GatherBlockQuantized 4-bit" if embed == "gbq" else "fp16", "accuracy_level": accuracy_level})
+                         "embed_tokens": "GatherBlockQuantized 4-bit" if embed == "gbq" else "fp16", "accuracy_level": accuracy_level,
+                         "rounding": "GPTQ on the decoder (calibration texts), plain elsewhere" if hessians else "plain"})
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (root / "manifest.json.tmp").write_text(text, encoding="utf-8")
     os.replace(root / "manifest.json.tmp", manifest_path)
@@ -153,11 +171,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="embedding table in q4 variants: GatherBlockQuantized 4-bit rows (default) or fp16")
     ap.add_argument("--accuracy-level", type=int, default=0, choices=[0, 1, 2, 3, 4],
                     help="MatMulNBits accuracy_level (0: the kernel's default; 4: int8 activations on CPU)")
+    ap.add_argument("--calibrate", type=Path, help="a text file, one calibration text a line: the decoder's 4-bit weights are "
+                    "rounded with GPTQ on these (small models only: runs the fp32 decoder in numpy)")
     a = ap.parse_args(argv)
     dtypes = [d.strip() for d in a.dtype.split(",") if d.strip()]
     dtypes = [d for d in dtypes if d != "fp32"]  # fp32 is the source, already there
     try:
-        quantize_package(a.dir, dtypes, block=a.block_size, embed=a.embed, accuracy_level=a.accuracy_level)
+        quantize_package(a.dir, dtypes, block=a.block_size, embed=a.embed, accuracy_level=a.accuracy_level, calibration=a.calibrate)
     except (PackageError, ValueError) as e:
         print(f"quantize: {e}", file=sys.stderr)
         return 1

@@ -10,10 +10,12 @@ import { hasPythonModule, missingPython, runPythonModule } from '../python.js';
 const USAGE = `medrwr model verify DIR
        medrwr model info DIR [--json]
        medrwr model quantize DIR --dtype q4[,q4f16,fp16] [--block-size 32] [--embed gbq|fp16] [--accuracy-level 0-4]
+                             [--calibrate TEXTS.txt]
        medrwr model convert HF_DIR --out DIR [--dtype q4,q4f16,fp16,fp32]
   verify    the manifest, every path in it, every file's sha256 in full (every variant)
   info      id, licence, source, protocol, and each dtype variant with its size
-  quantize  adds dtype variants made from the package's fp32 graphs (Python: numpy, onnx)
+  quantize  adds dtype variants made from the package's fp32 graphs (Python: numpy, onnx); --calibrate: the decoder's
+            4-bit weights rounded with GPTQ on these texts, one a line (small models only)
   convert   a Hugging Face Qwen2.5-VL folder to a package (Python: torch, numpy, onnx), then quantizes it`;
 
 const QUANT_DTYPES = ['q4', 'q4f16', 'fp16'];
@@ -142,7 +144,7 @@ async function quantize(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { dtype: { type: 'string' }, 'block-size': { type: 'string' }, embed: { type: 'string' }, 'accuracy-level': { type: 'string' } },
+    options: { dtype: { type: 'string' }, 'block-size': { type: 'string' }, embed: { type: 'string' }, 'accuracy-level': { type: 'string' }, calibrate: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('give one model package folder');
   const dtypes = dtypeList(values.dtype, QUANT_DTYPES);
@@ -159,6 +161,10 @@ async function quantize(argv: string[]): Promise<number> {
   if (values['accuracy-level'] !== undefined) {
     if (!/^[0-4]$/.test(values['accuracy-level'])) throw new UsageError(`--accuracy-level must be 0 to 4, got "${values['accuracy-level']}"`);
     extra.push('--accuracy-level', values['accuracy-level']);
+  }
+  if (values.calibrate !== undefined) {
+    if (!existsSync(values.calibrate) || !statSync(values.calibrate).isFile()) throw new UsageError(`--calibrate ${values.calibrate}: no such text file`);
+    extra.push('--calibrate', resolve(values.calibrate));
   }
   return withPackage(positionals[0]!, (pkg) => quantizeInto(pkg.dir, dtypes, extra));
 }
