@@ -139,7 +139,8 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
                     save(model, tmp / name, external)
                 del model
                 size = sum(p.stat().st_size for p in tmp.glob(name + "*"))
-                log(f"{g} {d}: {size / 1e6:.1f} MB ({sum(p.stat().st_size for p in sources[g].parent.glob(sources[g].name + "*")) / 1e6:.1f} MB fp32) in {time.time() - t0:.1f} s", flush=True)
+                fp32 = sum(p.stat().st_size for p in sources[g].parent.glob(sources[g].name + "*"))  # with its data file
+                log(f"{g} {d}: {size / 1e6:.1f} MB ({fp32 / 1e6:.1f} MB fp32) in {time.time() - t0:.1f} s", flush=True)
                 written.append((g, d, f"onnx/{name}"))
         for f in tmp.iterdir():
             os.replace(f, root / "onnx" / f.name)
