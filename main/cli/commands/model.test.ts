@@ -82,7 +82,9 @@ it('medrwr model quantize refuses bad options and names what Python lacks (a pyt
 it('medrwr model convert refuses a missing folder, and says so when the converter is not in this install', () => {
   expect(medrwr('model', 'convert', join(work, 'no-such-hf'), '--out', join(work, 'out')).stdout).toMatch(/^NOT OK: .*no-such-hf is not a folder/);
   expect(medrwr('model', 'convert', work).status).toBe(2); // --out is required
-  const r = medrwr('model', 'convert', FIXTURE, '--out', join(work, 'converted'));
+  // The converter needs torch and onnx: Debian's python3 (the one these models are built with), not whatever is first on the PATH.
+  const debianPython = { ...process.env, MEDRWR_PYTHON: process.env.MEDRWR_PYTHON ?? '/usr/bin/python3' };
+  const r = spawnSync(process.execPath, [join(projectRoot(), 'bin/medrwr.js'), 'model', 'convert', FIXTURE, '--out', join(work, 'converted')], { encoding: 'utf8', env: debianPython });
   expect(r.status).toBe(1);
   if (hasPythonModule('models.convert.qwen25vl')) expect(r.stdout).toMatch(/^NOT OK: converting .* failed/m); // not a Hugging Face folder
   else expect(r.stdout).toMatch(/^NOT OK: the Qwen2\.5-VL converter \(Python module models\.convert\.qwen25vl\) is not in this install, so nothing was converted/);
