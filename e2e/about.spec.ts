@@ -23,6 +23,7 @@ test('About panel shows real values through the web transport', async ({ page })
   await expect(about.locator('[data-field=transport]')).toHaveText('Web mode (loopback)');
   await expect(about.locator('[data-field=platform]')).toContainText(`${process.platform} ${process.arch}`);
   await expect(about.locator('[data-field=dataDir]')).toHaveText(`/tmp/medrwr-e2e-about-${process.pid}`);
+  await expect(about.locator('[data-field=model]')).toHaveText(/^medrwr-tiny \S+ \(synthetic\) · variant fp32, [\d.]+ MB · on (CPU|WEBGPU|CUDA|DML)$/);
   await expect(about.locator('[data-field=executionProviders]')).toContainText('cpu');
   await expect(about.locator('[data-field=libraries]')).toContainText('onnxruntime-node1.30.0');
   await page.screenshot({ path: 'e2e/screenshots/about.png' });
