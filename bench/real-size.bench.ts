@@ -142,8 +142,11 @@ async function main(): Promise<void> {
   }
 
   // Decode reads the decoder's weights once per token: per layer (from the package, lm_head taken out) × 28 + lm_head.
-  console.log(`\nProjection to ${LAYERS_7B} layers (decoder weights read per token ÷ ${bw.toFixed(1)} GB/s = the floor; "scaled" = the measured decode time × bytes at ${LAYERS_7B} layers ÷ bytes here):`);
-  console.log(`\n| variant | decoder weights here | per layer | at ${LAYERS_7B} layers | floor | measured here | scaled to ${LAYERS_7B} layers |`);
+  console.log(
+    `\nProjection to ${LAYERS_7B} layers ("bandwidth bound" = decoder weights read per token ÷ ${bw.toFixed(1)} GB/s, one thread's copy rate: ` +
+      `decode cannot beat it on one thread, several threads can; "scaled" = the measured decode time × bytes at ${LAYERS_7B} layers ÷ bytes here):`,
+  );
+  console.log(`\n| variant | decoder weights here | per layer | at ${LAYERS_7B} layers | bandwidth bound | measured here | scaled to ${LAYERS_7B} layers |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const m of measured) {
     const lmHead = tc.hidden_size * tc.vocab_size * BYTES_PER_WEIGHT[m.dtype]!;
