@@ -49,6 +49,11 @@ describe('sampling', () => {
     expect(new Sampler({ ...base, temperature: 0, repetitionPenalty: 1.01 }).next(logits, [1])).toBe(1);
   });
 
+  it('forced decoding emits the given ids first, then chooses again from the logits', () => {
+    const s = new Sampler({ ...base, temperature: 0, forced: [3, 0, 3] });
+    expect([0, 1, 2, 3, 4].map(() => s.next(logits, []))).toEqual([3, 0, 3, 1, 1]);
+  });
+
   it('computes log-probs from the raw logits', () => {
     const lp = logSoftmaxAt(logits, 1);
     const z = Array.from(logits).reduce((s, v) => s + Math.exp(v), 0);

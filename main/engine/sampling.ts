@@ -9,6 +9,12 @@ export interface SamplingParams {
   /** 1 = off; > 1 discourages tokens already in the sequence (HF semantics: divide positive logits, multiply negative). */
   readonly repetitionPenalty: number;
   readonly seed: number;
+  /**
+   * Forced decoding, for tests and benchmarks only: the ids chosen at the first steps, in order, whatever the logits
+   * say (the model still computes every step; only the choice is taken away). Choice returns to the parameters above
+   * once they run out. Random weights never write the protocol's tags: this drives a real-size model through a round.
+   */
+  readonly forced?: readonly number[];
 }
 
 /** mulberry32: small, fast, and the same sequence on every platform for a given seed. */
@@ -117,6 +123,8 @@ export class Sampler {
   private readonly random: () => number;
   private readonly steps: Step[];
   private readonly greedy: boolean;
+  private readonly forced: readonly number[];
+  private step = 0;
 
   constructor(params: SamplingParams) {
     if (params.temperature < 0) throw new RangeError('temperature must be ≥ 0');
@@ -124,6 +132,7 @@ export class Sampler {
     if (params.repetitionPenalty <= 0) throw new RangeError('repetition_penalty must be > 0');
     this.random = seededRandom(params.seed);
     ({ steps: this.steps, greedy: this.greedy } = stepsFor(params));
+    this.forced = params.forced ?? [];
   }
 
   /** True when the choice is the argmax of the raw logits (greedy, no penalty): the chosen logit is then the largest. */
@@ -133,6 +142,8 @@ export class Sampler {
 
   /** Picks the next token. `raw` is not modified; `context` is every token id in the sequence so far. */
   next(raw: Float32Array, context: Iterable<number>): number {
+    const forced = this.forced[this.step++];
+    if (forced !== undefined) return forced;
     if (this.steps.length === 0) return argmax(raw);
     let c: Candidates = { ids: [], logits: Float64Array.from(raw) };
     for (const step of this.steps) c = step(c, context);

@@ -16,6 +16,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from models.convert.onnx_external import TensorStore
 from models.convert.quantize import MIN_ELEMENTS
 
 F32, F16 = TensorProto.FLOAT, TensorProto.FLOAT16
@@ -60,7 +61,9 @@ def _constants_to_initializers(model: onnx.ModelProto) -> None:
     g.node.extend(keep)
 
 
-def to_fp16_graph(model: onnx.ModelProto) -> onnx.ModelProto:
+def to_fp16_graph(model: onnx.ModelProto, store: TensorStore | None = None) -> onnx.ModelProto:
+    """`store`: where weights are read from and written to (onnx_external.py; default in memory)."""
+    store = store or TensorStore()
     g = model.graph
     for node in g.node:
         if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for a in node.attribute):
@@ -93,10 +96,12 @@ def to_fp16_graph(model: onnx.ModelProto) -> onnx.ModelProto:
         if (x, "h") in memo:
             return memo[(x, "h")]
         if kind[x] == "c":
-            arr = numpy_helper.to_array(inits[x]).astype(np.float32)
-            if large(x) and np.abs(arr).max() > FP16_MAX:
-                raise ValueError(f"weight {x} exceeds the fp16 range (max |w| {np.abs(arr).max():.4g})")
-            t = numpy_helper.from_array(np.clip(arr, -FP16_MAX, FP16_MAX).astype(np.float16), x + "__fp16")
+            arr = store.read(inits[x])
+            half, top = _half(arr)
+            if large(x) and top > FP16_MAX:
+                raise ValueError(f"weight {x} exceeds the fp16 range (max |w| {top:.4g})")
+            del arr
+            t = store.make(half, x + "__fp16")
             added.append(t)
             memo[(x, "h")] = t.name
         else:  # an fp32 island meets fp16 activations: clip (a -3.4e38 mask stays a mask) then cast
@@ -164,6 +169,19 @@ def to_fp16_graph(model: onnx.ModelProto) -> onnx.ModelProto:
     g.node.extend(nodes)
     del g.value_info[:]  # its float types are stale; ONNX Runtime infers them again
     return model
+
+
+def _half(arr: np.ndarray, chunk: int = 1 << 22) -> tuple[np.ndarray, float]:
+    """fp16 copy clipped to fp16's range, and the largest magnitude, `chunk` values at a time (a 7B lm_head is 2.2 GB in
+    fp32: a full-size temporary for |w| or the clip would double that)."""
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    out = np.empty(flat.shape, np.float16)
+    top = 0.0
+    for i in range(0, flat.size, chunk):
+        part = np.asarray(flat[i:i + chunk], np.float32)
+        top = max(top, float(np.abs(part).max(initial=0.0)))
+        out[i:i + chunk] = np.clip(part, -FP16_MAX, FP16_MAX)
+    return out.reshape(arr.shape), top
 
 
 def _to(node: onnx.NodeProto) -> int | None:

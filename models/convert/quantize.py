@@ -17,14 +17,17 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from models.convert.onnx_external import TensorStore
+
 MIN_ELEMENTS = 1024  # smaller initializers (LayerNorm, biases) stay fp32: negligible size, sensitive values
 
 
 class _Rewriter:
     """Collects initializer replacements and rebuilds the graph's lists once (a 2 GB graph cannot be copied per tensor)."""
 
-    def __init__(self, model: onnx.ModelProto):
+    def __init__(self, model: onnx.ModelProto, store: TensorStore | None = None):
         self.model = model
+        self.store = store or TensorStore()
         self.inits = {t.name: t for t in model.graph.initializer}
         self.dropped: set[str] = set()
         self.added: list[onnx.TensorProto] = []
@@ -33,11 +36,15 @@ class _Rewriter:
         t = self.inits.get(name)
         if t is None or name in self.dropped or t.data_type not in types or len(t.dims) != ndim or int(np.prod(t.dims)) < MIN_ELEMENTS:
             return None
-        return numpy_helper.to_array(t)
+        return self.store.read(t)
+
+    def add(self, arr: np.ndarray, name: str) -> None:
+        self.added.append(self.store.make(arr, name))
 
     def replace(self, name: str, *new: tuple[np.ndarray, str]) -> None:
         self.dropped.add(name)
-        self.added += [numpy_helper.from_array(a, n) for a, n in new]
+        for a, n in new:
+            self.add(a, n)
 
     def finish(self, nodes: list[onnx.NodeProto]) -> onnx.ModelProto:
         g = self.model.graph
@@ -188,17 +195,18 @@ def _attr(node: onnx.NodeProto, name: str, default):
 
 
 def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, embed: str = "gbq",
-          hessians: dict[str, np.ndarray] | None = None) -> onnx.ModelProto:
+          hessians: dict[str, np.ndarray] | None = None, store: TensorStore | None = None) -> onnx.ModelProto:
     """4-bit weight-only quantization of every MatMul/Gemm by a constant 2-D weight (float32 or float16; scales take the
     weight's type), and of embedding tables read by Gather: `embed` "gbq" = GatherBlockQuantized with 4-bit rows in
     blocks along the hidden axis, "fp16" = the table stored fp16 (the gathered rows cast back when the graph is fp32).
     A MatMul weight with an input second moment in `hessians` (keyed by the fp32 weight's name) is rounded with GPTQ
-    (models/convert/calibrate.py); the others plainly."""
+    (models/convert/calibrate.py); the others plainly. `store`: where weights are read from and written to
+    (onnx_external.py; default in memory)."""
     if block < 16 or block & (block - 1):
         raise ValueError(f"block size {block} must be a power of 2, at least 16 (MatMulNBits)")
     if embed not in ("gbq", "fp16"):
         raise ValueError(f'embed must be "gbq" or "fp16", not "{embed}"')
-    rw = _Rewriter(model)
+    rw = _Rewriter(model, store)
     uses = _consumers(model)
     done: dict[str, tuple[str, str, np.dtype]] = {}
 
@@ -211,7 +219,8 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
                 q, s = gptq_blocks_4bit(w, h, block, sdt)
             else:
                 q, s = quantize_blocks_4bit(w, block, sdt)
-            rw.added += [numpy_helper.from_array(q, name + "_q4"), numpy_helper.from_array(s.reshape(-1), name + "_scales")]
+            rw.add(q, name + "_q4")
+            rw.add(s.reshape(-1), name + "_scales")
             done[name] = (name + "_q4", name + "_scales", sdt)
         return done[name][:2]
 
@@ -254,7 +263,8 @@ def _embedding(rw: _Rewriter, node: onnx.NodeProto, w: np.ndarray, block: int, e
     if embed == "gbq" and h % block == 0:
         sdt = np.float16 if w.dtype == np.float16 else np.float32
         q, s = quantize_blocks_4bit(w.T, block, sdt)  # rows of the table are the "columns" of its transpose
-        rw.added += [numpy_helper.from_array(q.reshape(v, h // 2), name + "_q4"), numpy_helper.from_array(s, name + "_scales")]
+        rw.add(q.reshape(v, h // 2), name + "_q4")
+        rw.add(s, name + "_scales")
         release(name)
         return [helper.make_node("GatherBlockQuantized", [name + "_q4", ids, name + "_scales"], [node.output[0]], name=base + "_q4",
                                  domain="com.microsoft", bits=4, block_size=block, gather_axis=0, quantize_axis=1)]
@@ -262,7 +272,7 @@ def _embedding(rw: _Rewriter, node: onnx.NodeProto, w: np.ndarray, block: int, e
         return [node]
     if np.abs(w).max() > 65504:
         raise ValueError(f"embedding table {name} exceeds the fp16 range")
-    rw.added.append(numpy_helper.from_array(w.astype(np.float16), name + "_fp16"))
+    rw.add(w.astype(np.float16), name + "_fp16")
     release(name)
     return [helper.make_node("Gather", [name + "_fp16", ids], [base + "_rows16"], name=base + "_fp16", axis=0),
             helper.make_node("Cast", [base + "_rows16"], [node.output[0]], name=base + "_cast", to=TensorProto.FLOAT)]

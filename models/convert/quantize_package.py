@@ -23,6 +23,7 @@ from pathlib import Path
 import onnx
 
 from models.convert.fp16_graph import to_fp16_graph
+from models.convert.onnx_external import TensorStore
 from models.convert.quantize import to_q4
 from models.lib.package import graph_ref
 
@@ -35,14 +36,35 @@ class PackageError(Exception):
     pass
 
 
-def transform(model: onnx.ModelProto, dtype: str, *, block: int, embed: str, accuracy_level: int, hessians=None) -> onnx.ModelProto:
+def transform(model: onnx.ModelProto, dtype: str, *, block: int, embed: str, accuracy_level: int, hessians=None,
+              store: TensorStore | None = None) -> onnx.ModelProto:
     if dtype == "fp16":
-        return to_fp16_graph(model)
+        return to_fp16_graph(model, store)
     if dtype == "q4":
-        return to_q4(model, block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians)
+        return to_q4(model, block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, store=store)
     if dtype == "q4f16":
-        return to_q4(to_fp16_graph(model), block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians)
+        return to_q4(to_fp16_graph(model, store), block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, store=store)
     raise PackageError(f'unknown dtype "{dtype}" (known: {", ".join(SUFFIX)})')
+
+
+def transform_streaming(src: Path, dtype: str, out: Path, **kw) -> onnx.ModelProto:
+    """`transform` for a graph with external data, which may be far larger than memory: its weights are read one at a
+    time from the fp32 data file and the variant's written one at a time to `<out>_data` (q4f16 goes through an fp16
+    intermediate file beside it, deleted after). Returns the graph, whose initializers only point into `<out>_data`."""
+    model = onnx.load(str(src), load_external_data=False)
+    data = out.with_name(out.name + "_data")
+    mid = out.with_name(out.name + ".fp16-intermediate")
+    try:
+        if dtype == "q4f16":
+            with TensorStore(src.parent, mid, absolute=True) as st:
+                model = to_fp16_graph(model, st)
+            dtype = "q4"
+        with TensorStore(src.parent, data) as st:
+            model = transform(model, dtype, store=st, **kw)
+            st.carry(model)
+    finally:
+        mid.unlink(missing_ok=True)
+    return model
 
 
 def save(model: onnx.ModelProto, path: Path, external: bool) -> None:
@@ -107,14 +129,18 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
             external = uses_external_data(sources[g])
             for d in dtypes:
                 t0 = time.time()
-                model = onnx.load(str(sources[g]))
-                model = transform(model, d, block=block, embed=embed, accuracy_level=accuracy_level,
-                                  hessians=hessians if g == "decoder_model_merged" else None)
                 name = f"{g}{SUFFIX[d]}.onnx"
-                save(model, tmp / name, external)
+                kw = dict(block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians if g == "decoder_model_merged" else None)
+                if external:  # streamed: the 7B decoder's fp32 weights are ~30 GB
+                    model = transform_streaming(sources[g], d, tmp / name, **kw)
+                    onnx.save_model(model, str(tmp / name))
+                else:
+                    model = transform(onnx.load(str(sources[g])), d, **kw)
+                    save(model, tmp / name, external)
                 del model
                 size = sum(p.stat().st_size for p in tmp.glob(name + "*"))
-                log(f"{g} {d}: {size / 1e6:.1f} MB ({sources[g].stat().st_size / 1e6:.1f} MB fp32) in {time.time() - t0:.1f} s", flush=True)
+                fp32 = sum(p.stat().st_size for p in sources[g].parent.glob(sources[g].name + "*"))  # with its data file
+                log(f"{g} {d}: {size / 1e6:.1f} MB ({fp32 / 1e6:.1f} MB fp32) in {time.time() - t0:.1f} s", flush=True)
                 written.append((g, d, f"onnx/{name}"))
         for f in tmp.iterdir():
             os.replace(f, root / "onnx" / f.name)

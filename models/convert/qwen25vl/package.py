@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from models.lib.package import (CHAT_TEMPLATE, GENERATION, IMAGE_PROCESSOR, MEDRWR_SYSTEM_PROMPT, PROTOCOL,
-                                SPECIAL_TOKENS)
+                                SPECIAL_TOKENS, graph_ref)
 
 from .checkpoint import HF_CONFIG_FILES, Checkpoint, CheckpointError, HfConfig
 from .export import Log, _stderr, build_graphs, check_tensor, expected_tensors, export_graph
@@ -120,9 +120,8 @@ def convert(hf_dir: str | Path, out: str | Path, *, package_id: str | None = Non
         for k, (gname, module) in enumerate(build_graphs(cfg, force_full_attention).items(), 1):
             written = export_graph(gname, module, ckpt, tmp / "onnx", log, step=f"[{k}/3] ")
             used |= {n for n, _ in module.named_parameters()}
-            ref = {"path": f"onnx/{written[0].name}", "sha256": sha256_file(written[0])}
+            ref = graph_ref(tmp, f"onnx/{written[0].name}")  # the engine's manifest entry: external files under "data"
             if len(written) > 1:
-                ref["external_data"] = [{"path": f"onnx/{f.name}", "sha256": sha256_file(f)} for f in written[1:]]
                 external[written[0].name] = len(written) - 1
             files[gname] = {"fp32": ref}
             del module

@@ -194,7 +194,7 @@ class ConverterTest(unittest.TestCase):
             export.INLINE_LIMIT = old
         for g in ("vision_encoder", "embed_tokens", "decoder_model_merged"):
             ref = manifest["files"][g]["fp32"]
-            self.assertEqual(ref["external_data"][0]["path"], f"onnx/{g}.onnx_data")
+            self.assertEqual(ref["data"][0]["path"], f"onnx/{g}.onnx_data")
             model = onnx.load(str(out / ref["path"]), load_external_data=False)
             for t in model.graph.initializer:
                 self.assertEqual(t.data_location, onnx.TensorProto.EXTERNAL)
