@@ -146,12 +146,14 @@ class VisionAttention(nn.Module):
 
 
 class VisionBlock(nn.Module):
-    def __init__(self, cfg: VisionConfig):
+    # The converter passes Qwen2.5-VL's windowed attention, its streamed Linear and HF's fixed eps.
+    def __init__(self, cfg: VisionConfig, attn: Optional[nn.Module] = None, linear=nn.Linear, eps: Optional[float] = None):
         super().__init__()
-        self.norm1 = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
-        self.attn = VisionAttention(cfg)
-        self.norm2 = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
-        self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, bias=True)
+        eps = cfg.rms_norm_eps if eps is None else eps
+        self.norm1 = RMSNorm(cfg.hidden_size, eps)
+        self.attn = attn if attn is not None else VisionAttention(cfg)
+        self.norm2 = RMSNorm(cfg.hidden_size, eps)
+        self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, True, linear)
 
     def forward(self, x, cos, sin, allowed):
         x = x + self.attn(self.norm1(x), cos, sin, allowed)

@@ -109,17 +109,8 @@ class VisionAttention(nn.Module):
         return self.proj(out.transpose(0, 1).reshape(n, -1))
 
 
-class VisionBlock(nn.Module):
-    def __init__(self, cfg: VisionConfig25):
-        super().__init__()
-        self.norm1 = RMSNorm(cfg.hidden_size, 1e-6)
-        self.attn = VisionAttention(cfg)
-        self.norm2 = RMSNorm(cfg.hidden_size, 1e-6)
-        self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, bias=True)
-
-    def forward(self, x, cos, sin, allowed):
-        x = x + self.attn(self.norm1(x), cos, sin, allowed)
-        return x + self.mlp(self.norm2(x))
+def VisionBlock(cfg: VisionConfig25) -> nn.Module:
+    return mini.VisionBlock(cfg, VisionAttention(cfg), Linear, eps=1e-6)  # HF fixes the vision RMSNorm eps at 1e-6
 
 
 class PatchEmbed(nn.Module):
