@@ -108,7 +108,7 @@ class SwiGLU(nn.Module):
 # ----------------------------------------------------------------------------------------------
 
 def vision_patch_layout(grid_thw, n_patches: int, merge: int):
-    """Per patch: image index, row and column in its image's patch grid, for the patchify order of
+    """Per patch: image index, frame, row and column in its image's patch grid, for the patchify order of
     onnx-runtime.md §5.3 (each merge x merge window's patches are consecutive rows). Pure tensor ops
     so the ONNX graph computes it for any number of images and patches."""
     n = torch.arange(n_patches, dtype=torch.int64, device=grid_thw.device)
@@ -118,13 +118,14 @@ def vision_patch_layout(grid_thw, n_patches: int, merge: int):
     local = n - (ends - sizes)[image]
     h = grid_thw[:, 1][image]
     w = grid_thw[:, 2][image]
+    frame = torch.div(local, h * w, rounding_mode="floor")
     r = torch.remainder(local, h * w)
     window = torch.div(r, merge * merge, rounding_mode="floor")
     within = torch.remainder(r, merge * merge)
     windows_per_row = torch.div(w, merge, rounding_mode="floor")
     row = torch.div(window, windows_per_row, rounding_mode="floor") * merge + torch.div(within, merge, rounding_mode="floor")
     col = torch.remainder(window, windows_per_row) * merge + torch.remainder(within, merge)
-    return image, row, col
+    return image, frame, row, col
 
 
 class VisionAttention(nn.Module):
@@ -187,7 +188,7 @@ class VisionEncoder(nn.Module):
         self.register_buffer("inv_freq", 1.0 / cfg.rope_theta ** (torch.arange(0, rot_dim, 2, dtype=torch.float32) / rot_dim), persistent=False)
 
     def forward(self, pixel_values, image_grid_thw):
-        image, row, col = vision_patch_layout(image_grid_thw, pixel_values.shape[0], self.cfg.spatial_merge_size)
+        image, _frame, row, col = vision_patch_layout(image_grid_thw, pixel_values.shape[0], self.cfg.spatial_merge_size)
         freqs = torch.cat((row.unsqueeze(1).float() * self.inv_freq, col.unsqueeze(1).float() * self.inv_freq), dim=1)
         emb = torch.cat((freqs, freqs), dim=1)
         cos, sin = emb.cos().unsqueeze(0), emb.sin().unsqueeze(0)  # [1, N, head_dim]

@@ -72,25 +72,6 @@ def SwiGLU(dim: int, inner: int, bias: bool) -> nn.Module:
 # Vision tower
 # ----------------------------------------------------------------------------------------------
 
-def patch_layout(grid_thw, n_patches: int, merge: int):
-    """Per patch row of pixel_values: image index, frame, row and column in the image's patch grid (patchify order,
-    onnx-runtime.md §5.3: each merge x merge group consecutive). Tensor ops only, so the graph computes it."""
-    n = torch.arange(n_patches, dtype=torch.int64, device=grid_thw.device)
-    sizes = grid_thw[:, 0] * grid_thw[:, 1] * grid_thw[:, 2]
-    ends = torch.cumsum(sizes, dim=0)
-    image = (n.unsqueeze(1) >= ends.unsqueeze(0)).to(torch.int64).sum(1)
-    local = n - (ends - sizes)[image]
-    h, w = grid_thw[:, 1][image], grid_thw[:, 2][image]
-    frame = torch.div(local, h * w, rounding_mode="floor")
-    r = torch.remainder(local, h * w)
-    group = torch.div(r, merge * merge, rounding_mode="floor")
-    within = torch.remainder(r, merge * merge)
-    groups_per_row = torch.div(w, merge, rounding_mode="floor")
-    row = torch.div(group, groups_per_row, rounding_mode="floor") * merge + torch.div(within, merge, rounding_mode="floor")
-    col = torch.remainder(group, groups_per_row) * merge + torch.remainder(within, merge)
-    return image, frame, row, col
-
-
 class VisionAttention(nn.Module):
     def __init__(self, cfg: VisionConfig25):
         super().__init__()
@@ -149,7 +130,7 @@ class VisionTower(nn.Module):
 
     def forward(self, pixel_values, image_grid_thw):
         m = self.cfg.spatial_merge_size
-        image, frame, row, col = patch_layout(image_grid_thw, pixel_values.shape[0], m)
+        image, frame, row, col = mini.vision_patch_layout(image_grid_thw, pixel_values.shape[0], m)
         freqs = torch.cat((row.unsqueeze(1).float() * self.inv_freq, col.unsqueeze(1).float() * self.inv_freq), dim=1)
         emb = torch.cat((freqs, freqs), dim=1)
         cos, sin = emb.cos().unsqueeze(0), emb.sin().unsqueeze(0)
