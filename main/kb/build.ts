@@ -116,14 +116,7 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
     const sources: Record<string, number> = {};
     for (const p of passages) sources[p.source] = (sources[p.source] ?? 0) + 1;
     const manifest: KbManifest = {
-      format: KB_FORMAT,
-      id: opts.id ?? basename(out),
-      version: opts.version ?? '1',
-      built: new Date().toISOString(),
-      embedder: { id: encoder.manifest.id, version: encoder.manifest.version, sha256: encoder.manifest.onnx.sha256, dimension: dim, path: FILES.encoder },
-      dimension: dim,
-      metric: 'cosine',
-      hnsw,
+      ...manifestHead(opts, out, encoder, dim, hnsw),
       chunking: { words: chunkWords },
       counts: { documents: docs.length, passages: passages.length, sources },
       files: Object.fromEntries([FILES.passages, FILES.index, FILES.vectors].map((f) => [f, fileDigest(join(partial, f))])),
@@ -204,6 +197,27 @@ function readCheckpoint(partial: string): Checkpoint | null {
 }
 
 /** The encoder travels inside the knowledge base, so a KB folder is searchable on its own. */
+/** What every knowledge base's manifest starts with, built or imported: its identity and the embedder that made it. */
+export function manifestHead(
+  opts: { readonly id?: string; readonly version?: string },
+  out: string,
+  encoder: TextEncoder,
+  dimension: number,
+  hnsw: KbManifest['hnsw'],
+): Pick<KbManifest, 'format' | 'id' | 'version' | 'built' | 'embedder' | 'dimension' | 'metric' | 'hnsw'> {
+  const m = encoder.manifest;
+  return {
+    format: KB_FORMAT,
+    id: opts.id ?? basename(out),
+    version: opts.version ?? '1',
+    built: new Date().toISOString(),
+    embedder: { id: m.id, version: m.version, sha256: m.onnx.sha256, dimension, path: FILES.encoder },
+    dimension,
+    metric: 'cosine',
+    hnsw,
+  };
+}
+
 export function copyEncoder(from: string, m: { onnx: { path: string }; tokenizer?: { path: string }; onnx_data?: { path: string } | undefined }, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const f of ['manifest.json', m.onnx.path, ...(m.tokenizer ? [m.tokenizer.path] : []), ...(m.onnx_data ? [m.onnx_data.path] : [])]) {

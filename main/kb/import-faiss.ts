@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ApiError } from '../api/errors.js';
-import { copyEncoder, swapIn } from './build.js';
+import { copyEncoder, manifestHead, swapIn } from './build.js';
 import { readFaissVectors, type FaissVectors } from './faiss-format.js';
 import { fileDigest, writeFileAtomic } from './files.js';
 import { buildHnsw, DEFAULT_HNSW, type HnswParams } from './hnsw.js';
 import type { SourceProblem } from './ingest.js';
-import { FILES, KB_FORMAT, type KbManifest } from './kb-manifest.js';
+import { FILES, type KbManifest } from './kb-manifest.js';
 import { createPassageDb } from './passage-store.js';
 import { progressBar } from './progress.js';
 import { describeProblem, reportSkipped, skippedRecord } from './skipped.js';
@@ -103,14 +103,7 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
     copyEncoder(opts.encoderDir, encoder.manifest, join(partial, FILES.encoder));
 
     const manifest: KbManifest = {
-      format: KB_FORMAT,
-      id: opts.id ?? basename(out),
-      version: opts.version ?? '1',
-      built: new Date().toISOString(),
-      embedder: { id: encoder.manifest.id, version: encoder.manifest.version, sha256: encoder.manifest.onnx.sha256, dimension: d, path: FILES.encoder },
-      dimension: d,
-      metric: 'cosine',
-      hnsw,
+      ...manifestHead(opts, out, encoder, d, hnsw),
       index: denseIndex,
       // The published passages were chunked by their authors ("at least 100 words", the paper); none is cut here.
       chunking: { words: 100 },
