@@ -135,5 +135,5 @@ export const pacsMethods = {
     z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), keyObjectSopInstanceUid: z.string() }),
     "STOW-RS: the case's result (latest run unless runId) as a DICOM Comprehensive SR, with a Key Object Selection of its key images, stored in their study.",
   ),
-  'pacs.cancelRetrieve': method(z.object({ taskId: z.string() }).strict(), z.object({ cancelled: z.boolean() }), 'Stop a retrieve; the files fetched so far stay for a resume, nothing is indexed.'),
+  'pacs.cancelRetrieve': method(z.object({ taskId: z.string() }).strict(), z.object({ cancelled: z.boolean() }), 'Stop a retrieve; the files fetched so far stay for a resume, nothing is indexed. False once it has ended or is indexing what it fetched (too late to undo).'),
 };

@@ -3,6 +3,8 @@ export interface Task<R extends { state: string }> {
   readonly report: R;
   readonly abort: AbortController;
   finished: Promise<void>;
+  /** Set once a cancel could no longer undo the task (a retrieve indexing what it fetched): a cancel then answers false. */
+  committed?: boolean;
 }
 
 /**
@@ -20,11 +22,11 @@ export class TaskRegistry<R extends { state: string }> {
     return this.tasks.get(id)?.report;
   }
 
-  /** Stops a task and waits until it has; false if it had already ended, undefined if there is no such task. */
+  /** Stops a task and waits until it has; false if it had already ended or committed, undefined if there is no such task. */
   async cancel(id: string): Promise<boolean | undefined> {
     const task = this.tasks.get(id);
     if (!task) return undefined;
-    if (task.report.state !== 'running') return false;
+    if (task.report.state !== 'running' || task.committed) return false;
     task.abort.abort();
     await task.finished;
     return true;

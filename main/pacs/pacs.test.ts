@@ -168,6 +168,18 @@ describe.skipIf(skipWithoutOrthanc)('PACS over DICOMweb against a real Orthanc',
     expect(countLocalInstances(await localPatients(c))).toBe(120);
   });
 
+  it('a cancel that comes while the retrieve indexes answers false and the study lands whole', async () => {
+    const c = newContext();
+    const n = await addNode(c, orthanc.dicomWeb);
+    let cancel: Promise<unknown> | undefined;
+    const r = await retrieveVia(c, { nodeId: n.id, studyInstanceUid: jane.studyUid }, (e) => {
+      if (!cancel && e.type === 'progress' && e.label.startsWith('Indexing')) cancel = dispatch(c, 'pacs.cancelRetrieve', { taskId: e.taskId });
+    });
+    expect(await r.finished()).toMatchObject({ state: 'completed', fetched: 6, imported: 6 });
+    expect(await cancel).toEqual({ cancelled: false });
+    expect(countLocalInstances(await localPatients(c))).toBe(6);
+  });
+
   it('a 401 says the credentials were refused and leaves the local studies untouched', async () => {
     const before = await localPatients(ctx);
     const bad = (await dispatch(ctx, 'pacs.saveNode', { name: 'Secured', url: secured.dicomWeb, auth: { kind: 'basic', username: 'reader', password: 'wrong' } })) as PacsNode;

@@ -100,7 +100,7 @@ async function run(ctx: AppContext, node: StoredNode, task: Task<RetrieveReport>
     report.fetched++;
     report.done++;
     report.bytes += bytes.length;
-    progress();
+    progress(report.fetched === 1); // the first instance on disk shows at once, then at most every PROGRESS_EVERY_MS
   };
 
   // Workers stop at the first failure and all are awaited, so nothing lands on disk after the task has ended.
@@ -126,8 +126,11 @@ async function run(ctx: AppContext, node: StoredNode, task: Task<RetrieveReport>
   if (failure !== undefined) throw failure;
   progress(true);
 
-  // Indexed as an import is; the importer skips what the database already holds.
+  // Indexed as an import is; the importer skips what the database already holds. From here a cancel answers false:
+  // everything is on disk, and stopping half-way would leave part of the study indexed ("nothing is indexed" holds).
+  task.committed = true;
   if (existsSync(dir)) {
+    ctx.events.emit({ taskId, type: 'progress', label: `Indexing ${report.total} instances from ${node.name}`, done: report.done, total: report.total });
     const importId = startImport(ctx, [report.seriesInstanceUid ? join(dir, report.seriesInstanceUid) : dir]);
     const imported = await importFinished(ctx, importId);
     report.imported = imported ? newlyIndexed(imported) : 0;
@@ -155,6 +158,7 @@ async function streamSeries(
     const splitter = new MultipartSplitter(boundary);
     return async (chunk) => {
       for (const part of splitter.push(chunk)) {
+        if (signal.aborted) return; // a cancelled stream saves nothing more from a chunk already received
         const sopUid = sopOf(node, part);
         if (!left.delete(sopUid)) throw new PacsError('malformed', `${where(node)} sent instance ${sopUid}, which series ${seriesUid} does not list (or sent it twice).`);
         await save(seriesUid, sopUid, part);
