@@ -122,7 +122,9 @@ describe.skipIf(skipWithoutOrthanc)('PACS over DICOMweb against a real Orthanc',
     expect(report.bytes).toBeGreaterThan(6 * 64 * 64 * 2);
     const progress = r.events.filter((e) => e.type === 'progress');
     expect(progress.at(-1)).toMatchObject({ done: 6, total: 6 });
-    expect(progress.at(-1)!.type === 'progress' && progress.at(-1)!.label).toMatch(/^Retrieving from Test PACS: \d+\.\d MB$/);
+    const labels = progress.map((e) => (e.type === 'progress' ? e.label : ''));
+    expect(labels.at(-2)).toMatch(/^Retrieving from Test PACS: \d+\.\d MB$/);
+    expect(labels.at(-1)).toBe('Indexing 6 instances from Test PACS');
     const study = (await localPatients(ctx)).find((p) => p.patientId === 'PID-JANE')!.studies[0]!;
     expect(study.studyInstanceUid).toBe(jane.studyUid);
     expect(study.series.map((s) => s.instanceCount)).toEqual([3, 3]);

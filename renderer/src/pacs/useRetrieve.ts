@@ -8,7 +8,7 @@ export interface RetrieveState {
   readonly state: RetrieveReport['state'];
   readonly done: number;
   readonly total: number | null;
-  /** "Retrieving from NODE: 12.3 MB" while it runs */
+  /** "Retrieving from NODE: 12.3 MB" while it fetches, then "Indexing N instances from NODE" (no longer cancellable) */
   readonly label: string;
   readonly report: RetrieveReport | null;
   readonly error: string | null;
