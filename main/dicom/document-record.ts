@@ -6,7 +6,7 @@ import { readPatient, requiredUid, type InstanceRecord } from './record.js';
 export interface DocumentRecord {
   patient: InstanceRecord['patient'];
   study: InstanceRecord['study'];
-  document: { sopUid: string; sopClassUid: string; seriesUid: string; modality: string; title: string; date: string; time: string; path: string; fileSize: number };
+  document: { sopUid: string; sopClassUid: string; seriesUid: string; modality: string; title: string; date: string; time: string; path: string; fileSize: number; fileMtimeMs?: number };
 }
 
 export function readDocumentRecord(ds: DataSet, path: string, fileSize: number): DocumentRecord {

@@ -1,4 +1,4 @@
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -53,6 +53,32 @@ describe.skipIf(skipWithoutTestData)('importing the real corpus', () => {
     expect(pydicom.duplicates).toBeGreaterThanOrEqual(7);
     const again = await importPaths(ctx, [join(PYDICOM, 'MR_small.dcm'), join(PYDICOM, 'CT_small.dcm')]);
     expect(again.report).toMatchObject({ imported: 0, duplicates: 2, failures: [] });
+  });
+
+  it('a re-import skips a file indexed before and unchanged since (size and time), and reads it again once touched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medrwr-reimport-'));
+    const file = join(dir, 'CT_small.dcm');
+    copyFileSync(join(PYDICOM, 'CT_small.dcm'), file);
+    const at = (seconds: number) => utimesSync(file, seconds, seconds); // whole seconds: restored exactly
+    at(1_700_000_000);
+    const c = newContext();
+    expect((await importPaths(c, [dir])).report).toMatchObject({ imported: 1, duplicates: 0 });
+    // Same size, same time, other bytes: not read, so still a duplicate (what a stat can tell) …
+    const original = readFileSync(file);
+    writeFileSync(file, Buffer.alloc(original.length, 0x41));
+    at(1_700_000_000);
+    expect((await importPaths(c, [dir])).report).toMatchObject({ imported: 0, duplicates: 1, failures: [] });
+    // … a new time: read again (here it is no longer DICOM, and says so) …
+    at(1_700_000_005);
+    expect((await importPaths(c, [dir])).report.failures).toEqual([{ path: file, reason: expect.stringMatching(/not a DICOM Part 10 file/) }]);
+    // … and the original bytes back under another time: a duplicate, read once, then held under that time.
+    writeFileSync(file, original);
+    at(1_700_000_010);
+    expect((await importPaths(c, [dir])).report).toMatchObject({ imported: 0, duplicates: 1, failures: [] });
+    writeFileSync(file, Buffer.alloc(original.length, 0x41));
+    at(1_700_000_010);
+    expect((await importPaths(c, [dir])).report).toMatchObject({ imported: 0, duplicates: 1, failures: [] });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports progress as events and ends with "done"', () => {

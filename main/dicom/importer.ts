@@ -89,6 +89,14 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
   for (let i = 0; i < queue.length && !abort.signal.aborted; i++) {
     const { path, failure } = queue[i]!;
     let result: IndexResult;
+    // One stat tells a file indexed before and unchanged since: a duplicate without reading or parsing it.
+    const stamp = failure === undefined ? await stat(path).catch(() => undefined) : undefined;
+    if (stamp && store.holdsFile(path, stamp.size, stamp.mtimeMs)) {
+      report.duplicates++;
+      report.done = i + 1;
+      progress();
+      continue;
+    }
     if (failure !== undefined) result = { kind: 'failed', reason: failure };
     else {
       try {
@@ -100,11 +108,11 @@ async function runImport(ctx: AppContext, task: Task<ImportReport>, roots: strin
     }
     switch (result.kind) {
       case 'instance':
-        batch.push(result.record);
+        batch.push({ ...result.record, instance: { ...result.record.instance, fileMtimeMs: stamp?.mtimeMs } });
         if (batch.length >= BATCH) flush();
         break;
       case 'document':
-        if (store.insertDocument(result.record)) report.notImages.push({ path, kind: result.documentKind, reason: `${NON_IMAGE_LABEL[result.documentKind]}: listed under its study` });
+        if (store.insertDocument({ ...result.record, document: { ...result.record.document, fileMtimeMs: stamp?.mtimeMs } })) report.notImages.push({ path, kind: result.documentKind, reason: `${NON_IMAGE_LABEL[result.documentKind]}: listed under its study` });
         else report.duplicates++;
         break;
       case 'dicomdir':

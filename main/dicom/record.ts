@@ -17,6 +17,8 @@ export interface InstanceRecord {
     instanceNumber: number | null;
     path: string;
     fileSize: number;
+    /** Set by the importer from the stat it checked for a known file with (see StudyStore.holdsFile). */
+    fileMtimeMs?: number;
     info: ImageInfo;
     pixelSpacing: [number, number] | null;
     window: { center: number; width: number } | null;

@@ -72,5 +72,11 @@ export const STUDIES_MIGRATIONS: MigrationSet = {
       imported_at TEXT NOT NULL
     );
     CREATE INDEX documents_study ON documents(study_uid);`,
+    // The file's modification time when indexed: a re-import skips a file whose path, size and time are already held
+    // (one stat instead of a read and parse). NULL for rows indexed before, which are read once more.
+    `ALTER TABLE instances ADD COLUMN file_mtime_ms REAL;
+    ALTER TABLE documents ADD COLUMN file_mtime_ms REAL;
+    CREATE INDEX instances_path ON instances(path);
+    CREATE INDEX documents_path ON documents(path);`,
   ],
 };

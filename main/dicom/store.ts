@@ -9,6 +9,8 @@ export class StudyStore {
   private readonly insertSeries;
   private readonly insertInstance;
   private readonly insertDocumentRow;
+  private readonly fileHeld;
+  private readonly restamp;
 
   constructor(private readonly db: Database.Database) {
     this.insertPatient = db.prepare('INSERT OR IGNORE INTO patients (key, patient_id, name, birth_date, sex) VALUES (@key, @patientId, @name, @birthDate, @sex)');
@@ -16,11 +18,20 @@ export class StudyStore {
     this.insertSeries = db.prepare('INSERT OR IGNORE INTO series (series_uid, study_uid, number, modality, description) VALUES (@uid, @studyUid, @number, @modality, @description)');
     this.insertInstance = db.prepare(`INSERT OR IGNORE INTO instances (sop_uid, series_uid, sop_class_uid, instance_number, path, file_size, frames,
       transfer_syntax, photometric, rows, columns, bits_allocated, bits_stored, pixel_spacing_row, pixel_spacing_col, window_center, window_width,
-      rescale_slope, rescale_intercept, frame_time_ms, slice_location, imported_at)
+      rescale_slope, rescale_intercept, frame_time_ms, slice_location, imported_at, file_mtime_ms)
       VALUES (@sopUid, @seriesUid, @sopClassUid, @instanceNumber, @path, @fileSize, @frames, @transferSyntax, @photometric, @rows, @columns,
-      @bitsAllocated, @bitsStored, @psRow, @psCol, @wc, @ww, @slope, @intercept, @frameTimeMs, @sliceLocation, @importedAt)`);
-    this.insertDocumentRow = db.prepare(`INSERT OR IGNORE INTO documents (sop_uid, study_uid, series_uid, sop_class_uid, modality, title, date, time, path, file_size, imported_at)
-      VALUES (@sopUid, @studyUid, @seriesUid, @sopClassUid, @modality, @title, @date, @time, @path, @fileSize, @importedAt)`);
+      @bitsAllocated, @bitsStored, @psRow, @psCol, @wc, @ww, @slope, @intercept, @frameTimeMs, @sliceLocation, @importedAt, @fileMtimeMs)`);
+    this.insertDocumentRow = db.prepare(`INSERT OR IGNORE INTO documents (sop_uid, study_uid, series_uid, sop_class_uid, modality, title, date, time, path, file_size, imported_at, file_mtime_ms)
+      VALUES (@sopUid, @studyUid, @seriesUid, @sopClassUid, @modality, @title, @date, @time, @path, @fileSize, @importedAt, @fileMtimeMs)`);
+    // The same file seen again, touched or from before stamps were kept: its new time, so the next re-import skips it.
+    this.restamp = db.prepare('UPDATE instances SET file_mtime_ms = @fileMtimeMs WHERE sop_uid = @sopUid AND path = @path AND file_size = @fileSize');
+    this.fileHeld = db.prepare<[string, number, number, string, number, number], { one: number }>(`SELECT 1 AS one FROM instances WHERE path = ? AND file_size = ? AND file_mtime_ms = ?
+      UNION ALL SELECT 1 FROM documents WHERE path = ? AND file_size = ? AND file_mtime_ms = ? LIMIT 1`);
+  }
+
+  /** Whether this file, unchanged (same size and modification time), is already indexed as an instance or a document. */
+  holdsFile(path: string, size: number, mtimeMs: number): boolean {
+    return this.fileHeld.get(path, size, mtimeMs, path, size, mtimeMs) !== undefined;
   }
 
   /** Stores a structured report (and its patient and study when new); false: a duplicate UID. */
@@ -28,7 +39,7 @@ export class StudyStore {
     return this.db.transaction(() => {
       this.insertPatient.run(r.patient);
       this.insertStudy.run({ ...r.study, patientKey: r.patient.key });
-      return this.insertDocumentRow.run({ ...r.document, studyUid: r.study.uid, importedAt: new Date().toISOString() }).changes > 0;
+      return this.insertDocumentRow.run({ ...r.document, fileMtimeMs: r.document.fileMtimeMs ?? null, studyUid: r.study.uid, importedAt: new Date().toISOString() }).changes > 0;
     })();
   }
 
@@ -64,7 +75,9 @@ export class StudyStore {
           frameTimeMs: i.info.frameTimeMs,
           sliceLocation: i.sliceLocation,
           importedAt: now,
+          fileMtimeMs: i.fileMtimeMs ?? null,
         });
+        if (res.changes === 0 && i.fileMtimeMs !== undefined) this.restamp.run({ sopUid: i.sopUid, path: i.path, fileSize: i.fileSize, fileMtimeMs: i.fileMtimeMs });
         return res.changes > 0;
       }),
     )();
