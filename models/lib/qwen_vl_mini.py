@@ -129,12 +129,13 @@ def vision_patch_layout(grid_thw, n_patches: int, merge: int):
 
 
 class VisionAttention(nn.Module):
-    def __init__(self, cfg: VisionConfig):
+    # `allowed` says which patches see which: whole images here, windows in Qwen2.5-VL's tower (the converter's mask).
+    def __init__(self, cfg: VisionConfig, linear=nn.Linear):
         super().__init__()
         self.num_heads = cfg.num_heads
         self.head_dim = cfg.hidden_size // cfg.num_heads
-        self.qkv = nn.Linear(cfg.hidden_size, 3 * cfg.hidden_size, bias=True)
-        self.proj = nn.Linear(cfg.hidden_size, cfg.hidden_size, bias=True)
+        self.qkv = linear(cfg.hidden_size, 3 * cfg.hidden_size, True)
+        self.proj = linear(cfg.hidden_size, cfg.hidden_size, True)
 
     def forward(self, x, cos, sin, allowed):
         n = x.shape[0]
@@ -147,12 +148,12 @@ class VisionAttention(nn.Module):
 
 
 class VisionBlock(nn.Module):
-    # The converter passes Qwen2.5-VL's windowed attention, its streamed Linear and HF's fixed eps.
-    def __init__(self, cfg: VisionConfig, attn: Optional[nn.Module] = None, linear=nn.Linear, eps: Optional[float] = None):
+    # The converter passes its streamed Linear and HF's fixed eps.
+    def __init__(self, cfg: VisionConfig, linear=nn.Linear, eps: Optional[float] = None):
         super().__init__()
         eps = cfg.rms_norm_eps if eps is None else eps
         self.norm1 = RMSNorm(cfg.hidden_size, eps)
-        self.attn = attn if attn is not None else VisionAttention(cfg)
+        self.attn = VisionAttention(cfg, linear)
         self.norm2 = RMSNorm(cfg.hidden_size, eps)
         self.mlp = SwiGLU(cfg.hidden_size, cfg.intermediate_size, True, linear)
 

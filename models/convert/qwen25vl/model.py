@@ -15,14 +15,13 @@ any number of images of any sizes, all computed from image_grid_thw inside the g
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
 from models.lib import qwen_vl_mini as mini
-from models.lib.qwen_vl_mini import MRoPE, RMSNorm, TextConfig, VisionConfig, apply_rotary
+from models.lib.qwen_vl_mini import MRoPE, RMSNorm, TextConfig, VisionConfig
 
 
 @dataclass
@@ -72,26 +71,9 @@ def SwiGLU(dim: int, inner: int, bias: bool) -> nn.Module:
 # Vision tower
 # ----------------------------------------------------------------------------------------------
 
-class VisionAttention(nn.Module):
-    def __init__(self, cfg: VisionConfig25):
-        super().__init__()
-        self.num_heads = cfg.num_heads
-        self.head_dim = cfg.hidden_size // cfg.num_heads
-        self.qkv = Linear(cfg.hidden_size, 3 * cfg.hidden_size, bias=True)
-        self.proj = Linear(cfg.hidden_size, cfg.hidden_size, bias=True)
-
-    def forward(self, x, cos, sin, allowed):
-        n = x.shape[0]
-        q, k, v = self.qkv(x).reshape(n, 3, self.num_heads, self.head_dim).permute(1, 2, 0, 3).unbind(0)
-        q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
-        scores = torch.matmul(q, k.transpose(1, 2)) / math.sqrt(self.head_dim)
-        scores = scores.masked_fill(~allowed, torch.finfo(scores.dtype).min)
-        out = torch.matmul(torch.softmax(scores, dim=-1), v)
-        return self.proj(out.transpose(0, 1).reshape(n, -1))
-
-
 def VisionBlock(cfg: VisionConfig25) -> nn.Module:
-    return mini.VisionBlock(cfg, VisionAttention(cfg), Linear, eps=1e-6)  # HF fixes the vision RMSNorm eps at 1e-6
+    # The attention is the demo model's: windows live in the mask VisionTower builds. HF fixes the vision eps at 1e-6.
+    return mini.VisionBlock(cfg, Linear, eps=1e-6)
 
 
 class PatchEmbed(nn.Module):

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, type ModelSummary, type Settings } from '../../../main/api/index.js';
 import { useClient } from '../transport/context.js';
 import { modelLine } from '../about/model-line.js';
+import { ProviderOptions } from './ProviderOptions.js';
 import './settings.css';
 
 /** The persisted settings; the main side checks every value and a refusal is shown with its reason. */
@@ -79,11 +80,7 @@ export function SettingsPanel() {
       <label>
         Execution provider
         <select value={form.executionProvider} onChange={(e) => set({ executionProvider: e.target.value as Settings['executionProvider'] })}>
-          <option value="auto">Auto (best available, else CPU)</option>
-          <option value="cuda">CUDA</option>
-          <option value="webgpu">WebGPU</option>
-          <option value="dml">DirectML</option>
-          <option value="cpu">CPU</option>
+          <ProviderOptions />
         </select>
       </label>
       <label>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { SettingsPatch } from '../../../main/api/index.js';
+import { ProviderOptions } from '../settings/ProviderOptions.js';
 import './run-controls.css';
 
 /** Run, cancel, and "run again with other settings": overrides apply to the next run only. */
@@ -40,11 +41,7 @@ export function RunControls({ running, busy, canRun, hasRun, onRun, onCancel }: 
           Provider
           <select value={overrides.executionProvider} onChange={(e) => setOverrides({ ...overrides, executionProvider: e.target.value })}>
             <option value="">saved</option>
-            <option value="auto">auto</option>
-            <option value="cuda">CUDA</option>
-            <option value="webgpu">WebGPU</option>
-            <option value="dml">DirectML</option>
-            <option value="cpu">CPU</option>
+            <ProviderOptions />
           </select>
         </label>
       </details>
