@@ -3,7 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { generate } from '../../main/engine/generate.js';
 import { ModelRunner } from '../../main/engine/model-runner.js';
-import { args, median, workload, WORKLOAD, type EngineFigures } from './workload.js';
+import { args, printFigures, workload, WORKLOAD } from './workload.js';
 
 const a = args(process.argv.slice(2));
 const modelDir = a.model!;
@@ -47,19 +47,4 @@ for (let r = 0; r < repeats; r++) {
 }
 await runner.dispose();
 
-const figures: EngineFigures = {
-  engine: 'ours',
-  promptTokens,
-  version: `onnxruntime-node ${ort.env.versions.common}`,
-  model: runner.manifest.id,
-  threads,
-  repeats,
-  ttftMs: median(ttft),
-  decodeTokensPerS: tps.length ? median(tps) : 0,
-  decodeIds,
-  decodeTokens: decodeIds.length,
-  twoRoundMs: median(twoRound),
-  round1Tokens: r1n,
-  round2Tokens: r2n,
-};
-process.stdout.write(JSON.stringify(figures) + '\n');
+printFigures({ engine: 'ours', promptTokens, version: `onnxruntime-node ${ort.env.versions.common}`, model: runner.manifest.id, threads, repeats, ttft, tps, decodeIds, twoRound, round1Tokens: r1n, round2Tokens: r2n });

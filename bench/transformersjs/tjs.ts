@@ -5,7 +5,7 @@ import { AutoModelForImageTextToText, env, Tensor } from '@huggingface/transform
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hfFolder } from './hf-folder.js';
-import { args, median, workload, type EngineFigures } from './workload.js';
+import { args, printFigures, workload } from './workload.js';
 
 const a = args(process.argv.slice(2));
 const modelDir = a.model!;
@@ -77,19 +77,4 @@ for (let r = 0; r < repeats; r++) {
 await model.dispose();
 
 const version = (JSON.parse(readFileSync(join(import.meta.dirname, '../../node_modules/@huggingface/transformers/package.json'), 'utf8')) as { version: string }).version;
-const figures: EngineFigures = {
-  engine: 'transformers.js',
-  promptTokens: prompt.length,
-  version: `@huggingface/transformers ${version}`,
-  model: folder.dir,
-  threads,
-  repeats,
-  ttftMs: median(ttft),
-  decodeTokensPerS: tps.length ? median(tps) : 0,
-  decodeIds,
-  decodeTokens: decodeIds.length,
-  twoRoundMs: median(twoRound),
-  round1Tokens: counts.round1,
-  round2Tokens: counts.round2,
-};
-process.stdout.write(JSON.stringify(figures) + '\n');
+printFigures({ engine: 'transformers.js', promptTokens: prompt.length, version: `@huggingface/transformers ${version}`, model: folder.dir, threads, repeats, ttft, tps, decodeIds, twoRound, round1Tokens: counts.round1, round2Tokens: counts.round2 });

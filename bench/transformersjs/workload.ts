@@ -37,6 +37,28 @@ export interface EngineFigures {
   readonly round2Tokens: number;
 }
 
+/** What one engine recorded over its repeats, and what it is. */
+export interface EngineSamples {
+  readonly engine: string;
+  readonly promptTokens: number;
+  readonly version: string;
+  readonly model: string;
+  readonly threads: number;
+  readonly repeats: number;
+  readonly ttft: number[];
+  readonly tps: number[];
+  readonly decodeIds: number[];
+  readonly twoRound: number[];
+  readonly round1Tokens: number;
+  readonly round2Tokens: number;
+}
+
+/** Prints one engine's figures (medians of its samples) as the JSON line the bench reads from its process. */
+export function printFigures({ ttft, tps, twoRound, ...rest }: EngineSamples): void {
+  const figures: EngineFigures = { ...rest, ttftMs: median(ttft), decodeTokensPerS: tps.length ? median(tps) : 0, decodeTokens: rest.decodeIds.length, twoRoundMs: median(twoRound) };
+  process.stdout.write(JSON.stringify(figures) + '\n');
+}
+
 export interface Workload {
   /** For ours: the prompt as segments (the image decoded once, by our vision path). */
   readonly segments: Segment[];
