@@ -481,25 +481,34 @@ def export_onnx(model: QwenVLMini, onnx_dir: str | Path, opset: int = 17) -> dic
                           dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
                                         "inputs_embeds": {0: "batch_size", 1: "sequence_length"}})
         b, s, p = 2, 3, 4
-        past_names, present_names, flat_past, axes = [], [], [], {
+        past_names, present_names, kv_axes, flat_past = kv_cache_io(tc, b, p, torch.randn)
+        axes = {
             "inputs_embeds": {0: "batch_size", 1: "sequence_length"},
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
             "position_ids": {1: "batch_size", 2: "sequence_length"},
             "logits": {0: "batch_size", 1: "sequence_length"},
+            **kv_axes,
         }
-        for i in range(tc.num_hidden_layers):
-            for kind in ("key", "value"):
-                past_names.append(f"past_key_values.{i}.{kind}")
-                present_names.append(f"present.{i}.{kind}")
-                axes[past_names[-1]] = {0: "batch_size", 2: "past_sequence_length"}
-                axes[present_names[-1]] = {0: "batch_size", 2: "total_sequence_length"}
-                flat_past.append(torch.randn(b, tc.num_key_value_heads, p, tc.head_dim))
         args = (torch.randn(b, s, tc.hidden_size), torch.ones(b, p + s, dtype=torch.int64),
                 torch.arange(p, p + s).expand(3, b, s).contiguous(), *flat_past)
         torch.onnx.export(_DecoderGraph(model), args, str(paths["decoder_model_merged"]), opset_version=opset,
                           input_names=["inputs_embeds", "attention_mask", "position_ids", *past_names],
                           output_names=["logits", *present_names], dynamic_axes=axes)
     return paths
+
+
+def kv_cache_io(tc: TextConfig, batch: int, past: int, make=torch.zeros) -> tuple[list, list, dict, list]:
+    """The decoder graph's KV cache: past and present names, layer by layer (key, then value), their dynamic axes, and
+    example past tensors of `past` positions for tracing."""
+    past_names, present_names, axes, tensors = [], [], {}, []
+    for i in range(tc.num_hidden_layers):
+        for kind in ("key", "value"):
+            past_names.append(f"past_key_values.{i}.{kind}")
+            present_names.append(f"present.{i}.{kind}")
+            axes[past_names[-1]] = {0: "batch_size", 2: "past_sequence_length"}
+            axes[present_names[-1]] = {0: "batch_size", 2: "total_sequence_length"}
+            tensors.append(make(batch, tc.num_key_value_heads, past, tc.head_dim))
+    return past_names, present_names, axes, tensors
 
 
 def configs_to_json(text: TextConfig, vision: VisionConfig) -> tuple[dict, dict]:

@@ -20,6 +20,8 @@ import onnx
 import torch
 from onnx import TensorProto
 
+from models.lib.qwen_vl_mini import kv_cache_io
+
 from .checkpoint import Checkpoint, CheckpointError, HfConfig
 from .model import DecoderGraph, EmbedGraph, VisionGraph, source_of
 
@@ -106,18 +108,13 @@ def _trace(name: str, module: torch.nn.Module, path: Path, ckpt: Checkpoint) -> 
         axes = {"input_ids": {0: "batch_size", 1: "sequence_length"}, "inputs_embeds": {0: "batch_size", 1: "sequence_length"}}
     else:
         b, s, p = 2, 3, 4
-        inputs, outputs = ["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep"], ["logits"]
+        past_names, present_names, kv_axes, flat_past = kv_cache_io(tc, b, p)
+        inputs = ["inputs_embeds", "attention_mask", "position_ids", "num_logits_to_keep", *past_names]
+        outputs = ["logits", *present_names]
         axes = {"inputs_embeds": {0: "batch_size", 1: "sequence_length"},
                 "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
-                "position_ids": {1: "batch_size", 2: "sequence_length"}, "logits": {0: "batch_size", 1: "num_logits"}}
-        flat_past = []
-        for i in range(tc.num_hidden_layers):
-            for kind in ("key", "value"):
-                inputs.append(f"past_key_values.{i}.{kind}")
-                outputs.append(f"present.{i}.{kind}")
-                axes[inputs[-1]] = {0: "batch_size", 2: "past_sequence_length"}
-                axes[outputs[-1]] = {0: "batch_size", 2: "total_sequence_length"}
-                flat_past.append(torch.zeros(b, tc.num_key_value_heads, p, tc.head_dim))
+                "position_ids": {1: "batch_size", 2: "sequence_length"}, "logits": {0: "batch_size", 1: "num_logits"},
+                **kv_axes}
         args = (torch.zeros(b, s, tc.hidden_size), torch.ones(b, p + s, dtype=torch.int64),
                 torch.arange(p, p + s).expand(3, b, s).contiguous(), torch.tensor(1, dtype=torch.int64), *flat_past)
     wrapper = _WeightsAsInputs(module, len(args))
