@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serveApp, type ServedApp } from '../test/support/cli.js';
-import { api, DATA, ensureTestData, importPaths, viewport, waitReady } from './support/viewer.js';
+import { api, DATA, ensureTestData, importPaths, smallestText, viewport, waitReady } from './support/viewer.js';
 
 /**
  * Issue 15 (the reading part): the case drives the viewer, viewport furniture, keyboard and layout, on real DICOM
@@ -327,15 +327,7 @@ for (const screen of [
     });
     expect(rows).toEqual({ rows: 1, overflow: 0 });
     // Type no smaller than 12 px in the viewer's chrome.
-    const smallest = await page.getByTestId('viewer').evaluate((v) => {
-      let min = Infinity;
-      for (const el of Array.from(v.querySelectorAll('*')) as HTMLElement[]) {
-        if (el.offsetParent === null || !el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim())) continue;
-        min = Math.min(min, parseFloat(getComputedStyle(el).fontSize));
-      }
-      return min;
-    });
-    expect(smallest).toBeGreaterThanOrEqual(12);
+    expect(await smallestText(page.getByTestId('viewer'))).toBeGreaterThanOrEqual(12);
     await page.screenshot({ path: `${SHOTS}/viewer-${screen.name}.png` });
     // What did not fit is in the More menu; a choice there closes it.
     await page.locator('.tb-more > summary').click();

@@ -5,6 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { serveApp, type ServedApp } from '../test/support/cli.js';
 import { stalledRetriever } from '../test/support/stalled-retriever.js';
+import { smallestText } from './support/viewer.js';
 
 /**
  * Issue 7's acceptance in web mode, on the bundled demo (demo/cases.json, models/medrwr-tiny, kb/demo/index): a fresh
@@ -68,6 +69,9 @@ test.describe.serial('reasoning workspace', () => {
     await expect(trace.getByTestId('evidence-group').first().getByTestId('evidence-card')).toHaveCount(3);
     await expect(trace.getByTestId('answer-card').last()).toBeVisible();
     await expect(trace.getByTestId('confidence').last()).toHaveAttribute('data-value', /^0?\.\d+|^1$/);
+    // Readable type everywhere a clinician reads the result: trace, evidence scores, answer, provenance, studies list.
+    expect(await smallestText(workspace)).toBeGreaterThanOrEqual(12);
+    expect(await smallestText(page.getByTestId('panel-studies'))).toBeGreaterThanOrEqual(12);
     await page.screenshot({ path: `${SHOTS}/workspace-answer.png`, fullPage: true });
   });
 

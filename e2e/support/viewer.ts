@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -210,4 +210,16 @@ export function compareRegistered(canvas: Gray, rect: Rect, reference: Gray): Re
     }
   }
   return best!;
+}
+
+/** The smallest computed font size of any visible element holding text under `root` (px): readable type is ≥ 12. */
+export function smallestText(root: Locator): Promise<number> {
+  return root.evaluate((r) => {
+    let min = Infinity;
+    for (const el of Array.from(r.querySelectorAll('*')) as HTMLElement[]) {
+      if (el.offsetParent === null || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim())) continue;
+      min = Math.min(min, parseFloat(getComputedStyle(el).fontSize));
+    }
+    return min;
+  });
 }
