@@ -3,7 +3,8 @@
 // corpus; then importing a 20k × 1024 FAISS IndexFlatIP and hybrid search p50 on the result.
 // The encoder is generated on first run into .cache/bge-m3-size (bench/make_random_bge_m3.py, a few minutes, 4 GB);
 // MEDRWR_BENCH_ENCODERS=DIR uses another folder holding fp32/ fp16/ int8/ (e.g. the real BGE-M3 converted).
-// MEDRWR_BENCH_THREADS sets ONNX Runtime's intra-op threads (default: all cores, as a query has the machine to itself).
+// MEDRWR_BENCH_THREADS sets ONNX Runtime's intra-op threads (default: all cores, as a query has the machine to itself;
+// on a loaded machine 1 thread is steadier: ORT's spinning threads lose most of their time when the cores are shared).
 // Run: node --import tsx bench/encoder.bench.ts   (ENCODER_BENCH_PART=encoder|import for one half;
 // MEDRWR_BENCH_VARIANTS=int8,fp16 for some variants only)
 import { execFileSync } from 'node:child_process';
@@ -60,8 +61,8 @@ async function time<T>(f: () => Promise<T>): Promise<number> {
 
 async function encoderPart(root: string): Promise<void> {
   process.stdout.write(`\nencoder: ${root}; ONNX Runtime intra-op threads ${THREADS}\n`);
-  process.stdout.write('| variant | size on disk | load | query p50 (32 tokens) | passages/s (48 tokens, batch 16) | passages/s (160 tokens, batch 8) | projected corpus build here |\n|---|---|---|---|---|---|---|\n');
-  // the converter's three variants, and any other folder beside them (e.g. int8 converted with --int8-accuracy 4)
+  process.stdout.write('| variant | size on disk | load | query p50 (32 tokens) | passages/s (48 tokens, batch 16) | passages/s (160 tokens, batch 8) | projected corpus build here | load average (1 min) |\n|---|---|---|---|---|---|---|---|\n');
+  // the converter's three variants, and any other folder beside them (e.g. int8 converted with --int8-passes 1)
   const others = readdirSync(root).filter((v) => !(VARIANTS as readonly string[]).includes(v)).sort();
   const only = process.env.MEDRWR_BENCH_VARIANTS?.split(',');
   for (const v of [...VARIANTS, ...others].filter((x) => !only || only.includes(x))) {
@@ -88,7 +89,7 @@ async function encoderPart(root: string): Promise<void> {
     // The published TSV: 8.5 MB over ~58k lines is ~146 bytes (~40 tokens) a passage, so the short rate applies.
     const projected = CORPUS_PASSAGES / short;
     process.stdout.write(
-      `| ${v} | ${(bytes / 1e6).toFixed(0)} MB | ${(load / 1000).toFixed(1)} s | ${median(q).toFixed(0)} ms | ${short.toFixed(1)} | ${long.toFixed(1)} | ${(projected / 60).toFixed(0)} min (${CORPUS_PASSAGES} passages, ${(CORPUS_BYTES / CORPUS_PASSAGES).toFixed(0)} B each) |\n`,
+      `| ${v} | ${(bytes / 1e6).toFixed(0)} MB | ${(load / 1000).toFixed(1)} s | ${median(q).toFixed(0)} ms | ${short.toFixed(1)} | ${long.toFixed(1)} | ${(projected / 60).toFixed(0)} min (${CORPUS_PASSAGES} passages, ${(CORPUS_BYTES / CORPUS_PASSAGES).toFixed(0)} B each) | ${os.loadavg()[0]!.toFixed(1)} |\n`,
     );
     await enc.close();
   }

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "models" / "convert"))
+sys.path.insert(0, str(ROOT))
 sys.dont_write_bytecode = True
-from convert_encoder import convert_encoder  # noqa: E402
-from safetensors_io import write_safetensors  # noqa: E402
+from models.convert.convert_encoder import convert_encoder  # noqa: E402
+from models.convert.safetensors_io import write_safetensors  # noqa: E402
 
 CONFIG = {"model_type": "xlm-roberta", "architectures": ["XLMRobertaModel"], "vocab_size": 250002, "hidden_size": 1024,
           "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096, "max_position_embeddings": 8194,

@@ -4,7 +4,8 @@ main/kb/encoder-manifest.ts), one folder per variant:
 
   OUT/fp32/  model.onnx (+ model.onnx.data when over protobuf's 2 GB)  tokenizer.json  manifest.json
   OUT/fp16/  float16 weights, fp32 arithmetic
-  OUT/int8/  8-bit weights in blocks of 32 (MatMulNBits) and int8 embedding rows (models/convert/quantize.py)
+  OUT/int8/  int8 weights per output column, activations quantized at run time in two passes (value and residual),
+             int8 embedding rows (models/convert/quantize.py to_int8)
 
 The graph takes input_ids and attention_mask [batch, sequence] (int64) and returns the L2-normalised CLS vector
 ("embeddings" [batch, hidden]), as FlagEmbedding's FlagModel does for BGE-M3 (medrwr-protocol.md §3). The tokenizer is
@@ -12,9 +13,9 @@ the folder's own tokenizer.json (XLM-RoBERTa: Unigram with Metaspace), used unch
 the app; the manifest says which ids wrap a text (<s> … </s>), that texts are cut to max_length (512) tokens with
 them, and the instruction glued before queries only, with no separator.
 
-Needs only Debian's python3-torch, python3-onnx and python3-numpy:
-  /usr/bin/python3 models/convert/convert_encoder.py HF_DIR OUT [--variants fp32,fp16,int8] [--id bge-m3]
-      [--version 1] [--query-instruction "Represent this sentence for searching relevant passages:"] [--int8-accuracy 0|4]
+Needs only Debian's python3-torch, python3-onnx and python3-numpy; run from the repository root:
+  /usr/bin/python3 -m models.convert.convert_encoder HF_DIR OUT [--variants fp32,fp16,int8] [--id bge-m3]
+      [--version 1] [--query-instruction "Represent this sentence for searching relevant passages:"] [--int8-passes 2|1]
 """
 from __future__ import annotations
 
@@ -32,10 +33,9 @@ import numpy as np
 import onnx
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quantize import to_fp16, to_int8  # noqa: E402
-from safetensors_io import read_checkpoint  # noqa: E402
-from xlmr import XlmrConfig, XlmrEncoder, load_hf_weights  # noqa: E402
+from models.convert.quantize import INT8_PASSES, INT8_WEIGHT_LIMIT, to_fp16, to_int8
+from models.convert.safetensors_io import read_checkpoint
+from models.convert.xlmr import XlmrConfig, XlmrEncoder, load_hf_weights
 
 FORMAT = "medrwr-encoder/1"
 BGE_M3_INSTRUCTION = "Represent this sentence for searching relevant passages:"
@@ -82,6 +82,13 @@ def export_fp32(model: XlmrEncoder, path: Path) -> None:
                           opset_version=14, do_constant_folding=True)
 
 
+def int8_record(passes: int) -> dict:
+    """What the int8 variant is, for its manifest (models/convert/quantize.py to_int8)."""
+    return {"ops": "DynamicQuantizeLinear + MatMulInteger", "weights": f"int8 per output column, symmetric, within +-{INT8_WEIGHT_LIMIT}",
+            "activations": "uint8 per tensor at run time" + (", plus the same of their rounding residual" if passes == 2 else ""),
+            "passes": passes, "embeddings": "int8 rows, one scale each"}
+
+
 def save(model: onnx.ModelProto, path: Path) -> list[Path]:
     """One file when it fits protobuf's 2 GB limit, else the weights in model.onnx.data beside it."""
     big = sum(len(t.raw_data) for t in model.graph.initializer) > PROTOBUF_LIMIT
@@ -93,7 +100,7 @@ def save(model: onnx.ModelProto, path: Path) -> list[Path]:
 
 
 def convert_encoder(hf_dir: str | Path, out: str | Path, *, variants=VARIANTS, encoder_id="bge-m3", version="1",
-                    query_instruction=BGE_M3_INSTRUCTION, max_length=512, int8_accuracy=0, description=None, log=print) -> dict[str, Path]:
+                    query_instruction=BGE_M3_INSTRUCTION, max_length=512, int8_passes=2, description=None, log=print) -> dict[str, Path]:
     hf_dir, out = Path(hf_dir), Path(out)
     for v in variants:
         if v not in VARIANTS:
@@ -114,7 +121,7 @@ def convert_encoder(hf_dir: str | Path, out: str | Path, *, variants=VARIANTS, e
             if v == "fp16":
                 graph = to_fp16(graph)
             elif v == "int8":
-                graph = to_int8(graph, accuracy_level=int8_accuracy)
+                graph = to_int8(graph, passes=int8_passes)
             dest = out / v
             if dest.exists():
                 shutil.rmtree(dest)
@@ -131,7 +138,7 @@ def convert_encoder(hf_dir: str | Path, out: str | Path, *, variants=VARIANTS, e
                 "special_tokens": {"bos": bos, "eos": eos},
                 "query_instruction": query_instruction,
                 "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"}, "output": "embeddings",
-                "variant": v, **({"int8": {"op": "MatMulNBits", "bits": 8, "block_size": 32, "accuracy_level": int8_accuracy}} if v == "int8" else {}),
+                "variant": v, **({"int8": int8_record(int8_passes)} if v == "int8" else {}),
                 "architecture": {"layers": cfg.num_hidden_layers, "hidden": cfg.hidden_size, "heads": cfg.num_attention_heads, "vocab": cfg.vocab_size},
             }
             (dest / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -149,13 +156,13 @@ def main() -> None:
     ap.add_argument("--version", default="1")
     ap.add_argument("--query-instruction", default=BGE_M3_INSTRUCTION)
     ap.add_argument("--max-length", type=int, default=512)
-    ap.add_argument("--int8-accuracy", type=int, default=0, choices=(0, 4),
-                    help="MatMulNBits accuracy level of the int8 variant: 0 fp32 arithmetic (closest to fp32; slow on CPU), "
-                         "4 activations quantized per block too, int8 kernels (about 20x faster on CPU)")
+    ap.add_argument("--int8-passes", type=int, default=2, choices=INT8_PASSES,
+                    help="int8 variant: 2 (default) multiplies the activations' int8 value and its rounding residual, close to "
+                         "fp32's ranking; 1 only the value, about 1.7x faster a query and 3x a batch, rankings of close passages may swap (BENCHMARKS.md)")
     a = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     convert_encoder(a.hf_dir, a.out, variants=tuple(a.variants.split(",")), encoder_id=a.id, version=a.version,
-                    query_instruction=a.query_instruction, max_length=a.max_length, int8_accuracy=a.int8_accuracy, log=lambda s: print(s, file=sys.stderr))
+                    query_instruction=a.query_instruction, max_length=a.max_length, int8_passes=a.int8_passes, log=lambda s: print(s, file=sys.stderr))
 
 
 if __name__ == "__main__":

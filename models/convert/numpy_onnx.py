@@ -47,6 +47,28 @@ OPS = {
 }
 
 
+def _dynamic_quantize_linear(x: np.ndarray) -> list[np.ndarray]:
+    """ONNX DynamicQuantizeLinear: uint8 over [min(x, 0), max(x, 0)], rounding half to even."""
+    lo, hi = min(float(x.min()), 0.0), max(float(x.max()), 0.0)
+    scale = np.float32((hi - lo) / 255)
+    zp = np.uint8(np.clip(np.rint(-lo / scale), 0, 255))
+    return [np.clip(np.rint(x / scale) + zp, 0, 255).astype(np.uint8), np.array(scale), np.array(zp)]
+
+
+def _dequantize_linear(x: np.ndarray, scale: np.ndarray, zp: np.ndarray | None = None, axis: int = 1) -> np.ndarray:
+    shape = [1] * x.ndim
+    if scale.ndim == 1:
+        shape[axis] = -1
+    zero = 0 if zp is None else zp.astype(np.float32).reshape(shape)
+    return ((x.astype(np.float32) - zero) * scale.reshape(shape)).astype(np.float32)
+
+
+def _matmul_integer(a: np.ndarray, b: np.ndarray, a_zp: np.ndarray | None = None, b_zp: np.ndarray | None = None) -> np.ndarray:
+    az = 0 if a_zp is None else a_zp.astype(np.int32)
+    bz = 0 if b_zp is None else b_zp.astype(np.int32)
+    return np.matmul(a.astype(np.int32) - az, b.astype(np.int32) - bz)
+
+
 def run(model: onnx.ModelProto, feeds: dict[str, np.ndarray], outputs: list[str]) -> list[np.ndarray]:
     env = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
     env.update(feeds)
@@ -97,6 +119,12 @@ def run(model: onnx.ModelProto, feeds: dict[str, np.ndarray], outputs: list[str]
         elif op == "Split":
             n = len(node.output)
             out = np.split(x[0], np.cumsum(x[1])[:-1] if len(x) > 1 and x[1] is not None else n, axis=a.get("axis", 0))
+        elif op == "DynamicQuantizeLinear":
+            out = _dynamic_quantize_linear(x[0])
+        elif op == "DequantizeLinear":
+            out = _dequantize_linear(*x, axis=a.get("axis", 1))
+        elif op == "MatMulInteger":
+            out = _matmul_integer(*x)
         elif op == "Gemm":
             A = x[0].T if a.get("transA") else x[0]
             B = x[1].T if a.get("transB") else x[1]

@@ -3,10 +3,10 @@ vision-language model's graphs (`models/convert/quantize_package.py` drives them
 
 - fp16: every large float initializer stored as float16 and cast back to float32 where it is used (half the file;
   the arithmetic stays fp32, which ONNX Runtime's CPU kernels run fastest anyway);
-- int8: every MatMul by a constant weight becomes com.microsoft MatMulNBits with 8-bit weights, one symmetric scale
-  per block of 32 weights along the input dimension, and the embedding tables become int8 rows with one scale each.
-  `accuracy_level` 0 keeps the arithmetic fp32 (weights dequantised in the kernel); 4 also quantizes the activations
-  per block and runs ONNX Runtime's int8 CPU kernels.
+- int8: every MatMul by a constant weight becomes ONNX's integer MatMul (MatMulInteger) on int8 weights with one
+  symmetric scale per output column, the activations quantized to uint8 per tensor at run time (DynamicQuantizeLinear),
+  so ONNX Runtime's int8 GEMM kernels run; with two passes (the default) the activations' rounding residual is quantized
+  and multiplied too (`to_int8`), and the embedding tables become int8 rows with one scale each.
 - q4: every MatMul (and Gemm) by a constant weight becomes MatMulNBits with 4-bit weights, symmetric, one scale per block
   of 32 along the input dimension (in the graph's float type, so the same pass serves q4 and q4f16); the embedding
   table becomes GatherBlockQuantized (4-bit rows) or is stored fp16 (`embed`).
@@ -78,30 +78,61 @@ def quantize_rows(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(np.rint(w / scale), -127, 127).astype(np.int8), scale.astype(np.float32)
 
 
-def quantize_blocks(w: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """MatMulNBits' 8-bit layout for a [K, N] weight: B = uint8 [N, ceil(K/block), block] holding W^T, zero point 128,
-    one symmetric scale per block along K: w ~= (q - 128) * scale."""
-    k, n = w.shape
-    pad = -k % block
-    wt = np.concatenate([w.T, np.zeros((n, pad), w.dtype)], axis=1).reshape(n, -1, block)
-    scale = np.abs(wt).max(axis=2) / 127.0
+INT8_WEIGHT_LIMIT = 63  # 7-bit weights: a uint8 x int8 pair sum stays within int16, which AVX2's VPMADDUBSW saturates beyond
+INT8_PASSES = (1, 2)
+
+
+def quantize_columns(w: np.ndarray, limit: int = INT8_WEIGHT_LIMIT) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per output column of a [K, N] weight, values within +-limit: w ~= q * scale[N]."""
+    scale = np.abs(w).max(axis=0) / limit
     scale[scale == 0] = 1.0
-    q = (np.clip(np.rint(wt / scale[:, :, None]), -127, 127) + 128).astype(np.uint8)
-    return q, scale.astype(np.float32)
+    return np.clip(np.rint(w / scale), -limit, limit).astype(np.int8), scale.astype(np.float32)
 
 
-def to_int8(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0) -> onnx.ModelProto:
+def _int8_matmul(x: str, out: str, q: str, w_scale: str, col_sum: str, passes: int, b: str) -> list[onnx.NodeProto]:
+    """Nodes for out = x @ W with W = q * w_scale (int8 per column). x is quantized per tensor at run time:
+    x ~= (qx - zx) * sx. With 2 passes the residual r = x - that is quantized the same way and both halves go through one
+    MatMulInteger (stacked along the batch axis: one int8 weight, one GEMM), so the activations' rounding error drops
+    from about 1/255 of their range to about 1/255^2; single-pass int8 loses retrieval order to it. MatMulInteger takes
+    one zero point per input, so it runs with none and sum_k (qa - za) q = sum_k qa q - za * col_sum(q) is applied after."""
+    def n(op: str, ins: list[str], outs: list[str], **kw) -> onnx.NodeProto:
+        return helper.make_node(op, ins, outs, name=outs[0], **kw)
+
+    t = lambda s: f"{b}_{s}"  # noqa: E731
+    nodes = [n("DynamicQuantizeLinear", [x], [t("qx"), t("sx"), t("zx")])]
+    if passes == 1:
+        return nodes + [n("MatMulInteger", [t("qx"), q, t("zx")], [t("acc")]), n("Cast", [t("acc")], [t("accf")], to=TensorProto.FLOAT),
+                        n("Mul", [t("accf"), t("sx")], [t("part")]), n("Mul", [t("part"), w_scale], [out])]
+    nodes += [n("DequantizeLinear", [t("qx"), t("sx"), t("zx")], [t("xq")]),
+              n("Sub", [x, t("xq")], [t("r")]),
+              n("DynamicQuantizeLinear", [t("r")], [t("qr"), t("sr"), t("zr")]),
+              n("Concat", [t("qx"), t("qr")], [t("qa")], axis=0),
+              n("MatMulInteger", [t("qa"), q], [t("acc")]),
+              n("Cast", [t("acc")], [t("accf")], to=TensorProto.FLOAT),
+              n("Split", [t("accf")], [t("acc0"), t("acc1")], axis=0)]
+    for acc, s, z in ((t("acc0"), "sx", "zx"), (t("acc1"), "sr", "zr")):
+        nodes += [n("Cast", [t(z)], [t(z + "f")], to=TensorProto.FLOAT),
+                  n("Mul", [t(z + "f"), col_sum], [t(z + "cs")]),
+                  n("Sub", [acc, t(z + "cs")], [t(z + "dot")]),
+                  n("Mul", [t(z + "dot"), t(s)], [t(z + "part")])]
+    return nodes + [n("Add", [t("zxpart"), t("zrpart")], [t("sum")]), n("Mul", [t("sum"), w_scale], [out])]
+
+
+def to_int8(model: onnx.ModelProto, *, passes: int = 2) -> onnx.ModelProto:
+    """int8 weights (per output column, `quantize_columns`) and activations (per tensor, at run time) for every MatMul by a
+    constant weight, in `passes` 1 or 2 (`_int8_matmul`); embedding tables read by Gather become int8 rows. Standard ONNX
+    ops only (opset 13+: DynamicQuantizeLinear, MatMulInteger, DequantizeLinear, Split)."""
+    if passes not in INT8_PASSES:
+        raise ValueError(f"int8 passes must be 1 or 2, not {passes!r}")
     rw = _Rewriter(model)
     nodes = []
     for node in model.graph.node:
         if node.op_type == "MatMul" and (w := rw.weight(node.input[1])) is not None:
-            k, n = w.shape
-            q, s = quantize_blocks(w, block)
+            q, s = quantize_columns(w)
             name = node.input[1]
-            rw.replace(name, (q, name + "_q8"), (s.reshape(-1), name + "_scales"))
-            nodes.append(helper.make_node("MatMulNBits", [node.input[0], name + "_q8", name + "_scales"], [node.output[0]],
-                                          name=(node.name or node.output[0]) + "_q8", domain="com.microsoft",
-                                          K=k, N=n, bits=8, block_size=block, accuracy_level=accuracy_level))
+            extra = [(q.astype(np.float32).sum(axis=0), name + "_colsum")] if passes == 2 else []
+            rw.replace(name, (q, name + "_q8"), (s, name + "_scale"), *extra)
+            nodes += _int8_matmul(node.input[0], node.output[0], name + "_q8", name + "_scale", name + "_colsum", passes, node.name or node.output[0])
         elif node.op_type == "Gather" and (w := rw.weight(node.input[0])) is not None and not any(a.name == "axis" and a.i != 0 for a in node.attribute):
             q, s = quantize_rows(w)
             name, n, ids = node.input[0], node.name or node.output[0], node.input[1]
@@ -114,11 +145,11 @@ def to_int8(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0)
             ]
         else:
             nodes.append(node)
-    return _with_ms_domain(rw.finish(nodes))
+    return rw.finish(nodes)
 
 
 def _with_ms_domain(model: onnx.ModelProto) -> onnx.ModelProto:
-    """The com.microsoft ops written here (MatMulNBits, GatherBlockQuantized) need their domain imported."""
+    """The com.microsoft ops written by to_q4 (MatMulNBits, GatherBlockQuantized) need their domain imported."""
     if not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return model
