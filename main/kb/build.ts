@@ -13,6 +13,7 @@ import { createPassageDb, embeddingText, rowToPassage } from './passage-store.js
 import { describeProblem, reportSkipped, skippedRecord } from './skipped.js';
 import { progressBar } from './progress.js';
 import { TextEncoder } from './text-encoder.js';
+import type { TextEncoderManifest } from './encoder-manifest.js';
 
 export interface BuildOptions {
   readonly sources: readonly string[];
@@ -116,7 +117,7 @@ export async function buildKnowledgeBase(opts: BuildOptions): Promise<BuildResul
     const sources: Record<string, number> = {};
     for (const p of passages) sources[p.source] = (sources[p.source] ?? 0) + 1;
     const manifest: KbManifest = {
-      ...manifestHead(opts, out, encoder, dim, hnsw),
+      ...manifestHead(opts, out, encoder.manifest, dim, hnsw),
       chunking: { words: chunkWords },
       counts: { documents: docs.length, passages: passages.length, sources },
       files: Object.fromEntries([FILES.passages, FILES.index, FILES.vectors].map((f) => [f, fileDigest(join(partial, f))])),
@@ -201,11 +202,10 @@ function readCheckpoint(partial: string): Checkpoint | null {
 export function manifestHead(
   opts: { readonly id?: string; readonly version?: string },
   out: string,
-  encoder: TextEncoder,
+  m: TextEncoderManifest,
   dimension: number,
   hnsw: KbManifest['hnsw'],
 ): Pick<KbManifest, 'format' | 'id' | 'version' | 'built' | 'embedder' | 'dimension' | 'metric' | 'hnsw'> {
-  const m = encoder.manifest;
   return {
     format: KB_FORMAT,
     id: opts.id ?? basename(out),

@@ -10,6 +10,7 @@ import { FILES, type KbManifest } from './kb-manifest.js';
 import { createPassageDb } from './passage-store.js';
 import { progressBar } from './progress.js';
 import { describeProblem, reportSkipped, skippedRecord } from './skipped.js';
+import { readEncoderManifest } from './encoder-manifest.js';
 import { TextEncoder } from './text-encoder.js';
 import { readKbTsv, type TsvRecord } from './tsv.js';
 
@@ -75,12 +76,13 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
   reportSkipped(problems, say);
   if (tsv.records.length === 0) throw new ApiError('bad_request', `${opts.passages} holds no passage${problems.length ? ` (the first bad line: ${describeProblem(problems[0]!)})` : ''}.`);
 
-  const encoder = await TextEncoder.open(opts.encoderDir);
+  // The stored vectors are imported as they are: the encoder's model is loaded only to re-embed the check's sample.
+  const encoder = await readEncoderManifest(opts.encoderDir, 'text');
   try {
     if (encoder.dimension !== faiss.dimension) {
       throw new ApiError('bad_request', `${opts.index} holds ${faiss.dimension}-dimensional vectors but the encoder ${opts.encoderDir} makes ${encoder.dimension}-dimensional ones: give the encoder that made the index (BGE-M3 for Med-RwR's: 1024).`);
     }
-    const minCosine = sample > 0 ? await checkSample(encoder, faiss, tsv.records, sample, opts) : null;
+    const minCosine = sample > 0 ? await checkSample(faiss, tsv.records, sample, opts) : null;
     if (minCosine !== null) say(`Re-embedded ${Math.min(sample, tsv.records.length)} passages: cosine with the stored vectors ≥ ${minCosine.toFixed(4)}.`);
 
     const d = faiss.dimension;
@@ -100,7 +102,7 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
       buildHnsw(vectors, d, hnsw, (n) => bar?.update(n)).writeIndexSync(join(partial, FILES.index));
       bar?.finish();
     }
-    copyEncoder(opts.encoderDir, encoder.manifest, join(partial, FILES.encoder));
+    copyEncoder(opts.encoderDir, encoder, join(partial, FILES.encoder));
 
     const manifest: KbManifest = {
       ...manifestHead(opts, out, encoder, d, hnsw),
@@ -129,8 +131,6 @@ export async function importFaiss(opts: ImportFaissOptions): Promise<ImportFaiss
   } catch (err) {
     rmSync(partial, { recursive: true, force: true });
     throw err;
-  } finally {
-    await encoder.close();
   }
 }
 
@@ -147,7 +147,16 @@ function checkUnitLength(f: FaissVectors, path: string): void {
 }
 
 /** Re-embeds passages spread evenly over the corpus and compares each with its stored vector; returns the lowest cosine. */
-async function checkSample(encoder: TextEncoder, f: FaissVectors, records: readonly TsvRecord[], n: number, opts: ImportFaissOptions): Promise<number> {
+async function checkSample(f: FaissVectors, records: readonly TsvRecord[], n: number, opts: ImportFaissOptions): Promise<number> {
+  const encoder = await TextEncoder.open(opts.encoderDir);
+  try {
+    return await sampleCosine(encoder, f, records, n, opts);
+  } finally {
+    await encoder.close();
+  }
+}
+
+async function sampleCosine(encoder: TextEncoder, f: FaissVectors, records: readonly TsvRecord[], n: number, opts: ImportFaissOptions): Promise<number> {
   const picks = [...new Set(Array.from({ length: Math.min(n, records.length) }, (_, i) => Math.floor((i * records.length) / Math.min(n, records.length))))].map((i) => records[i]!);
   const d = f.dimension;
   let min = Infinity;
