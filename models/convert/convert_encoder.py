@@ -20,7 +20,6 @@ Needs only Debian's python3-torch, python3-onnx and python3-numpy; run from the 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -36,19 +35,12 @@ import torch
 from models.convert.quantize import INT8_PASSES, INT8_WEIGHT_LIMIT, to_fp16, to_int8
 from models.convert.safetensors_io import read_checkpoint
 from models.convert.xlmr import XlmrConfig, XlmrEncoder, load_hf_weights
+from models.lib.package import sha256_file
 
 FORMAT = "medrwr-encoder/1"
 BGE_M3_INSTRUCTION = "Represent this sentence for searching relevant passages:"
 VARIANTS = ("fp32", "fp16", "int8")
 PROTOBUF_LIMIT = 2_000_000_000
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_tokenizer(hf_dir: Path) -> tuple[dict, int, int]:
@@ -131,9 +123,9 @@ def convert_encoder(hf_dir: str | Path, out: str | Path, *, variants=VARIANTS, e
             manifest = {
                 "format": FORMAT, "id": f"{encoder_id}-{v}", "version": version, "kind": "text",
                 "description": description or f"{encoder_id} dense (XLM-RoBERTa, CLS pooling, L2-normalised), {v}, converted from {hf_dir.name} by models/convert/convert_encoder.py",
-                "onnx": {"path": "model.onnx", "sha256": sha256(files[0])},
-                **({"onnx_data": {"path": files[1].name, "sha256": sha256(files[1])}} if len(files) > 1 else {}),
-                "tokenizer": {"path": "tokenizer.json", "sha256": sha256(dest / "tokenizer.json")},
+                "onnx": {"path": "model.onnx", "sha256": sha256_file(files[0])},
+                **({"onnx_data": {"path": files[1].name, "sha256": sha256_file(files[1])}} if len(files) > 1 else {}),
+                "tokenizer": {"path": "tokenizer.json", "sha256": sha256_file(dest / "tokenizer.json")},
                 "dimension": cfg.hidden_size, "max_length": max_length, "normalized": True, "pooling": "cls",
                 "special_tokens": {"bos": bos, "eos": eos},
                 "query_instruction": query_instruction,

@@ -3,7 +3,6 @@ beside, so the folder is also a transformers.js-style model folder). Written int
 and renamed at the end: a failure leaves no half package."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -12,7 +11,7 @@ import time
 from pathlib import Path
 
 from models.lib.package import (CHAT_TEMPLATE, GENERATION, IMAGE_PROCESSOR, MEDRWR_SYSTEM_PROMPT, PROTOCOL,
-                                SPECIAL_TOKENS, graph_ref)
+                                SPECIAL_TOKENS, graph_ref, sha256_file)
 
 from .checkpoint import HF_CONFIG_FILES, Checkpoint, CheckpointError, HfConfig
 from .export import Log, _stderr, build_graphs, check_tensor, expected_tensors, export_graph
@@ -20,14 +19,6 @@ from .export import Log, _stderr, build_graphs, check_tensor, expected_tensors, 
 GRAPHS = ("vision_encoder", "embed_tokens", "decoder_model_merged")
 # Med-RwR's infer.sh sets MAX_PIXELS=262144 (medrwr-protocol.md); the checkpoint's own processor allows far more.
 MEDRWR_MAX_PIXELS = IMAGE_PROCESSOR["max_pixels"]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 24), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _tokenizer_ids(path: Path, cfg: HfConfig) -> None:
