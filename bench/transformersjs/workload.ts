@@ -37,21 +37,8 @@ export interface EngineFigures {
   readonly round2Tokens: number;
 }
 
-/** What one engine recorded over its repeats, and what it is. */
-export interface EngineSamples {
-  readonly engine: string;
-  readonly promptTokens: number;
-  readonly version: string;
-  readonly model: string;
-  readonly threads: number;
-  readonly repeats: number;
-  readonly ttft: number[];
-  readonly tps: number[];
-  readonly decodeIds: number[];
-  readonly twoRound: number[];
-  readonly round1Tokens: number;
-  readonly round2Tokens: number;
-}
+/** What one engine recorded over its repeats (the timings, one per repeat), and what it is. */
+export type EngineSamples = Omit<EngineFigures, 'ttftMs' | 'decodeTokensPerS' | 'decodeTokens' | 'twoRoundMs'> & { readonly ttft: number[]; readonly tps: number[]; readonly twoRound: number[] };
 
 /** Prints one engine's figures (medians of its samples) as the JSON line the bench reads from its process. */
 export function printFigures({ ttft, tps, twoRound, ...rest }: EngineSamples): void {
