@@ -2,13 +2,15 @@
 their most sensitive tensors at more bits).
 
 The rule, for any package (it reads only the fp32 graphs' structure and the manifest's layer count):
-- the token embedding table (`embed_tokens`' Gather) and `lm_head` (the decoder's weight MatMul that writes `logits`):
-  the two vocabulary-sized tensors, read or written one row per token, where rounding errors are not averaged over many
-  weights; llama.cpp keeps its output tensor at 6 bits in every 4-bit mix for the same reason;
-- every weight of the first ⌈L/8⌉ of the decoder's L layers (at least one): the layers that see the raw embeddings,
-  and whose errors every later layer carries (llama.cpp's mixes also give the first eighth of the layers more bits).
-Everything else (the other decoder layers, the whole vision tower) stays 4-bit. What chose this, on the demo model, is
-in models/medrwr-tiny/MODEL_CARD.md ("Quantized variants"); the package manifest lists the exceptions.
+- the token embedding table (`embed_tokens`' Gather) and `lm_head` (the decoder's weight MatMul that writes `logits`),
+  the two vocabulary-sized tensors (llama.cpp's 4-bit mixes likewise store the output tensor at 6 bits);
+- every weight of the first ceil(L/8) of the decoder's L layers (at least one): the layers that read the raw
+  embeddings, whose errors every later layer carries (llama.cpp's Q4_K_M gives attn_v and ffn_down of the first
+  eighth of the layers more bits).
+Everything else (the other decoder layers, the whole vision tower) stays 4-bit: about 75% of the weights, both in the
+demo model and at Qwen2.5-VL-7B's dimensions (where the q4 graphs grow from ~5.2 to ~6.2 GB, 0.19x fp32). The
+sensitivity study that chose this rule, on the demo model, is in models/medrwr-tiny/MODEL_CARD.md ("Quantized
+variants"); the package manifest lists the exceptions.
 
 A decoder's layers are told apart without names (exported graphs often have none): in a graph's node order, which is
 topological, every weight MatMul of layer i comes before any of layer i+1, so the weights before `lm_head` split into

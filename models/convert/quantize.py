@@ -132,7 +132,7 @@ SCALE_SEARCH = np.linspace(0.80, 1.10, 13)  # multiples of the largest-magnitude
 
 
 def block_levels(w: np.ndarray, block: int, bits: int = 4, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric block quantization of a [K, N] weight along K: signed levels [N, ceil(K/block), block] in
+    """Symmetric block quantization of a [K, N] weight along K: signed levels int8 [N, ceil(K/block), block] in
     [-2^(bits-1), 2^(bits-1) - 1] (padding rows hold 0) and scales [N, ceil(K/block)], w ~= levels * scale. The value of
     largest magnitude in a block maps near the most negative level (scale = that value / -2^(bits-1)), times the factor
     of SCALE_SEARCH that gives the block the least squared error: a slightly smaller scale often represents the other
@@ -141,40 +141,35 @@ def block_levels(w: np.ndarray, block: int, bits: int = 4, scale_dtype: type = n
     lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     k, n = w.shape
     pad = -k % block
-    blocks = k // block + (pad > 0)
-    levels = np.empty((n, blocks, block), np.int8)
-    scales = np.empty((n, blocks), scale_dtype)
-    for c0 in range(0, n, CHUNK_COLUMNS):
-        wt = np.asarray(w[:, c0:c0 + CHUNK_COLUMNS], np.float32).T
-        if pad:
-            wt = np.concatenate([wt, np.zeros((wt.shape[0], pad), np.float32)], axis=1)
-        wt = wt.reshape(wt.shape[0], blocks, block)
-        at = np.abs(wt).argmax(axis=2)[:, :, None]
-        base = np.take_along_axis(wt, at, axis=2)[:, :, 0] / lo
-        best_err = np.full(base.shape, np.inf, np.float32)
-        s = np.zeros(base.shape, scale_dtype)
-        for f in SCALE_SEARCH:
-            sf = (base * f).astype(scale_dtype).astype(np.float32)
-            inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
-            v = np.clip(np.rint(wt * inv[:, :, None]), lo, hi)
-            err = ((v * sf[:, :, None] - wt) ** 2).sum(axis=2)
-            better = err < best_err
-            best_err[better] = err[better]
-            s[better] = sf[better].astype(scale_dtype)
-        sf = s.astype(np.float32)
+    wt = np.asarray(w, np.float32).T
+    if pad:
+        wt = np.concatenate([wt, np.zeros((n, pad), np.float32)], axis=1)
+    wt = wt.reshape(n, -1, block)
+    at = np.abs(wt).argmax(axis=2)[:, :, None]
+    base = np.take_along_axis(wt, at, axis=2)[:, :, 0] / lo
+    best_err = np.full(base.shape, np.inf, np.float32)
+    s = np.zeros(base.shape, scale_dtype)
+    for f in SCALE_SEARCH:
+        sf = (base * f).astype(scale_dtype).astype(np.float32)
         inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
-        levels[c0:c0 + wt.shape[0]] = np.clip(np.rint(wt * inv[:, :, None]), lo, hi)
-        scales[c0:c0 + wt.shape[0]] = s
-    return levels, scales
+        v = np.clip(np.rint(wt * inv[:, :, None]), lo, hi)
+        err = ((v * sf[:, :, None] - wt) ** 2).sum(axis=2)
+        better = err < best_err
+        best_err[better] = err[better]
+        s[better] = sf[better].astype(scale_dtype)
+    sf = s.astype(np.float32)
+    inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
+    return np.clip(np.rint(wt * inv[:, :, None]), lo, hi).astype(np.int8), s
 
 
 def pack_levels(levels: np.ndarray, bits: int) -> np.ndarray:
     """MatMulNBits' B from signed levels [N, blocks, block]: uint8 with the default zero point 2^(bits-1); at 4 bits two
     values a byte along K, the first in the low nibble."""
-    v = (levels.astype(np.int16) + (1 << (bits - 1))).astype(np.uint8)
+    levels = levels.astype(np.int8, copy=False)
     if bits == 8:
-        return v
+        return levels.view(np.uint8) ^ np.uint8(0x80)  # + 128, modulo 256
     if bits == 4:
+        v = (levels + np.int8(8)).view(np.uint8)
         return v[:, :, 0::2] | (v[:, :, 1::2] << 4)
     raise ValueError(f"MatMulNBits bits must be 4 or 8, not {bits}")
 
@@ -182,14 +177,21 @@ def pack_levels(levels: np.ndarray, bits: int) -> np.ndarray:
 def quantize_blocks_4bit(w: np.ndarray, block: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
     """MatMulNBits' 4-bit layout for a [K, N] weight: B = uint8 [N, ceil(K/block), block/2] and scales [N, ceil(K/block)]
     (block_levels, pack_levels; zero point 8, the op's default, so no zero_points input)."""
-    levels, scales = block_levels(w, block, 4, scale_dtype)
-    return pack_levels(levels, 4), scales
+    return quantize_blocks_nbit(w, block, 4, scale_dtype)
 
 
 def quantize_blocks_nbit(w: np.ndarray, block: int, bits: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
-    """MatMulNBits' layout at 4 or 8 bits (8: B = uint8 [N, ceil(K/block), block], zero point 128)."""
-    levels, scales = block_levels(w, block, bits, scale_dtype)
-    return pack_levels(levels, bits), scales
+    """MatMulNBits' layout at 4 or 8 bits (8: B = uint8 [N, ceil(K/block), block], zero point 128), packed a chunk of
+    columns at a time (the levels of a whole 7B lm_head would be another 0.5 GB)."""
+    k, n = w.shape
+    blocks = -(-k // block)
+    q = np.empty((n, blocks, block * bits // 8), np.uint8)
+    scales = np.empty((n, blocks), scale_dtype)
+    for c0 in range(0, n, CHUNK_COLUMNS):
+        levels, s = block_levels(w[:, c0:c0 + CHUNK_COLUMNS], block, bits, scale_dtype)
+        q[c0:c0 + s.shape[0]] = pack_levels(levels, bits)
+        scales[c0:c0 + s.shape[0]] = s
+    return q, scales
 
 
 def dequantize_blocks_4bit(q: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
