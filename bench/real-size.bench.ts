@@ -26,8 +26,8 @@ const LAYERS_7B = 28;
 const BYTES_PER_WEIGHT: Record<string, number> = { fp32: 4, fp16: 2, q4: 0.5 + 4 / 32, q4f16: 0.5 + 2 / 32 };
 /** The same at 8 bits: q4's mixed-precision exceptions (models/convert/mixed_precision.py). */
 const BYTES_PER_WEIGHT_8BIT: Record<string, number> = { q4: 1 + 4 / 32, q4f16: 1 + 2 / 32 };
-/** How many of a decoder's first layers mixed precision keeps at 8 bits (the rule of models/convert/mixed_precision.py). */
-const wideLayers = (n: number) => Math.max(1, Math.ceil(n / 8));
+/** How many of a decoder's layers mixed precision keeps at 8 bits: the first and the last ceil(L/8) (models/convert/mixed_precision.py). */
+const wideLayers = (n: number) => Math.min(n, 2 * Math.max(1, Math.ceil(n / 8)));
 const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 
 interface VariantFigures {
@@ -146,8 +146,8 @@ async function main(): Promise<void> {
   }
 
   // Decode reads the decoder's weights once per token: per layer (from the package, lm_head taken out) × 28 + lm_head.
-  // With mixed precision, lm_head and the first ceil(L/8) layers are 8-bit: the 4-bit layer's size is solved from the
-  // package and 28 layers are ceil(28/8) 8-bit ones plus the rest 4-bit.
+  // With mixed precision, lm_head and the first and last ceil(L/8) layers are 8-bit: the 4-bit layer's size is solved
+  // from the package (with 2 layers both are 8-bit: then from the 8-bit one) and 28 layers are 8 8-bit ones plus 20 4-bit.
   console.log(
     `\nProjection to ${LAYERS_7B} layers ("bandwidth bound" = decoder weights read per token ÷ ${bw.toFixed(1)} GB/s, one thread's copy rate: ` +
       `decode cannot beat it on one thread, several threads can; "scaled" = the measured decode time × bytes at ${LAYERS_7B} layers ÷ bytes here):`,

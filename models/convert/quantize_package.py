@@ -7,7 +7,7 @@ is replaced last, so a failure leaves the package as it was.
 
   fp16   every float in fp16, with positions, masks and RMSNorm's square kept in fp32 (fp16_graph.py)
   q4     MatMul/Gemm weights 4-bit (MatMulNBits, symmetric, block 32); activations fp32; embedding per --embed;
-         the embedding table, lm_head and the decoder's first eighth of layers at 8 bits (mixed_precision.py) unless --uniform
+         the embedding table, lm_head, the decoder's first and last eighth of layers at 8 bits (mixed_precision.py) unless --uniform
   q4f16  fp16, then q4 (scales in fp16)
 """
 from __future__ import annotations

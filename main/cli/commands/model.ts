@@ -16,7 +16,7 @@ const USAGE = `medrwr model verify DIR
   info      id, licence, source, protocol, and each dtype variant with its size
   quantize  adds dtype variants made from the package's fp32 graphs (Python: numpy, onnx); --calibrate: the decoder's
             4-bit weights rounded with GPTQ on these texts, one a line (small models only); q4 keeps the embedding table,
-            lm_head and the decoder's first eighth of layers at 8 bits (mixed precision), --uniform puts all at 4 bits
+            lm_head and the decoder's first and last eighth of layers at 8 bits (mixed precision); --uniform: all 4-bit
   convert   a Hugging Face Qwen2.5-VL folder to a package (Python: torch, numpy, onnx), then quantizes it`;
 
 const QUANT_DTYPES = ['q4', 'q4f16', 'fp16'];
