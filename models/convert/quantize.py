@@ -9,7 +9,8 @@ vision-language model's graphs (`models/convert/quantize_package.py` drives them
   per block and runs ONNX Runtime's int8 CPU kernels.
 - q4: every MatMul (and Gemm) by a constant weight becomes MatMulNBits with 4-bit weights, symmetric, one scale per block
   of 32 along the input dimension (in the graph's float type, so the same pass serves q4 and q4f16); the embedding
-  table becomes GatherBlockQuantized (4-bit rows) or is stored fp16 (`embed`).
+  table becomes GatherBlockQuantized (4-bit rows) or is stored fp16 (`embed`). Named weights can be the same ops at 8
+  bits instead (mixed precision: which ones is models/convert/mixed_precision.py's rule).
 """
 from __future__ import annotations
 
