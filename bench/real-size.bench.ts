@@ -22,8 +22,12 @@ const DTYPES = ['fp32', 'fp16', 'q4', 'q4f16'];
 const PREFILL = 128;
 const DECODE = 8;
 const LAYERS_7B = 28;
-/** Bytes per lm_head weight in each variant (q4: 4 bits + one scale per block of 32, fp32 or fp16 scales). */
+/** Bytes per weight in each variant (q4: 4 bits + one scale per block of 32, fp32 or fp16 scales). */
 const BYTES_PER_WEIGHT: Record<string, number> = { fp32: 4, fp16: 2, q4: 0.5 + 4 / 32, q4f16: 0.5 + 2 / 32 };
+/** The same at 8 bits: q4's mixed-precision exceptions (models/convert/mixed_precision.py). */
+const BYTES_PER_WEIGHT_8BIT: Record<string, number> = { q4: 1 + 4 / 32, q4f16: 1 + 2 / 32 };
+/** How many of a decoder's layers mixed precision keeps at 8 bits: the first and the last ceil(L/8) (models/convert/mixed_precision.py). */
+const wideLayers = (n: number) => Math.min(n, 2 * Math.max(1, Math.ceil(n / 8)));
 const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 
 interface VariantFigures {
@@ -142,6 +146,8 @@ async function main(): Promise<void> {
   }
 
   // Decode reads the decoder's weights once per token: per layer (from the package, lm_head taken out) × 28 + lm_head.
+  // With mixed precision, lm_head and the first and last ceil(L/8) layers are 8-bit: the 4-bit layer's size is solved
+  // from the package (with 2 layers both are 8-bit: then from the 8-bit one) and 28 layers are 8 8-bit ones plus 20 4-bit.
   console.log(
     `\nProjection to ${LAYERS_7B} layers ("bandwidth bound" = decoder weights read per token ÷ ${bw.toFixed(1)} GB/s, one thread's copy rate: ` +
       `decode cannot beat it on one thread, several threads can; "scaled" = the measured decode time × bytes at ${LAYERS_7B} layers ÷ bytes here):`,
@@ -149,9 +155,12 @@ async function main(): Promise<void> {
   console.log(`\n| variant | decoder weights here | per layer | at ${LAYERS_7B} layers | bandwidth bound | measured here | scaled to ${LAYERS_7B} layers |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const m of measured) {
-    const lmHead = tc.hidden_size * tc.vocab_size * BYTES_PER_WEIGHT[m.dtype]!;
-    const perLayer = (m.decoderBytes - lmHead) / layers;
-    const at28 = perLayer * LAYERS_7B + lmHead;
+    const mixed = Boolean(pkg.manifest.quantization?.[m.dtype]?.mixed_precision);
+    const wide = mixed ? BYTES_PER_WEIGHT_8BIT[m.dtype]! / BYTES_PER_WEIGHT[m.dtype]! : 1; // an 8-bit layer ÷ a 4-bit one
+    const lmHead = tc.hidden_size * tc.vocab_size * (mixed ? BYTES_PER_WEIGHT_8BIT : BYTES_PER_WEIGHT)[m.dtype]!;
+    const layersAs4bit = (n: number) => (mixed ? wideLayers(n) * wide + n - wideLayers(n) : n);
+    const perLayer = (m.decoderBytes - lmHead) / layersAs4bit(layers); // a 4-bit (or the only kind of) layer
+    const at28 = perLayer * layersAs4bit(LAYERS_7B) + lmHead;
     const floorMs = (at28 / (bw * 1e9)) * 1000;
     const hereMs = 1000 / m.decodeTokS;
     const scaledMs = hereMs * (at28 / m.decoderBytes);

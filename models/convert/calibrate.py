@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 from models.convert.numpy_onnx import run
-from models.convert.quantize import FLOATS, MIN_ELEMENTS, SCALE_SEARCH
+from models.convert.quantize import FLOATS, MIN_ELEMENTS, SCALE_SEARCH, pack_levels
 
 
 def decoder_hessians(decoder: onnx.ModelProto, embed: onnx.ModelProto, sequences: list[list[int]]) -> dict[str, np.ndarray]:
@@ -45,8 +45,9 @@ def decoder_hessians(decoder: onnx.ModelProto, embed: onnx.ModelProto, sequences
     return hs
 
 
-def gptq_blocks_4bit(w: np.ndarray, h: np.ndarray, block: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
-    """The same output as quantize_blocks_4bit (MatMulNBits' B and scales for a [K, N] weight), rounded with GPTQ."""
+def gptq_blocks(w: np.ndarray, h: np.ndarray, block: int, scale_dtype: type = np.float32, bits: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """The same output as quantize_blocks_nbit (MatMulNBits' B and scales for a [K, N] weight), rounded with GPTQ."""
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     k, n = w.shape
     pad = -k % block
     blocks = k // block + (pad > 0)
@@ -63,22 +64,22 @@ def gptq_blocks_4bit(w: np.ndarray, h: np.ndarray, block: int, scale_dtype: type
         r0, r1 = b * block, min(k, (b + 1) * block)
         blk = wk[r0:r1]
         at = np.abs(blk).argmax(axis=0)
-        base = blk[at, np.arange(n)] / -8.0
+        base = blk[at, np.arange(n)] / lo
         best, best_s = np.full(n, np.inf), np.zeros(n)
-        for f in SCALE_SEARCH:  # the scale with the least plain rounding error for this block, as quantize_blocks_4bit
+        for f in SCALE_SEARCH:  # the scale with the least plain rounding error for this block, as block_levels
             sf = (base * f).astype(scale_dtype).astype(np.float64)
             inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
-            err = ((np.clip(np.rint(blk * inv), -8, 7) * sf - blk) ** 2).sum(axis=0)
+            err = ((np.clip(np.rint(blk * inv), lo, hi) * sf - blk) ** 2).sum(axis=0)
             better = err < best
             best[better], best_s[better] = err[better], sf[better]
         scales[b] = best_s
         inv = np.divide(1.0, best_s, out=np.zeros_like(best_s), where=best_s != 0)
         for r in range(r0, r1):
-            q = np.clip(np.rint(wk[r] * inv), -8, 7)
+            q = np.clip(np.rint(wk[r] * inv), lo, hi)
             levels[r] = q
             e = (wk[r] - q * best_s) / hinv[r, r]
             wk[r + 1:] -= np.outer(hinv[r, r + 1:], e)
-    v = (levels + 8).T.reshape(n, blocks, block).astype(np.uint8)
+    v = levels.T.reshape(n, blocks, block)
     if pad:
-        v[:, -1, block - pad:] = 8  # padding rows hold zero
-    return v[:, :, 0::2] | (v[:, :, 1::2] << 4), scales.T.astype(scale_dtype)
+        v[:, -1, block - pad:] = 0  # padding rows hold zero
+    return pack_levels(v, bits), scales.T.astype(scale_dtype)

@@ -9,7 +9,8 @@ vision-language model's graphs (`models/convert/quantize_package.py` drives them
   and multiplied too (`to_int8`), and the embedding tables become int8 rows with one scale each.
 - q4: every MatMul (and Gemm) by a constant weight becomes MatMulNBits with 4-bit weights, symmetric, one scale per block
   of 32 along the input dimension (in the graph's float type, so the same pass serves q4 and q4f16); the embedding
-  table becomes GatherBlockQuantized (4-bit rows) or is stored fp16 (`embed`).
+  table becomes GatherBlockQuantized (4-bit rows) or is stored fp16 (`embed`). Named weights can be the same ops at 8
+  bits instead (mixed precision: which ones is models/convert/mixed_precision.py's rule).
 """
 from __future__ import annotations
 
@@ -162,49 +163,83 @@ CHUNK_COLUMNS = 8192  # a weight is quantized this many output columns at a time
 SCALE_SEARCH = np.linspace(0.80, 1.10, 13)  # multiples of the largest-magnitude scale tried per block
 
 
-def quantize_blocks_4bit(w: np.ndarray, block: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
-    """MatMulNBits' 4-bit layout for a [K, N] weight: B = uint8 [N, ceil(K/block), block/2], two values a byte along K,
-    the first in the low nibble; zero point 8 (the op's default, so no zero_points input); scales [N, ceil(K/block)].
-    Symmetric with the full signed range: the value of largest magnitude in a block maps near -8 (scale = that value
-    / -8, times the factor of SCALE_SEARCH that gives the block the least squared error: a slightly smaller scale often
-    represents the other 31 weights better at the cost of clipping the largest). Scales are rounded to `scale_dtype`
-    before the weights are divided by them, so the stored pair is consistent."""
+def block_levels(w: np.ndarray, block: int, bits: int = 4, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric block quantization of a [K, N] weight along K: signed levels int8 [N, ceil(K/block), block] in
+    [-2^(bits-1), 2^(bits-1) - 1] (padding rows hold 0) and scales [N, ceil(K/block)], w ~= levels * scale. The value of
+    largest magnitude in a block maps near the most negative level (scale = that value / -2^(bits-1)), times the factor
+    of SCALE_SEARCH that gives the block the least squared error: a slightly smaller scale often represents the other
+    weights better at the cost of clipping the largest. Scales are rounded to `scale_dtype` before the weights are
+    divided by them, so the stored pair is consistent."""
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     k, n = w.shape
     pad = -k % block
-    blocks = k // block + (pad > 0)
-    q = np.empty((n, blocks, block // 2), np.uint8)
+    wt = np.asarray(w, np.float32).T
+    if pad:
+        wt = np.concatenate([wt, np.zeros((n, pad), np.float32)], axis=1)
+    wt = wt.reshape(n, -1, block)
+    at = np.abs(wt).argmax(axis=2)[:, :, None]
+    base = np.take_along_axis(wt, at, axis=2)[:, :, 0] / lo
+    best_err = np.full(base.shape, np.inf, np.float32)
+    s = np.zeros(base.shape, scale_dtype)
+    for f in SCALE_SEARCH:
+        sf = (base * f).astype(scale_dtype).astype(np.float32)
+        inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
+        v = np.clip(np.rint(wt * inv[:, :, None]), lo, hi)
+        err = ((v * sf[:, :, None] - wt) ** 2).sum(axis=2)
+        better = err < best_err
+        best_err[better] = err[better]
+        s[better] = sf[better].astype(scale_dtype)
+    sf = s.astype(np.float32)
+    inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
+    return np.clip(np.rint(wt * inv[:, :, None]), lo, hi).astype(np.int8), s
+
+
+def pack_levels(levels: np.ndarray, bits: int) -> np.ndarray:
+    """MatMulNBits' B from signed levels [N, blocks, block]: uint8 with the default zero point 2^(bits-1); at 4 bits two
+    values a byte along K, the first in the low nibble."""
+    levels = levels.astype(np.int8, copy=False)
+    if bits == 8:
+        return levels.view(np.uint8) ^ np.uint8(0x80)  # + 128, modulo 256
+    if bits == 4:
+        v = (levels + np.int8(8)).view(np.uint8)
+        return v[:, :, 0::2] | (v[:, :, 1::2] << 4)
+    raise ValueError(f"MatMulNBits bits must be 4 or 8, not {bits}")
+
+
+def quantize_blocks_4bit(w: np.ndarray, block: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """MatMulNBits' 4-bit layout for a [K, N] weight: B = uint8 [N, ceil(K/block), block/2] and scales [N, ceil(K/block)]
+    (block_levels, pack_levels; zero point 8, the op's default, so no zero_points input)."""
+    return quantize_blocks_nbit(w, block, 4, scale_dtype)
+
+
+def quantize_blocks_nbit(w: np.ndarray, block: int, bits: int, scale_dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """MatMulNBits' layout at 4 or 8 bits (8: B = uint8 [N, ceil(K/block), block], zero point 128), packed a chunk of
+    columns at a time (the levels of a whole 7B lm_head would be another 0.5 GB)."""
+    k, n = w.shape
+    blocks = -(-k // block)
+    q = np.empty((n, blocks, block * bits // 8), np.uint8)
     scales = np.empty((n, blocks), scale_dtype)
     for c0 in range(0, n, CHUNK_COLUMNS):
-        wt = np.asarray(w[:, c0:c0 + CHUNK_COLUMNS], np.float32).T
-        if pad:
-            wt = np.concatenate([wt, np.zeros((wt.shape[0], pad), np.float32)], axis=1)
-        wt = wt.reshape(wt.shape[0], blocks, block)
-        at = np.abs(wt).argmax(axis=2)[:, :, None]
-        base = np.take_along_axis(wt, at, axis=2)[:, :, 0] / -8.0
-        best_err = np.full(base.shape, np.inf, np.float32)
-        s = np.zeros(base.shape, scale_dtype)
-        for f in SCALE_SEARCH:
-            sf = (base * f).astype(scale_dtype).astype(np.float32)
-            inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
-            v = np.clip(np.rint(wt * inv[:, :, None]), -8, 7)
-            err = ((v * sf[:, :, None] - wt) ** 2).sum(axis=2)
-            better = err < best_err
-            best_err[better] = err[better]
-            s[better] = sf[better].astype(scale_dtype)
-        sf = s.astype(np.float32)
-        inv = np.divide(1.0, sf, out=np.zeros_like(sf), where=sf != 0)
-        v = (np.clip(np.rint(wt * inv[:, :, None]), -8, 7) + 8).astype(np.uint8)
-        q[c0:c0 + v.shape[0]] = v[:, :, 0::2] | (v[:, :, 1::2] << 4)
-        scales[c0:c0 + v.shape[0]] = s
+        levels, s = block_levels(w[:, c0:c0 + CHUNK_COLUMNS], block, bits, scale_dtype)
+        q[c0:c0 + s.shape[0]] = pack_levels(levels, bits)
+        scales[c0:c0 + s.shape[0]] = s
     return q, scales
 
 
 def dequantize_blocks_4bit(q: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
     """The [K, N] weight MatMulNBits computes with (for tests and error reports)."""
-    v = np.empty(q.shape[:2] + (q.shape[2] * 2,), np.float32)
-    v[:, :, 0::2] = q & 0x0F
-    v[:, :, 1::2] = q >> 4
-    w = (v - 8) * scales.astype(np.float32)[:, :, None]
+    return dequantize_blocks(q, scales, k, 4)
+
+
+def dequantize_blocks(q: np.ndarray, scales: np.ndarray, k: int, bits: int) -> np.ndarray:
+    """The [K, N] weight MatMulNBits computes with from B at 4 or 8 bits."""
+    if bits == 8:
+        v = q.astype(np.float32)
+    else:
+        v = np.empty(q.shape[:2] + (q.shape[2] * 2,), np.float32)
+        v[:, :, 0::2] = q & 0x0F
+        v[:, :, 1::2] = q >> 4
+    w = (v - (1 << (bits - 1))) * scales.astype(np.float32)[:, :, None]
     return w.reshape(q.shape[0], -1)[:, :k].T
 
 
@@ -226,33 +261,43 @@ def _attr(node: onnx.NodeProto, name: str, default):
 
 
 def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, embed: str = "gbq",
-          hessians: dict[str, np.ndarray] | None = None, store: TensorStore | None = None) -> onnx.ModelProto:
+          hessians: dict[str, np.ndarray] | None = None, bits: dict[str, int] | None = None,
+          store: TensorStore | None = None) -> onnx.ModelProto:
     """4-bit weight-only quantization of every MatMul/Gemm by a constant 2-D weight (float32 or float16; scales take the
     weight's type), and of embedding tables read by Gather: `embed` "gbq" = GatherBlockQuantized with 4-bit rows in
     blocks along the hidden axis, "fp16" = the table stored fp16 (the gathered rows cast back when the graph is fp32).
     A MatMul weight with an input second moment in `hessians` (keyed by the fp32 weight's name) is rounded with GPTQ
-    (models/convert/calibrate.py); the others plainly. `store`: where weights are read from and written to
-    (onnx_external.py; default in memory)."""
+    (models/convert/calibrate.py); the others plainly. `bits`: exceptions to 4 bits, keyed by the fp32 weight's name
+    (a MatMul/Gemm weight or an embedding table): 8 = the same ops at 8 bits (mixed precision, quantize_package.py),
+    0 = left as it is (for sensitivity studies). `store`: where weights are read from and written to (onnx_external.py;
+    default in memory)."""
     if block < 16 or block & (block - 1):
         raise ValueError(f"block size {block} must be a power of 2, at least 16 (MatMulNBits)")
     if embed not in ("gbq", "fp16"):
         raise ValueError(f'embed must be "gbq" or "fp16", not "{embed}"')
+    bits = bits or {}
+    if bad := {n: b for n, b in bits.items() if b not in (0, 4, 8)}:
+        raise ValueError(f"bits must be 0 (kept), 4 or 8, not {bad}")
     rw = _Rewriter(model, store)
     uses = _consumers(model)
     done: dict[str, tuple[str, str, np.dtype]] = {}
 
+    def width(name: str) -> int:
+        return bits.get(name.removesuffix("__fp16"), 4)
+
     def quantized(name: str, w: np.ndarray) -> tuple[str, str]:
         if name not in done:
             sdt = np.float16 if w.dtype == np.float16 else np.float32
+            nb = width(name)
             h = (hessians or {}).get(name.removesuffix("__fp16"))
             if h is not None and h.shape == (w.shape[0], w.shape[0]):
-                from models.convert.calibrate import gptq_blocks_4bit
-                q, s = gptq_blocks_4bit(w, h, block, sdt)
+                from models.convert.calibrate import gptq_blocks
+                q, s = gptq_blocks(w, h, block, sdt, nb)
             else:
-                q, s = quantize_blocks_4bit(w, block, sdt)
-            rw.add(q, name + "_q4")
+                q, s = quantize_blocks_nbit(w, block, nb, sdt)
+            rw.add(q, name + f"_q{nb}")
             rw.add(s.reshape(-1), name + "_scales")
-            done[name] = (name + "_q4", name + "_scales", sdt)
+            done[name] = (name + f"_q{nb}", name + "_scales", sdt)
         return done[name][:2]
 
     def release(name: str) -> None:
@@ -263,12 +308,14 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
     nodes = []
     for node in model.graph.node:
         base = node.name or node.output[0]
-        if node.op_type == "MatMul" and (w := rw.weight(node.input[1], types=FLOATS)) is not None:
+        if node.op_type in ("MatMul", "Gemm", "Gather") and any(width(i) == 0 for i in node.input):
+            nodes.append(node)
+        elif node.op_type == "MatMul" and (w := rw.weight(node.input[1], types=FLOATS)) is not None:
             k, n = w.shape
             qn, sn = quantized(node.input[1], w)
             release(node.input[1])
             nodes.append(helper.make_node("MatMulNBits", [node.input[0], qn, sn], [node.output[0]], name=base + "_q4", domain="com.microsoft",
-                                          K=k, N=n, bits=4, block_size=block, accuracy_level=accuracy_level))
+                                          K=k, N=n, bits=width(node.input[1]), block_size=block, accuracy_level=accuracy_level))
         elif (node.op_type == "Gemm" and _attr(node, "alpha", 1.0) == 1.0 and _attr(node, "beta", 1.0) == 1.0 and not _attr(node, "transA", 0)
               and (w := rw.weight(node.input[1], types=FLOATS)) is not None):
             wk = w.T if _attr(node, "transB", 0) else w  # [K, N]
@@ -277,28 +324,28 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
             release(node.input[1])
             out = node.output[0] if len(node.input) < 3 or not node.input[2] else base + "_nobias"
             nodes.append(helper.make_node("MatMulNBits", [node.input[0], qn, sn], [out], name=base + "_q4", domain="com.microsoft",
-                                          K=k, N=n, bits=4, block_size=block, accuracy_level=accuracy_level))
+                                          K=k, N=n, bits=width(node.input[1]), block_size=block, accuracy_level=accuracy_level))
             if out != node.output[0]:
                 nodes.append(helper.make_node("Add", [out, node.input[2]], [node.output[0]], name=base + "_bias"))
         elif (node.op_type == "Gather" and _attr(node, "axis", 0) == 0
               and (w := rw.weight(node.input[0], types=FLOATS)) is not None):
-            nodes += _embedding(rw, node, w, block, embed, release)
+            nodes += _embedding(rw, node, w, block, embed, release, width(node.input[0]))
         else:
             nodes.append(node)
     return _with_ms_domain(rw.finish(nodes))
 
 
-def _embedding(rw: _Rewriter, node: onnx.NodeProto, w: np.ndarray, block: int, embed: str, release) -> list[onnx.NodeProto]:
+def _embedding(rw: _Rewriter, node: onnx.NodeProto, w: np.ndarray, block: int, embed: str, release, nb: int = 4) -> list[onnx.NodeProto]:
     name, ids, base = node.input[0], node.input[1], node.name or node.output[0]
     v, h = w.shape
     if embed == "gbq" and h % block == 0:
         sdt = np.float16 if w.dtype == np.float16 else np.float32
-        q, s = quantize_blocks_4bit(w.T, block, sdt)  # rows of the table are the "columns" of its transpose
-        rw.add(q.reshape(v, h // 2), name + "_q4")
+        q, s = quantize_blocks_nbit(w.T, block, nb, sdt)  # rows of the table are the "columns" of its transpose
+        rw.add(q.reshape(v, h * nb // 8), name + f"_q{nb}")
         rw.add(s, name + "_scales")
         release(name)
-        return [helper.make_node("GatherBlockQuantized", [name + "_q4", ids, name + "_scales"], [node.output[0]], name=base + "_q4",
-                                 domain="com.microsoft", bits=4, block_size=block, gather_axis=0, quantize_axis=1)]
+        return [helper.make_node("GatherBlockQuantized", [name + f"_q{nb}", ids, name + "_scales"], [node.output[0]], name=base + "_q4",
+                                 domain="com.microsoft", bits=nb, block_size=block, gather_axis=0, quantize_axis=1)]
     if w.dtype == np.float16:
         return [node]
     if np.abs(w).max() > 65504:

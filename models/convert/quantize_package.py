@@ -6,7 +6,8 @@ manifest.json with the sha256 of every file. The files are written into a tempor
 is replaced last, so a failure leaves the package as it was.
 
   fp16   every float in fp16, with positions, masks and RMSNorm's square kept in fp32 (fp16_graph.py)
-  q4     MatMul/Gemm weights 4-bit (MatMulNBits, symmetric, block 32); activations fp32; embedding per --embed
+  q4     MatMul/Gemm weights 4-bit (MatMulNBits, symmetric, block 32); activations fp32; embedding per --embed;
+         the embedding table, lm_head, the decoder's first and last eighth of layers at 8 bits (mixed_precision.py) unless --uniform
   q4f16  fp16, then q4 (scales in fp16)
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import onnx
 
 from models.convert.fp16_graph import to_fp16_graph
+from models.convert.mixed_precision import RULE, MixedPrecisionError, eight_bit_weights
 from models.convert.onnx_external import TensorStore
 from models.convert.quantize import to_q4
 from models.lib.package import graph_ref
@@ -36,14 +38,15 @@ class PackageError(Exception):
     pass
 
 
-def transform(model: onnx.ModelProto, dtype: str, *, block: int, embed: str, accuracy_level: int, hessians=None,
+def transform(model: onnx.ModelProto, dtype: str, *, block: int, embed: str, accuracy_level: int, hessians=None, bits=None,
               store: TensorStore | None = None) -> onnx.ModelProto:
     if dtype == "fp16":
         return to_fp16_graph(model, store)
     if dtype == "q4":
-        return to_q4(model, block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, store=store)
+        return to_q4(model, block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, bits=bits, store=store)
     if dtype == "q4f16":
-        return to_q4(to_fp16_graph(model, store), block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, store=store)
+        return to_q4(to_fp16_graph(model, store), block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians, bits=bits,
+                     store=store)
     raise PackageError(f'unknown dtype "{dtype}" (known: {", ".join(SUFFIX)})')
 
 
@@ -92,7 +95,7 @@ def calibration_sequences(root: Path, path: Path, max_tokens: int = 256) -> list
 
 
 def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int = 32, embed: str = "gbq",
-                     accuracy_level: int = 0, calibration: Path | None = None, log=print) -> dict:
+                     accuracy_level: int = 0, calibration: Path | None = None, mixed: bool = True, log=print) -> dict:
     root = Path(package_dir).resolve()
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
@@ -115,6 +118,19 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
             raise PackageError(f"{manifest_path}: {g} fp32 file {ref['path']} is missing or outside the package")
         sources[g] = src
 
+    wide: dict[str, list[str]] = {}
+    if mixed and any(d.startswith("q4") for d in dtypes):
+        layers = manifest.get("text_config", {}).get("num_hidden_layers")
+        if not isinstance(layers, int):
+            raise PackageError(f"{manifest_path}: text_config.num_hidden_layers is missing (mixed precision needs the decoder's layer count; "
+                               "--uniform puts every weight at 4 bits)")
+        try:
+            wide = eight_bit_weights(onnx.load(str(sources["embed_tokens"]), load_external_data=False),
+                                     onnx.load(str(sources["decoder_model_merged"]), load_external_data=False), layers)
+            if embed == "fp16":
+                wide["embed_tokens"] = []  # the table is fp16, not quantized
+        except MixedPrecisionError as e:
+            raise PackageError(f"{manifest_path}: {e}") from e
     hessians = None
     if calibration and any(d.startswith("q4") for d in dtypes):
         from models.convert.calibrate import decoder_hessians
@@ -130,7 +146,8 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
             for d in dtypes:
                 t0 = time.time()
                 name = f"{g}{SUFFIX[d]}.onnx"
-                kw = dict(block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians if g == "decoder_model_merged" else None)
+                kw = dict(block=block, embed=embed, accuracy_level=accuracy_level, hessians=hessians if g == "decoder_model_merged" else None,
+                          bits={w: 8 for w in wide.get(g, [])})
                 if external:  # streamed: the 7B decoder's fp32 weights are ~30 GB
                     model = transform_streaming(sources[g], d, tmp / name, **kw)
                     onnx.save_model(model, str(tmp / name))
@@ -154,8 +171,11 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
         q[d] = {"activations": "fp32" if d == "q4" else "fp16 (positions, masks, RMSNorm square in fp32)"}
         if d.startswith("q4"):
             q[d].update({"weights": "MatMulNBits 4-bit", "block_size": block, "symmetric": True,
-                         "embed_tokens": "GatherBlockQuantized 4-bit" if embed == "gbq" else "fp16", "accuracy_level": accuracy_level,
+                         "embed_tokens": "fp16" if embed == "fp16" else f"GatherBlockQuantized {8 if wide else 4}-bit",
+                         "accuracy_level": accuracy_level,
                          "rounding": "GPTQ on the decoder (calibration texts), plain elsewhere" if hessians else "plain"})
+            if wide:
+                q[d]["mixed_precision"] = {"rule": RULE, "8-bit": wide}
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (root / "manifest.json.tmp").write_text(text, encoding="utf-8")
     os.replace(root / "manifest.json.tmp", manifest_path)
@@ -172,13 +192,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="embedding table in q4 variants: GatherBlockQuantized 4-bit rows (default) or fp16")
     ap.add_argument("--accuracy-level", type=int, default=0, choices=[0, 1, 2, 3, 4],
                     help="MatMulNBits accuracy_level (0: the kernel's default; 4: int8 activations on CPU)")
+    ap.add_argument("--uniform", action="store_true",
+                    help="q4 variants with every weight at 4 bits (default: mixed precision, see models/convert/mixed_precision.py)")
     ap.add_argument("--calibrate", type=Path, help="a text file, one calibration text a line: the decoder's 4-bit weights are "
                     "rounded with GPTQ on these (small models only: runs the fp32 decoder in numpy)")
     a = ap.parse_args(argv)
     dtypes = [d.strip() for d in a.dtype.split(",") if d.strip()]
     dtypes = [d for d in dtypes if d != "fp32"]  # fp32 is the source, already there
     try:
-        quantize_package(a.dir, dtypes, block=a.block_size, embed=a.embed, accuracy_level=a.accuracy_level, calibration=a.calibrate)
+        quantize_package(a.dir, dtypes, block=a.block_size, embed=a.embed, accuracy_level=a.accuracy_level, calibration=a.calibrate,
+                         mixed=not a.uniform)
     except (PackageError, ValueError) as e:
         print(f"quantize: {e}", file=sys.stderr)
         return 1

@@ -10,12 +10,13 @@ import { hasPythonModule, missingPython, runPythonModule } from '../python.js';
 const USAGE = `medrwr model verify DIR
        medrwr model info DIR [--json]
        medrwr model quantize DIR --dtype q4[,q4f16,fp16] [--block-size 32] [--embed gbq|fp16] [--accuracy-level 0-4]
-                             [--calibrate TEXTS.txt]
+                             [--calibrate TEXTS.txt] [--uniform]
        medrwr model convert HF_DIR --out DIR [--dtype q4,q4f16,fp16,fp32]
   verify    the manifest, every path in it, every file's sha256 in full (every variant)
   info      id, licence, source, protocol, and each dtype variant with its size
   quantize  adds dtype variants made from the package's fp32 graphs (Python: numpy, onnx); --calibrate: the decoder's
-            4-bit weights rounded with GPTQ on these texts, one a line (small models only)
+            4-bit weights rounded with GPTQ on these texts, one a line (small models only); q4 keeps the embedding table,
+            lm_head and the decoder's first and last eighth of layers at 8 bits (mixed precision); --uniform: all 4-bit
   convert   a Hugging Face Qwen2.5-VL folder to a package (Python: torch, numpy, onnx), then quantizes it`;
 
 const QUANT_DTYPES = ['q4', 'q4f16', 'fp16'];
@@ -106,7 +107,7 @@ function info(argv: string[]): Promise<number> | number {
       `  manifest      sha256 ${d.manifestSha256}`,
       '  variants:',
       ...d.variants.map((v) => {
-        const q = v.quantization ? ` (${Object.entries(v.quantization).map(([k, x]) => `${k} ${String(x)}`).join(', ')})` : '';
+        const q = v.quantization ? ` (${Object.entries(v.quantization).map(([k, x]) => `${k} ${quantizationValue(x)}`).join(', ')})` : '';
         const ratio = v.ratioToFp32 !== null && v.dtype !== 'fp32' ? `, ${v.ratioToFp32.toFixed(2)}× fp32` : '';
         const ext = Object.values(v.graphs).some((g) => g.externalData.length) ? ', external data' : '';
         return `    ${v.dtype.padEnd(6)} ${mb(v.bytes).padStart(10)}${ratio}${ext}${q}`;
@@ -116,6 +117,14 @@ function info(argv: string[]): Promise<number> | number {
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   });
+}
+
+/** A manifest's quantization entry for one line: mixed precision (a rule and lists of weights) as its count of 8-bit weights. */
+function quantizationValue(x: unknown): string {
+  if (typeof x !== 'object' || x === null) return String(x);
+  const wide = (x as { '8-bit'?: Record<string, unknown> })['8-bit'];
+  if (!wide) return JSON.stringify(x);
+  return `${Object.values(wide).reduce((n: number, l) => n + (Array.isArray(l) ? l.length : 0), 0)} weights at 8 bits`;
 }
 
 function dtypeList(value: string | undefined, allowed: readonly string[]): string[] {
@@ -144,7 +153,7 @@ async function quantize(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { dtype: { type: 'string' }, 'block-size': { type: 'string' }, embed: { type: 'string' }, 'accuracy-level': { type: 'string' }, calibrate: { type: 'string' } },
+    options: { dtype: { type: 'string' }, 'block-size': { type: 'string' }, embed: { type: 'string' }, 'accuracy-level': { type: 'string' }, calibrate: { type: 'string' }, uniform: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('give one model package folder');
   const dtypes = dtypeList(values.dtype, QUANT_DTYPES);
@@ -166,6 +175,7 @@ async function quantize(argv: string[]): Promise<number> {
     if (!existsSync(values.calibrate) || !statSync(values.calibrate).isFile()) throw new UsageError(`--calibrate ${values.calibrate}: no such text file`);
     extra.push('--calibrate', resolve(values.calibrate));
   }
+  if (values.uniform) extra.push('--uniform');
   return withPackage(positionals[0]!, (pkg) => quantizeInto(pkg.dir, dtypes, extra));
 }
 
