@@ -79,6 +79,7 @@ def quantize_rows(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(np.rint(w / scale), -127, 127).astype(np.int8), scale.astype(np.float32)
 
 
+EIGHT_BIT_ACCURACY_LEVEL = 4  # MatMulNBits with 8-bit weights: int8 activations per block, ONNX Runtime's int8 CPU kernels
 INT8_WEIGHT_LIMIT = 63  # 7-bit weights: a uint8 x int8 pair sum stays within int16, which AVX2's VPMADDUBSW saturates beyond
 INT8_PASSES = (1, 2)
 
@@ -300,6 +301,11 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
             done[name] = (name + f"_q{nb}", name + "_scales", sdt)
         return done[name][:2]
 
+    def level(name: str) -> int:
+        # 8-bit weights run ONNX Runtime's int8 kernels (level 4): at level 0, 1.30's CPU path dequantizes an 8-bit
+        # weight on every call (a real-width decode step took 14 s instead of 54 ms).
+        return EIGHT_BIT_ACCURACY_LEVEL if width(name) == 8 else accuracy_level
+
     def release(name: str) -> None:
         uses[name] -= 1
         if uses[name] == 0:
@@ -315,7 +321,7 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
             qn, sn = quantized(node.input[1], w)
             release(node.input[1])
             nodes.append(helper.make_node("MatMulNBits", [node.input[0], qn, sn], [node.output[0]], name=base + "_q4", domain="com.microsoft",
-                                          K=k, N=n, bits=width(node.input[1]), block_size=block, accuracy_level=accuracy_level))
+                                          K=k, N=n, bits=width(node.input[1]), block_size=block, accuracy_level=level(node.input[1])))
         elif (node.op_type == "Gemm" and _attr(node, "alpha", 1.0) == 1.0 and _attr(node, "beta", 1.0) == 1.0 and not _attr(node, "transA", 0)
               and (w := rw.weight(node.input[1], types=FLOATS)) is not None):
             wk = w.T if _attr(node, "transB", 0) else w  # [K, N]
@@ -324,7 +330,7 @@ def to_q4(model: onnx.ModelProto, *, block: int = 32, accuracy_level: int = 0, e
             release(node.input[1])
             out = node.output[0] if len(node.input) < 3 or not node.input[2] else base + "_nobias"
             nodes.append(helper.make_node("MatMulNBits", [node.input[0], qn, sn], [out], name=base + "_q4", domain="com.microsoft",
-                                          K=k, N=n, bits=width(node.input[1]), block_size=block, accuracy_level=accuracy_level))
+                                          K=k, N=n, bits=width(node.input[1]), block_size=block, accuracy_level=level(node.input[1])))
             if out != node.output[0]:
                 nodes.append(helper.make_node("Add", [out, node.input[2]], [node.output[0]], name=base + "_bias"))
         elif (node.op_type == "Gather" and _attr(node, "axis", 0) == 0

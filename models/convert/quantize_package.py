@@ -26,7 +26,7 @@ import onnx
 from models.convert.fp16_graph import to_fp16_graph
 from models.convert.mixed_precision import RULE, MixedPrecisionError, eight_bit_weights
 from models.convert.onnx_external import TensorStore
-from models.convert.quantize import to_q4
+from models.convert.quantize import EIGHT_BIT_ACCURACY_LEVEL, to_q4
 from models.lib.package import graph_ref
 
 GRAPHS = ("vision_encoder", "embed_tokens", "decoder_model_merged")
@@ -175,7 +175,7 @@ def quantize_package(package_dir: str | Path, dtypes: list[str], *, block: int =
                          "accuracy_level": accuracy_level,
                          "rounding": "GPTQ on the decoder (calibration texts), plain elsewhere" if hessians else "plain"})
             if wide:
-                q[d]["mixed_precision"] = {"rule": RULE, "8-bit": wide}
+                q[d]["mixed_precision"] = {"rule": RULE, "8-bit": wide, "8-bit accuracy_level": EIGHT_BIT_ACCURACY_LEVEL}
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (root / "manifest.json.tmp").write_text(text, encoding="utf-8")
     os.replace(root / "manifest.json.tmp", manifest_path)
