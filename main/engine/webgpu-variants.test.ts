@@ -18,7 +18,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 it('auto on a WebGPU device without fp16 runs q4 instead of q4f16, says so, and matches the CPU q4 logits', { timeout: 300_000 }, async () => {
   const dir = join(work, 'pkg');
   cpSync(FIXTURE_DIR, dir, { recursive: true });
-  const q = spawnSync('/usr/bin/python3', ['-m', 'models.convert.quantize_package', dir, '--dtype', 'q4,q4f16'], { cwd: projectRoot(), encoding: 'utf8' });
+  // All 4-bit: mixed precision's 8-bit weights run int8 activations on the CPU (accuracy level 4) but fp32 on WebGPU,
+  // so only the uniform graphs can match the CPU's logits this closely.
+  const q = spawnSync('/usr/bin/python3', ['-m', 'models.convert.quantize_package', dir, '--dtype', 'q4,q4f16', '--uniform'], { cwd: projectRoot(), encoding: 'utf8' });
   expect(q.status, q.stderr).toBe(0);
   const logits: Float32Array[] = [];
   for (const ep of ['webgpu', 'cpu'] as const) {
