@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { PYTHON, ROOT } from './testing/hf-fixture.js';
+import { describe, it } from 'vitest';
+import { expectPythonTestsPass } from './testing/python-unittest.js';
 
 // The converter's own tests are Python (models/convert/qwen25vl/test_converter.py: bad input named and refused with
 // nothing left behind, flat and nested configs, shards, bf16/fp16/fp32, tied lm_head, external data); run here so
@@ -24,14 +23,6 @@ const EXPECTED = [
 
 describe('models/convert/qwen25vl (Python unittest)', () => {
   it('passes every converter test', () => {
-    const r = spawnSync(PYTHON, ['-m', 'unittest', '-v', 'models.convert.qwen25vl.test_converter'], {
-      cwd: ROOT,
-      env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
-      encoding: 'utf8',
-      timeout: 170_000,
-    });
-    const log = `${r.stdout}${r.stderr}`;
-    expect(r.status, log).toBe(0);
-    for (const name of EXPECTED) expect(log, `${name} did not run`).toMatch(new RegExp(`^${name} \\(.*\\) \\.\\.\\. ok$`, 'm'));
+    expectPythonTestsPass('models.convert.qwen25vl.test_converter', EXPECTED, 170_000);
   }, 180_000);
 });
