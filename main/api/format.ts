@@ -10,16 +10,25 @@ export function formatPersonName(pn: string): string {
   return rest ? `${family}, ${rest}` : family || '(no name)';
 }
 
-/** "20260101" → "2026-01-01" (ISO order: unambiguous in every locale); anything else unchanged. */
+/**
+ * A DA value in DICOM's own form: "1999.05.24" (ACR-NEMA 2.0's form, which DICOM kept readable for old files and
+ * which real archives still hold) → "19990524", so that such dates sort and filter with the rest; anything else trimmed.
+ */
+export function normaliseDicomDate(da: string): string {
+  const m = /^(\d{4})\.(\d{2})\.(\d{2})$/.exec(da.trim());
+  return m ? `${m[1]}${m[2]}${m[3]}` : da.trim();
+}
+
+/** "20260101" (or the old "2026.01.01") → "2026-01-01" (ISO order: unambiguous in every locale); anything else unchanged. */
 export function formatDicomDate(da: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(da.trim());
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(da));
   return m ? `${m[1]}-${m[2]}-${m[3]}` : da.trim();
 }
 
 /** Age in whole years at a date, both DICOM DA; null when either is missing or malformed. */
 export function ageAt(birthDate: string, onDate: string): number | null {
-  const b = /^(\d{4})(\d{2})(\d{2})$/.exec(birthDate.trim());
-  const d = /^(\d{4})(\d{2})(\d{2})$/.exec(onDate.trim());
+  const b = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(birthDate));
+  const d = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(onDate));
   if (!b || !d) return null;
   const [by, bm, bd] = [Number(b[1]), Number(b[2]), Number(b[3])];
   const [dy, dm, dd] = [Number(d[1]), Number(d[2]), Number(d[3])];

@@ -1,6 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import { str } from './dataset.js';
-import { readPatient, requiredUid, type InstanceRecord } from './record.js';
+import { normaliseDicomDate } from '../api/format.js';
+import { readPatient, readStudy, requiredUid, type InstanceRecord } from './record.js';
 
 /** What the index keeps of a structured report: where it sits and how it is named; it is read when opened. */
 export interface DocumentRecord {
@@ -18,7 +19,7 @@ export function readDocumentRecord(ds: DataSet, path: string, fileSize: number):
   const title = ds.elements['x0040a043']?.items?.[0]?.dataSet?.string('x00080104')?.trim() || str(ds, 'x0008103e') || 'Structured report';
   return {
     patient: readPatient(ds, studyUid),
-    study: { uid: studyUid, date: str(ds, 'x00080020'), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') },
-    document: { sopUid, sopClassUid: uid('x00080016', 'SOPClassUID'), seriesUid, modality: str(ds, 'x00080060'), title, date: str(ds, 'x0008a121') || str(ds, 'x00080023'), time: str(ds, 'x0008a122') || str(ds, 'x00080033'), path, fileSize },
+    study: readStudy(ds, studyUid),
+    document: { sopUid, sopClassUid: uid('x00080016', 'SOPClassUID'), seriesUid, modality: str(ds, 'x00080060'), title, date: normaliseDicomDate(str(ds, 'x0008a121') || str(ds, 'x00080023')), time: str(ds, 'x0008a122') || str(ds, 'x00080033'), path, fileSize },
   };
 }

@@ -1,4 +1,5 @@
 import type { DataSet } from 'dicom-parser';
+import { normaliseDicomDate } from '../api/format.js';
 import { checkFrameSize } from './budget.js';
 import { DicomError, num, str } from './dataset.js';
 import { CODEC_OF } from './decode.js';
@@ -51,7 +52,7 @@ export function readInstanceRecord(ds: DataSet, path: string, fileSize: number):
   const spacing = pixelSpacing(ds);
   return {
     patient: readPatient(ds, studyUid),
-    study: { uid: studyUid, date: str(ds, 'x00080020'), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') },
+    study: readStudy(ds, studyUid),
     series: { uid: seriesUid, number: num(ds, 'x00200011'), modality, description: str(ds, 'x0008103e') },
     instance: {
       sopUid,
@@ -121,8 +122,14 @@ export function readPatient(ds: DataSet, studyUid: string): InstanceRecord['pati
   const issuer = str(ds, 'x00100021');
   const name = str(ds, 'x00100010');
   const birthDate = str(ds, 'x00100030');
+  // The key keeps the date as written, so that keys of patients indexed before dates were normalised stay the same.
   const key = patientId ? (issuer ? `${patientId}^^^${issuer}` : patientId) : name ? `(no PatientID) ${name} ${birthDate}`.trim() : `(unidentified) ${studyUid}`;
-  return { key, patientId, name, birthDate, sex: str(ds, 'x00100040') };
+  return { key, patientId, name, birthDate: normaliseDicomDate(birthDate), sex: str(ds, 'x00100040') };
+}
+
+/** The study a file belongs to; its date in DICOM's current form (see normaliseDicomDate). */
+export function readStudy(ds: DataSet, studyUid: string): InstanceRecord['study'] {
+  return { uid: studyUid, date: normaliseDicomDate(str(ds, 'x00080020')), time: str(ds, 'x00080030'), description: str(ds, 'x00081030'), accession: str(ds, 'x00080050') };
 }
 
 /** A UID the index cannot do without, or a DicomError naming the attribute and its tag. */

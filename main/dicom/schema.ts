@@ -78,5 +78,10 @@ export const STUDIES_MIGRATIONS: MigrationSet = {
     ALTER TABLE documents ADD COLUMN file_mtime_ms REAL;
     CREATE INDEX instances_path ON instances(path);
     CREATE INDEX documents_path ON documents(path);`,
+    // Dates written in ACR-NEMA 2.0's form (1999.05.24) by files indexed before dates were normalised on import: in
+    // DICOM's form they sort and filter with the rest. Patient keys keep the date as written (see readPatient).
+    `UPDATE studies SET date = replace(date, '.', '') WHERE date GLOB '[0-9][0-9][0-9][0-9].[0-9][0-9].[0-9][0-9]';
+    UPDATE patients SET birth_date = replace(birth_date, '.', '') WHERE birth_date GLOB '[0-9][0-9][0-9][0-9].[0-9][0-9].[0-9][0-9]';
+    UPDATE documents SET date = replace(date, '.', '') WHERE date GLOB '[0-9][0-9][0-9][0-9].[0-9][0-9].[0-9][0-9]';`,
   ],
 };
