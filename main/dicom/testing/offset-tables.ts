@@ -59,3 +59,16 @@ export function withFramesInOneFragment(bytes: Uint8Array): Uint8Array {
   }
   return replaceEncapsulated(bytes, el, [], [joined]);
 }
+
+/** Frame `index` (0-based) damaged past its start-of-image marker: the same length, zeros, then end-of-image. */
+export function withDamagedFrame(bytes: Uint8Array, index: number): Uint8Array {
+  const { el, fragments } = framesOf(bytes);
+  const damaged = fragments.map((f, i) => {
+    if (i !== index) return f;
+    const g = new Uint8Array(f.length); // zeros: no frame header, no tables, no scan
+    g.set(f.subarray(0, 2)); // FFD8 kept, so that frame boundaries still fall where they did
+    g.set([0xff, 0xd9], f.length - 2);
+    return g;
+  });
+  return replaceEncapsulated(bytes, el, offsetsOf(damaged), damaged);
+}

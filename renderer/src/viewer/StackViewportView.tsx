@@ -138,7 +138,7 @@ export function StackViewportView({ viewportId, series, target, fps, active, ove
   const multiFrame = (here?.instance.frames ?? 1) > 1;
   const imageId = series && state ? series.imageIds[state.index] : undefined;
   const placement = imageId ? slicePlacement(imageId) : null;
-  const bar = here && state ? scaleBarOf(here.instance, state) : null;
+  const bar = here && state && !error ? scaleBarOf(here.instance, state) : null;
   return (
     <div
       className={`viewport-cell${active ? ' active' : ''}`}
@@ -162,8 +162,14 @@ export function StackViewportView({ viewportId, series, target, fps, active, ove
     >
       <div className="viewport-element" ref={elementRef} onContextMenu={(e) => e.preventDefault()} />
       {!series && <div className="viewport-empty">Drop a series here or pick one from the browser</div>}
-      {error && <div className="viewport-error" role="alert">Cannot display this image: {error}</div>}
-      {series && state?.markers && (
+      {error && (
+        // Opaque, so that the image shown before is not taken for this one
+        <div className="viewport-error" role="alert">
+          <strong>Cannot display this image</strong>
+          <span>{error}</span>
+        </div>
+      )}
+      {series && state?.markers && !error && (
         <div className="orientation-markers" data-testid="orientation-markers" aria-hidden="true">
           {(['top', 'bottom', 'left', 'right'] as const).map((edge) => (
             <span key={edge} className={`marker marker-${edge}`} data-edge={edge}>
@@ -255,7 +261,9 @@ function indexOfTarget(series: LoadedSeries, target: CellTarget | null): number 
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  // The codecs' WebAssembly throws a bare number (a pointer to its C++ exception): nothing a reader can use.
+  if (typeof err === 'number' || (typeof err === 'string' && /^\d+$/.test(err))) return 'its compressed pixel data could not be decoded (the file may be damaged)';
+  if (err instanceof Error) return /^\d+$/.test(err.message) ? describe(err.message) : err.message;
   if (err && typeof err === 'object') {
     const o = err as { message?: unknown; error?: unknown; status?: unknown };
     if (typeof o.message === 'string') return o.message;
