@@ -3,7 +3,8 @@
 // back and appends the retrieval; transformers.js re-runs the whole prefix). Workload: bench/transformersjs/workload.ts.
 // MEDRWR_BENCH_THREADS sets intra-op threads for both (default as bench/engine.bench.ts); MEDRWR_BENCH_MODEL adds a package;
 // MEDRWR_BENCH_BASELINE=<another checkout of this repository> also runs that checkout's engine in the same turns (before
-// and after a change, against the same transformers.js runs).
+// and after a change, against the same transformers.js runs). MEDRWR_BENCH_DTYPE picks the graphs' dtype variant for
+// MEDRWR_BENCH_MODEL in both engines (e.g. q4 for the real-width package; default: the package's fp32, else its first).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ const REPEATS = Number(process.env.MEDRWR_BENCH_REPEATS ?? 3);
 // a shared machine's changing load falls on both engines alike.
 const ALTERNATIONS = Number(process.env.MEDRWR_BENCH_ALTERNATIONS ?? 3);
 const BASELINE = process.env.MEDRWR_BENCH_BASELINE;
+const DTYPE = process.env.MEDRWR_BENCH_DTYPE;
 
 function child(script: string, args: Record<string, string | number>, root = ROOT): EngineFigures {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
@@ -34,8 +36,8 @@ function combine(runs: EngineFigures[]): EngineFigures {
   return { ...runs[0]!, ttftMs: median(runs.map((r) => r.ttftMs)), decodeTokensPerS: median(runs.map((r) => r.decodeTokensPerS)), twoRoundMs: median(runs.map((r) => r.twoRoundMs)) };
 }
 
-function benchModel(modelDir: string): void {
-  const common = { model: modelDir, threads: THREADS, repeats: REPEATS };
+function benchModel(modelDir: string, dtype?: string): void {
+  const common = { model: modelDir, threads: THREADS, repeats: REPEATS, ...(dtype ? { dtype } : {}) };
   const oursRuns: EngineFigures[] = [];
   const tjsRuns: EngineFigures[] = [];
   const baseRuns: EngineFigures[] = [];
@@ -49,7 +51,7 @@ function benchModel(modelDir: string): void {
   const ours = combine(oursRuns);
   const tjs = combine(tjsRuns);
   const same = ours.decodeIds.length === tjs.decodeIds.length && ours.decodeIds.every((id, i) => id === tjs.decodeIds[i]);
-  console.log(`\n## ${ours.model} (${ours.promptTokens}-token prompt with a ${WORKLOAD.imageSize}×${WORKLOAD.imageSize} image; ${ours.decodeTokens} tokens decoded greedily: ${same ? 'identical tokens in both engines' : 'the engines chose DIFFERENT tokens'})`);
+  console.log(`\n## ${ours.model}${dtype ? ` ${dtype}` : ''} (${ours.promptTokens}-token prompt with a ${WORKLOAD.imageSize}×${WORKLOAD.imageSize} image; ${ours.decodeTokens} tokens decoded greedily: ${same ? 'identical tokens in both engines' : 'the engines chose DIFFERENT tokens'})`);
   console.log('| | ours | transformers.js | our speed ÷ its speed |');
   console.log('|---|---:|---:|---:|');
   console.log(`| decode tokens/s | ${ours.decodeTokensPerS.toFixed(1)} | ${tjs.decodeTokensPerS.toFixed(1)} | ${(ours.decodeTokensPerS / tjs.decodeTokensPerS).toFixed(2)}× |`);
@@ -72,5 +74,5 @@ console.log(`machine: ${cpus[0]?.model ?? 'unknown cpu'}, ${cpus.length} logical
 const models = [join(ROOT, 'models/fixtures/tiny-random'), join(ROOT, 'models/medrwr-tiny')];
 const random = randomModel();
 if (random) models.push(random);
-if (process.env.MEDRWR_BENCH_MODEL) models.push(process.env.MEDRWR_BENCH_MODEL);
 for (const dir of models) benchModel(dir);
+if (process.env.MEDRWR_BENCH_MODEL) benchModel(process.env.MEDRWR_BENCH_MODEL, DTYPE);

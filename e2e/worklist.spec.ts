@@ -131,6 +131,14 @@ test('the tag browser shows sequences as a tree and the per-frame groups one fra
   await tags.getByLabel('Per-frame groups: frame').fill('3');
   await expect(tags.locator('tr[data-key="(5200,9230)[2].(0020,9111)"]')).toHaveCount(1);
   await expect(tags.locator('tr[data-tag^="(FFFE"]')).toHaveCount(0);
+  // The slider follows the frame on screen
+  await page.getByTestId('viewport-vp0').click();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('viewport-vp0').locator('[data-field=frame]')).toHaveAttribute('data-index', '20');
+  await expect(tags.getByLabel('Frame number')).toHaveValue('20');
+  await page.keyboard.press('ArrowUp');
+  await expect(tags.getByLabel('Frame number')).toHaveValue('19');
+  await expect(tags.locator('tr[data-key="(5200,9230)[18].(0020,9111)"]')).toHaveCount(1);
   // The Value column stays inside the panel, wide enough to read
   const box = (await tags.boundingBox())!;
   const value = (await tags.locator('tr[data-tag="(0008,0060)"] .tag-value').boundingBox())!;

@@ -11,7 +11,7 @@ const threads = Number(a.threads);
 const repeats = Number(a.repeats);
 const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 const { segments, injection } = workload(modelDir);
-const runner = await ModelRunner.open({ modelDir, ep: 'cpu', threads });
+const runner = await ModelRunner.open({ modelDir, ep: 'cpu', threads, ...(a.dtype ? { dtype: a.dtype } : {}) });
 
 const ttft: number[] = [];
 const tps: number[] = [];

@@ -16,7 +16,7 @@ const { promptIds: prompt, pixels, injection } = workload(modelDir);
 
 env.allowRemoteModels = false;
 env.localModelPath = '/';
-const folder = hfFolder(modelDir, join(a.cache!, 'transformersjs'));
+const folder = hfFolder(modelDir, join(a.cache!, 'transformersjs'), a.dtype);
 const model = await AutoModelForImageTextToText.from_pretrained(folder.dir, {
   dtype: folder.dtype as 'fp32',
   device: 'cpu',

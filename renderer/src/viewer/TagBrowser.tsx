@@ -6,15 +6,17 @@ import './tag-browser.css';
 
 /**
  * Every attribute of the instance on screen (instances.tags) as a tree: sequences open to their items, the per-frame
- * functional groups show the frame the slider picks. A filter lists matching attributes at any depth with their path.
+ * functional groups show the frame the slider picks, which follows the frame on screen (1-based `shownFrame`) until
+ * the slider is moved. A filter lists matching attributes at any depth with their path.
  */
-export function TagBrowser({ sopInstanceUid }: { sopInstanceUid: string | null }) {
+export function TagBrowser({ sopInstanceUid, shownFrame = 1 }: { sopInstanceUid: string | null; shownFrame?: number }) {
   const client = useClient();
   // What was read, and for which instance: another instance's tags are never shown while this one's are read.
   const [read, setRead] = useState<{ uid: string; tags: TagEntry[] | null; error: string | null } | null>(null);
   const [filter, setFilter] = useState('');
   const [toggled, setToggled] = useState<ReadonlySet<string>>(new Set());
-  const [frame, setFrame] = useState(1);
+  const [frame, setFrame] = useState(shownFrame);
+  useEffect(() => setFrame(shownFrame), [shownFrame, sopInstanceUid]);
   const tags = read && read.uid === sopInstanceUid ? read.tags : null;
   const error = read && read.uid === sopInstanceUid ? read.error : null;
 

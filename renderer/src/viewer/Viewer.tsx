@@ -261,7 +261,7 @@ export function Viewer({ view, onDropSeries }: Props) {
             </div>
             <div className="tab-body">
               {panel === 'measurements' && <Measurements study={activeSeries?.study ?? null} measurements={measurements} />}
-              {panel === 'tags' && <TagBrowser sopInstanceUid={shown?.instance.sopInstanceUid ?? null} />}
+              {panel === 'tags' && <TagBrowser sopInstanceUid={shown?.instance.sopInstanceUid ?? null} shownFrame={(shown?.frame ?? 0) + 1} />}
             </div>
           </aside>
         )}
