@@ -15,8 +15,11 @@ export function TagBrowser({ sopInstanceUid, shownFrame = 1 }: { sopInstanceUid:
   const [read, setRead] = useState<{ uid: string; tags: TagEntry[] | null; error: string | null } | null>(null);
   const [filter, setFilter] = useState('');
   const [toggled, setToggled] = useState<ReadonlySet<string>>(new Set());
-  const [frame, setFrame] = useState(shownFrame);
-  useEffect(() => setFrame(shownFrame), [shownFrame, sopInstanceUid]);
+  // A frame picked on the slider holds until the frame on screen changes.
+  const onScreen = `${sopInstanceUid}:${shownFrame}`;
+  const [picked, setPicked] = useState<{ frame: number; onScreen: string } | null>(null);
+  const frame = picked?.onScreen === onScreen ? picked.frame : shownFrame;
+  const setFrame = (f: number) => setPicked({ frame: f, onScreen });
   const tags = read && read.uid === sopInstanceUid ? read.tags : null;
   const error = read && read.uid === sopInstanceUid ? read.error : null;
 
