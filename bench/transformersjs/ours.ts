@@ -16,15 +16,16 @@ const runner = await ModelRunner.open({ modelDir, ep: 'cpu', threads, ...(a.dtyp
 const ttft: number[] = [];
 const tps: number[] = [];
 let decodeIds: number[] = [];
-for (let r = 0; r < repeats; r++) {
+for (let r = -WORKLOAD.warmupRuns; r < repeats; r++) {
   runner.reset();
   const stamps: number[] = [];
   const t0 = performance.now();
   await runner.feed(segments);
   const res = await generate(runner, { maxNewTokens: WORKLOAD.decodeTokens, sampling: greedy }, () => stamps.push(performance.now()));
+  decodeIds = res.ids;
+  if (r < 0) continue; // warm-up
   ttft.push(stamps[0]! - t0);
   if (stamps.length > 1) tps.push(((stamps.length - 1) / (stamps.at(-1)! - stamps[0]!)) * 1000);
-  decodeIds = res.ids;
 }
 
 const twoRound: number[] = [];

@@ -5,7 +5,7 @@ import { AutoModelForImageTextToText, env, Tensor } from '@huggingface/transform
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hfFolder } from './hf-folder.js';
-import { args, printFigures, workload } from './workload.js';
+import { args, printFigures, workload, WORKLOAD } from './workload.js';
 
 const a = args(process.argv.slice(2));
 const modelDir = a.model!;
@@ -59,12 +59,13 @@ async function run(input: number[], n: number): Promise<{ ids: number[]; stamps:
 const ttft: number[] = [];
 const tps: number[] = [];
 let decodeIds: number[] = [];
-for (let r = 0; r < repeats; r++) {
+for (let r = -WORKLOAD.warmupRuns; r < repeats; r++) {
   const t0 = performance.now();
   const res = await run(prompt, counts.decode);
+  decodeIds = res.ids;
+  if (r < 0) continue; // warm-up
   ttft.push(res.stamps[0]! - t0);
   if (res.stamps.length > 1) tps.push(((res.stamps.length - 1) / (res.stamps.at(-1)! - res.stamps[0]!)) * 1000);
-  decodeIds = res.ids;
 }
 
 const twoRound: number[] = [];

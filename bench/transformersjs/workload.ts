@@ -16,6 +16,12 @@ export const WORKLOAD = {
   rewindTokens: 8,
   injectionTokens: 200,
   round2Tokens: 32,
+  /**
+   * Untimed runs of the prompt + decode before the timed ones, in each engine's process: the first runs after a load
+   * are slower in both engines (at the real width 1.5–2× for two runs: ONNX Runtime's arena grows and the memory-mapped
+   * weights are first touched), which a median of three would otherwise half-measure.
+   */
+  warmupRuns: 1,
 };
 
 /** What one engine measured (medians over the repeats). */
@@ -42,6 +48,9 @@ export type EngineSamples = Omit<EngineFigures, 'ttftMs' | 'decodeTokensPerS' | 
 
 /** Prints one engine's figures (medians of its samples) as the JSON line the bench reads from its process. */
 export function printFigures({ ttft, tps, twoRound, ...rest }: EngineSamples): void {
+  // Every sample, in order, on stderr: a warm-up shows as slow first repeats.
+  const r = (xs: number[]) => xs.map((x) => Math.round(x));
+  process.stderr.write(`${rest.engine} ${rest.model.split('/').at(-1)}: time to first token ${r(ttft).join(' ')} ms; decode ${r(tps).join(' ')} tok/s; two rounds ${r(twoRound).join(' ')} ms\n`);
   const figures: EngineFigures = { ...rest, ttftMs: median(ttft), decodeTokensPerS: tps.length ? median(tps) : 0, decodeTokens: rest.decodeIds.length, twoRoundMs: median(twoRound) };
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
