@@ -12,16 +12,12 @@ const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0
 const DEMO = 'models/medrwr-tiny';
 
 /**
- * Largest logit difference relative to the largest logit: WebGPU and CPU sum in different orders, so their float32
- * results differ by a few ulps of the logits' scale (measured: 4e-4 at |logit| ≤ 10 on the fixture, 1.3e-3 at ≤ 21 on the
- * demo model, up to 1.8e-4 relative over a decode), while the device agrees with itself to ~4e-6 absolute.
+ * Largest logit difference from the CPU provider (acceptance: 1e-3). WebGPU and CPU sum in different orders, a few ulps
+ * apart; the rotary angles' sin/cos, which GPU drivers compute loosely (2e-4 off here, 1.3e-3 on the logits), are
+ * arithmetic in the graphs (models/lib/precise_trig.py): measured 2e-5 on the demo model, and the device agrees with
+ * itself to ~4e-6.
  */
-const REL_TOL = 5e-4;
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 1;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  return maxAbsDiff(a, b) / scale;
-}
+const CPU_TOL = 1e-4;
 
 for (const [label, modelDir, steps] of [['tiny-random fixture', FIXTURE_DIR, 6], ['demo model', DEMO, 6]] as const) {
   describe(`WebGPU on the ${label}`, () => {
@@ -67,7 +63,7 @@ for (const [label, modelDir, steps] of [['tiny-random fixture', FIXTURE_DIR, 6],
         for (let v = 1; v < full.length; v++) if (full[v]! > full[best]!) best = v;
         expect(best).toBe(res.ids[i]);
         expect(maxAbsDiff(cached[i]!, full)).toBeLessThan(1e-4);
-        expect(relDiff(cached[i]!, await fresh(cpu, res.ids.slice(0, i)))).toBeLessThan(REL_TOL);
+        expect(maxAbsDiff(cached[i]!, await fresh(cpu, res.ids.slice(0, i)))).toBeLessThan(CPU_TOL);
       }
     });
 
@@ -86,7 +82,7 @@ for (const [label, modelDir, steps] of [['tiny-random fixture', FIXTURE_DIR, 6],
       expect(gpu.cacheLocations).toEqual(['gpu-buffer']);
       const resumed = gpu.lastLogits;
       expect(maxAbsDiff(resumed, await fresh(gpu, [...a.slice(0, 6), ...b]))).toBeLessThan(1e-4);
-      expect(relDiff(resumed, await fresh(cpu, [...a.slice(0, 6), ...b]))).toBeLessThan(REL_TOL);
+      expect(maxAbsDiff(resumed, await fresh(cpu, [...a.slice(0, 6), ...b]))).toBeLessThan(CPU_TOL);
     });
   });
 }

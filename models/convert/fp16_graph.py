@@ -17,33 +17,12 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from models.convert.onnx_external import TensorStore
+from models.lib.onnx_types import elem_types
 from models.convert.quantize import MIN_ELEMENTS
 
 F32, F16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = 65504.0
 FP32_OPS = {"Pow"}
-
-
-def _elem_types(model: onnx.ModelProto) -> dict[str, int]:
-    """Element type of every value, from ONNX shape inference on a skeleton of the graph (initializers as typed inputs,
-    no weight bytes), so a multi-GB graph is not copied."""
-    g = model.graph
-    inputs = list(g.input) + [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in g.initializer
-                              if t.name not in {i.name for i in g.input}]
-    sk = helper.make_model(helper.make_graph(list(g.node), g.name or "g", inputs, list(g.output)),
-                           opset_imports=list(model.opset_import), ir_version=model.ir_version)
-    sk = onnx.shape_inference.infer_shapes(sk, strict_mode=False)
-    types = {}
-    for v in list(sk.graph.input) + list(sk.graph.value_info) + list(sk.graph.output):
-        if v.type.HasField("tensor_type") and v.type.tensor_type.elem_type:
-            types[v.name] = v.type.tensor_type.elem_type
-    for node in g.node:  # outputs inference could not type (contrib ops): the type of the first float input
-        for o in node.output:
-            if o and o not in types:
-                ft = [types[i] for i in node.input if types.get(i) in (F32, F16)]
-                if ft:
-                    types[o] = ft[0]
-    return types
 
 
 def _constants_to_initializers(model: onnx.ModelProto) -> None:
@@ -71,7 +50,7 @@ def to_fp16_graph(model: onnx.ModelProto, store: TensorStore | None = None) -> o
     if any(t.data_type == F16 for t in g.initializer) or any(i.type.tensor_type.elem_type == F16 for i in g.input):
         raise ValueError("the graph is already fp16: convert from the fp32 graph")
     _constants_to_initializers(model)
-    types = _elem_types(model)
+    types = elem_types(model)
     inits = {t.name: t for t in g.initializer}
     kind: dict[str, str] = {}  # float values: 'h' fp16 activation, 'f' fp32 island, 'c' constant
     for t in g.initializer:

@@ -40,6 +40,7 @@ OPS = {
     "Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mul": lambda a, b: a * b,
     "Div": lambda a, b: (a // b if np.issubdtype(a.dtype, np.integer) else a / b),
     "Pow": lambda a, b: np.power(a, b).astype(a.dtype), "Sqrt": np.sqrt, "Neg": np.negative, "Cos": np.cos, "Sin": np.sin,
+    "Floor": np.floor,
     "Sigmoid": lambda x: (1 / (1 + np.exp(-x))).astype(x.dtype), "Erf": None,
     "MatMul": np.matmul, "Equal": np.equal, "Less": np.less, "LessOrEqual": np.less_equal, "Greater": np.greater,
     "GreaterOrEqual": np.greater_equal, "And": np.logical_and, "Or": np.logical_or, "Xor": np.logical_xor, "Not": np.logical_not,

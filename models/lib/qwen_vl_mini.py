@@ -13,9 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
+import onnx
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from models.lib.precise_trig import make_trig_precise
 
 IGNORE_INDEX = -100
 
@@ -494,6 +497,10 @@ def export_onnx(model: QwenVLMini, onnx_dir: str | Path, opset: int = 17) -> dic
         torch.onnx.export(_DecoderGraph(model), args, str(paths["decoder_model_merged"]), opset_version=opset,
                           input_names=["inputs_embeds", "attention_mask", "position_ids", *past_names],
                           output_names=["logits", *present_names], dynamic_axes=axes)
+    for path in paths.values():  # the rotary angles' sin/cos alike on every execution provider
+        graph = onnx.load(str(path))
+        if make_trig_precise(graph):
+            onnx.save_model(graph, str(path))
     return paths
 
 

@@ -20,6 +20,7 @@ import onnx
 import torch
 from onnx import TensorProto
 
+from models.lib.precise_trig import make_trig_precise
 from models.lib.qwen_vl_mini import kv_cache_io
 
 from .checkpoint import Checkpoint, CheckpointError, HfConfig
@@ -186,6 +187,7 @@ def export_graph(name: str, module: torch.nn.Module, ckpt: Checkpoint, onnx_dir:
     model.graph.input.extend(graph_inputs)
     model.graph.initializer.extend(initializers)
     model.producer_name, model.producer_version = "medrwr models.convert.qwen25vl", "1"
+    make_trig_precise(model)  # the rotary angles' sin/cos alike on every execution provider
     onnx.save_model(model, str(path))
     files = [path, data_path] if external else [path]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB on Linux
