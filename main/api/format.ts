@@ -19,19 +19,24 @@ export function normaliseDicomDate(da: string): string {
   return m ? `${m[1]}${m[2]}${m[3]}` : da.trim();
 }
 
+/** Year, month and day of a DA value in either form, as written; null when it is neither. */
+function dateParts(da: string): [string, string, string] | null {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(da));
+  return m ? [m[1]!, m[2]!, m[3]!] : null;
+}
+
 /** "20260101" (or the old "2026.01.01") → "2026-01-01" (ISO order: unambiguous in every locale); anything else unchanged. */
 export function formatDicomDate(da: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(da));
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : da.trim();
+  return dateParts(da)?.join('-') ?? da.trim();
 }
 
 /** Age in whole years at a date, both DICOM DA; null when either is missing or malformed. */
 export function ageAt(birthDate: string, onDate: string): number | null {
-  const b = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(birthDate));
-  const d = /^(\d{4})(\d{2})(\d{2})$/.exec(normaliseDicomDate(onDate));
+  const b = dateParts(birthDate);
+  const d = dateParts(onDate);
   if (!b || !d) return null;
-  const [by, bm, bd] = [Number(b[1]), Number(b[2]), Number(b[3])];
-  const [dy, dm, dd] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  const [by, bm, bd] = b.map(Number) as [number, number, number];
+  const [dy, dm, dd] = d.map(Number) as [number, number, number];
   const age = dy - by - (dm < bm || (dm === bm && dd < bd) ? 1 : 0);
   return age >= 0 && age < 150 ? age : null;
 }

@@ -41,6 +41,8 @@ def _coefficients(op: str) -> list[float]:
 def make_trig_precise(model: onnx.ModelProto) -> int:
     """Replaces every float32 Sin and Cos node of the graph in place; returns how many were replaced."""
     g = model.graph
+    if not any(n.op_type in ("Sin", "Cos") for n in g.node):
+        return 0  # no shape inference for graphs without them (embed_tokens, every graph rewritten before)
     types = elem_types(model)  # Sin/Cos of other types (fp16) stay as they are
     consts: dict[float, str] = {}
     out_nodes = []
